@@ -1,0 +1,30 @@
+# swio: `make run` sets up and runs a default job; `make test` sets up and runs the tests.
+SWIFT ?= swift
+APT_PACKAGES = liburing-dev libaio-dev fio hdparm
+
+.PHONY: deps build release run test bench clean
+
+# Installs the C libraries swio links against and fio/hdparm used by the comparison tests.
+deps:
+	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+run: release
+	.build/release/swio jobs/default.fio
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: release
+	bash bench/run.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,67 @@
+// C shim for what Swift cannot import from Glibc: GNU-only flags, ioctl numbers,
+// function-like macros in liburing, and thin wrappers so Swift never sees a macro.
+#ifndef CSWIO_H
+#define CSWIO_H
+
+// <sys/types.h> must come before <liburing.h>, or clean debug builds fail on fd_set
+// (swiftlang/swift#69311).
+#include <sys/types.h>
+#include <stdint.h>
+#include <stddef.h>
+#include <time.h>
+#include <sys/uio.h>
+#include <liburing.h>
+#include <libaio.h>
+
+extern const int cswio_O_DIRECT;
+extern const int cswio_RWF_HIPRI;
+extern const int cswio_RWF_NOWAIT;
+extern const int cswio_FALLOC_FL_PUNCH_HOLE;
+extern const int cswio_FALLOC_FL_KEEP_SIZE;
+extern const int cswio_RUSAGE_THREAD;
+extern const unsigned int cswio_IOSQE_FIXED_FILE;
+extern const unsigned int cswio_IOSQE_ASYNC;
+
+/// Monotonic clock in nanoseconds (vDSO, no syscall).
+static inline uint64_t cswio_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int cswio_open(const char *path, int flags, int mode);
+ssize_t cswio_preadv2(int fd, const struct iovec *iov, int cnt, off_t off, int flags);
+ssize_t cswio_pwritev2(int fd, const struct iovec *iov, int cnt, off_t off, int flags);
+int cswio_blk_size64(int fd, uint64_t *out);
+int cswio_blk_ssz(int fd, int *out);
+int cswio_blk_flsbuf(int fd);
+int cswio_blk_discard(int fd, uint64_t off, uint64_t len);
+int cswio_fallocate(int fd, int mode, off_t off, off_t len);
+int cswio_is_blockdev(int fd);
+int cswio_thread_rusage(long *utime_us, long *stime_us, long *nvcsw, long *nivcsw, long *majflt, long *minflt);
+int cswio_eventfd(unsigned int initval);
+int cswio_gettid(void);
+
+// liburing: everything the engine calls goes through these, so flags and
+// structure layouts stay on the C side.
+int cswio_uring_init(struct io_uring *ring, unsigned entries, unsigned flags, int sq_cpu, unsigned idle_ms);
+int cswio_uring_probe_op(struct io_uring *ring, int op);
+void cswio_uring_prep_rw(struct io_uring_sqe *sqe, int write, int fd, void *buf, unsigned len,
+                         uint64_t off, int fixed_buf_index, int vectored, struct iovec *iov);
+void cswio_uring_prep_fsync(struct io_uring_sqe *sqe, int fd, int datasync);
+int cswio_uring_peek_batch(struct io_uring *ring, struct io_uring_cqe **cqes, unsigned count);
+
+// libaio helpers
+void cswio_aio_prep(struct iocb *cb, int write, int fd, void *buf, size_t len, long long off, int eventfd);
+int cswio_aio_user_reap(io_context_t ctx, struct io_event *events, int max);
+
+
+// Set by the SIGINT/SIGTERM handler; the I/O loop polls it (one load per iteration).
+extern volatile int cswio_stop_flag;
+static inline int cswio_should_stop(void) { return cswio_stop_flag; }
+static inline void cswio_request_stop(void) { cswio_stop_flag = 1; }
+void cswio_install_signal_handlers(void);
+int cswio_set_affinity(const int *cpus, int n);
+void *cswio_aligned_alloc(size_t alignment, size_t size);
+int cswio_isatty(int fd);
+#endif

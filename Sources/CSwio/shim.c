@@ -1,0 +1,164 @@
+#define _GNU_SOURCE
+#include "cswio.h"
+#include <fcntl.h>
+#include <unistd.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/resource.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <linux/fs.h>
+
+const int cswio_O_DIRECT = O_DIRECT;
+const int cswio_RWF_HIPRI = RWF_HIPRI;
+const int cswio_RWF_NOWAIT = RWF_NOWAIT;
+const int cswio_FALLOC_FL_PUNCH_HOLE = FALLOC_FL_PUNCH_HOLE;
+const int cswio_FALLOC_FL_KEEP_SIZE = FALLOC_FL_KEEP_SIZE;
+const int cswio_RUSAGE_THREAD = RUSAGE_THREAD;
+const unsigned int cswio_IOSQE_FIXED_FILE = IOSQE_FIXED_FILE;
+const unsigned int cswio_IOSQE_ASYNC = IOSQE_ASYNC;
+
+int cswio_open(const char *path, int flags, int mode) { return open(path, flags, mode); }
+
+ssize_t cswio_preadv2(int fd, const struct iovec *iov, int cnt, off_t off, int flags) {
+    return preadv2(fd, iov, cnt, off, flags);
+}
+ssize_t cswio_pwritev2(int fd, const struct iovec *iov, int cnt, off_t off, int flags) {
+    return pwritev2(fd, iov, cnt, off, flags);
+}
+int cswio_blk_size64(int fd, uint64_t *out) { return ioctl(fd, BLKGETSIZE64, out); }
+int cswio_blk_ssz(int fd, int *out) { return ioctl(fd, BLKSSZGET, out); }
+int cswio_blk_flsbuf(int fd) { return ioctl(fd, BLKFLSBUF, 0); }
+int cswio_blk_discard(int fd, uint64_t off, uint64_t len) {
+    uint64_t range[2] = { off, len };
+    return ioctl(fd, BLKDISCARD, range);
+}
+int cswio_fallocate(int fd, int mode, off_t off, off_t len) { return fallocate(fd, mode, off, len); }
+int cswio_is_blockdev(int fd) {
+    struct stat st;
+    if (fstat(fd, &st) != 0) return -1;
+    return S_ISBLK(st.st_mode) ? 1 : 0;
+}
+int cswio_thread_rusage(long *ut, long *st, long *nvcsw, long *nivcsw, long *majflt, long *minflt) {
+    struct rusage ru;
+    if (getrusage(RUSAGE_THREAD, &ru) != 0) return -1;
+    *ut = ru.ru_utime.tv_sec * 1000000L + ru.ru_utime.tv_usec;
+    *st = ru.ru_stime.tv_sec * 1000000L + ru.ru_stime.tv_usec;
+    *nvcsw = ru.ru_nvcsw; *nivcsw = ru.ru_nivcsw; *majflt = ru.ru_majflt; *minflt = ru.ru_minflt;
+    return 0;
+}
+int cswio_eventfd(unsigned int initval) { return eventfd(initval, EFD_NONBLOCK | EFD_CLOEXEC); }
+int cswio_gettid(void) { return (int)syscall(SYS_gettid); }
+
+int cswio_uring_init(struct io_uring *ring, unsigned entries, unsigned flags, int sq_cpu, unsigned idle_ms) {
+    struct io_uring_params p;
+    memset(&p, 0, sizeof(p));
+    p.flags = flags;
+    if (flags & IORING_SETUP_SQPOLL) {
+        p.sq_thread_idle = idle_ms;
+        if (sq_cpu >= 0) { p.flags |= IORING_SETUP_SQ_AFF; p.sq_thread_cpu = (unsigned)sq_cpu; }
+    }
+    p.flags |= IORING_SETUP_CQSIZE;
+    p.cq_entries = entries * 2;
+    return io_uring_queue_init_params(entries, ring, &p);
+}
+
+int cswio_uring_probe_op(struct io_uring *ring, int op) {
+    struct io_uring_probe *probe = io_uring_get_probe_ring(ring);
+    if (!probe) return 0;
+    int ok = io_uring_opcode_supported(probe, op);
+    io_uring_free_probe(probe);
+    return ok;
+}
+
+void cswio_uring_prep_rw(struct io_uring_sqe *sqe, int write, int fd, void *buf, unsigned len,
+                         uint64_t off, int fixed_buf_index, int vectored, struct iovec *iov) {
+    if (fixed_buf_index >= 0) {
+        if (write) io_uring_prep_write_fixed(sqe, fd, buf, len, off, fixed_buf_index);
+        else io_uring_prep_read_fixed(sqe, fd, buf, len, off, fixed_buf_index);
+    } else if (vectored) {
+        iov->iov_base = buf; iov->iov_len = len;
+        if (write) io_uring_prep_writev(sqe, fd, iov, 1, off);
+        else io_uring_prep_readv(sqe, fd, iov, 1, off);
+    } else {
+        if (write) io_uring_prep_write(sqe, fd, buf, len, off);
+        else io_uring_prep_read(sqe, fd, buf, len, off);
+    }
+}
+
+void cswio_uring_prep_fsync(struct io_uring_sqe *sqe, int fd, int datasync) {
+    io_uring_prep_fsync(sqe, fd, datasync ? IORING_FSYNC_DATASYNC : 0);
+}
+
+int cswio_uring_peek_batch(struct io_uring *ring, struct io_uring_cqe **cqes, unsigned count) {
+    return (int)io_uring_peek_batch_cqe(ring, cqes, count);
+}
+
+void cswio_aio_prep(struct iocb *cb, int write, int fd, void *buf, size_t len, long long off, int efd) {
+    if (write) io_prep_pwrite(cb, fd, buf, len, off);
+    else io_prep_pread(cb, fd, buf, len, off);
+    if (efd >= 0) io_set_eventfd(cb, efd);
+}
+
+// The kernel's AIO completion ring, mapped at the io_context_t address.
+// Reading it directly is what fio's userspace_reap does.
+struct cswio_aio_ring {
+    unsigned id, nr, head, tail, magic, compat_features, incompat_features, header_length;
+    struct io_event events[0];
+};
+#define CSWIO_AIO_RING_MAGIC 0xa10a10a1
+
+int cswio_aio_user_reap(io_context_t ctx, struct io_event *events, int max) {
+    struct cswio_aio_ring *ring = (struct cswio_aio_ring *)ctx;
+    if (ring == NULL || ring->magic != CSWIO_AIO_RING_MAGIC) return -ENOSYS;
+    int n = 0;
+    unsigned head = ring->head;
+    while (n < max) {
+        unsigned tail = __atomic_load_n(&ring->tail, __ATOMIC_ACQUIRE);
+        if (head == tail) break;
+        events[n++] = ring->events[head];
+        head = (head + 1) % ring->nr;
+    }
+    __atomic_store_n(&ring->head, head, __ATOMIC_RELEASE);
+    return n;
+}
+
+#include <signal.h>
+#include <sched.h>
+#include <stdlib.h>
+
+volatile int cswio_stop_flag = 0;
+static volatile int cswio_signal_count = 0;
+
+static void cswio_on_signal(int sig) {
+    (void)sig;
+    cswio_stop_flag = 1;
+    // A second Ctrl-C while jobs drain exits at once, as users expect.
+    if (++cswio_signal_count >= 3) _exit(130);
+}
+
+void cswio_install_signal_handlers(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = cswio_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int cswio_set_affinity(const int *cpus, int n) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (int i = 0; i < n; i++) CPU_SET(cpus[i], &set);
+    return sched_setaffinity(0, sizeof(set), &set);
+}
+
+void *cswio_aligned_alloc(size_t alignment, size_t size) {
+    void *p = NULL;
+    if (posix_memalign(&p, alignment, size) != 0) return NULL;
+    return p;
+}
+
+int cswio_isatty(int fd) { return isatty(fd); }

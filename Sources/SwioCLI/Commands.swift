@@ -1,0 +1,136 @@
+// The swio command line: one ParsableCommand per subcommand, shared option groups.
+
+import ArgumentParser
+import SwioCore
+import SwioEngines
+import CSwio
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public enum SwioCLI {
+    static let subcommands = ["run", "parse", "engines", "help"]
+
+    /// `swio JOBFILE...` and `swio --name=...` mean `swio run ...`, as with fio.
+    public static func main(_ argv: [String]) {
+        var args = Array(argv.dropFirst())
+        if let first = args.first, !subcommands.contains(first), !["-h", "--help", "--version", "--help-hidden"].contains(first) {
+            args.insert("run", at: 0)
+        }
+        if args.isEmpty { args = ["--help"] }
+        Swio.main(args)
+    }
+}
+
+func writeStderr(_ s: String) { Console.writeLine(s, fd: 2) }
+func writeStdout(_ s: String) { Console.write(s, fd: 1) }
+
+/// Exit code 1 with a message on stderr, without ArgumentParser's usage text.
+struct UserError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+struct Swio: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swio",
+        abstract: "A fio-compatible I/O load generator.",
+        discussion: """
+        Examples:
+          swio jobs/randread.fio                       run a job file (same as `swio run`)
+          swio --name=a --rw=randread --bs=4k --size=64m --filename=/tmp/f
+          swio run --output-format=json --output=r.json jobs/seq-read.fio
+          swio parse jobs/mixed.fio --format json       show effective options and their sources
+          swio engines                                  list engines, options and capabilities
+        """,
+        version: "swio \(swioVersion)",
+        subcommands: [RunCommand.self, ParseCommand.self, EnginesCommand.self],
+        defaultSubcommand: RunCommand.self
+    )
+}
+
+/// Job files and fio-style `--key=value` options; each `--name=` starts a command-line job.
+struct JobInputs: ParsableArguments {
+    @Flag(name: .customLong("ignore-unsupported"), help: "Warn about fio options swio does not implement instead of failing.")
+    var ignoreUnsupported = false
+
+    @Argument(parsing: .allUnrecognized, help: ArgumentHelp("Job files and fio options (--name=a --rw=randread ...).", valueName: "jobfile|--fio-option"))
+    var rest: [String] = []
+
+    func split() throws -> (files: [String], options: [(key: String, value: String?)]) {
+        var files: [String] = []
+        var opts: [(String, String?)] = []
+        for a in rest {
+            if a.hasPrefix("--") {
+                let body = a.dropFirst(2)
+                if let eq = body.firstIndex(of: "=") {
+                    opts.append((String(body[..<eq]), String(body[body.index(after: eq)...])))
+                } else {
+                    opts.append((String(body), nil))
+                }
+            } else if a.hasPrefix("-") && a.count > 1 {
+                throw UserError("unknown flag '\(a)' (fio options are written --key=value)")
+            } else {
+                files.append(a)
+            }
+        }
+        return (files, opts)
+    }
+
+    func parse() throws -> ParseResult {
+        let (files, opts) = try split()
+        guard !files.isEmpty || opts.contains(where: { $0.key == "name" }) else {
+            throw UserError("no jobs: give a job file or --name=NAME with options (see swio --help)")
+        }
+        var parser = JobFileParser(options: ParseOptions(ignoreUnsupported: ignoreUnsupported))
+        let r = try parser.parse(files: files, commandLine: opts)
+        for w in r.warnings { writeStderr("swio: warning: \(w)") }
+        return r
+    }
+}
+
+func runReporting(_ body: () throws -> Int32) -> Never {
+    do {
+        let code = try body()
+        exit(code)
+    } catch let e as JobFileError {
+        writeStderr("swio: \(e)")
+        exit(1)
+    } catch let e as UserError {
+        writeStderr("swio: \(e.description)")
+        exit(1)
+    } catch let e as EngineError {
+        writeStderr("swio: \(e.message)")
+        exit(1)
+    } catch {
+        writeStderr("swio: \(error)")
+        exit(1)
+    }
+}
+
+struct OutputOptions: ParsableArguments {
+    @Option(name: .customLong("output-format"), help: "normal, json, json+ or terse; several with ','.")
+    var outputFormat = "normal"
+
+    @Option(name: .customLong("output"), help: "Write the report to this file instead of stdout.")
+    var output: String?
+
+    func formats() throws -> [String] {
+        let f = outputFormat.split(separator: ",").map { $0.trimmed.lowercased() }
+        for x in f where !["normal", "json", "json+", "terse"].contains(x) {
+            throw UserError("--output-format: '\(x)' is not one of normal, json, json+, terse")
+        }
+        return f
+    }
+
+    /// Writes the report atomically (temp file + rename) so a failed run never leaves half a file.
+    func emit(_ text: String) throws {
+        guard let path = output else { writeStdout(text); return }
+        let tmp = path + ".swio-tmp"
+        guard let f = fopen(tmp, "w") else { throw UserError("--output \(path): \(String(cString: strerror(errno)))") }
+        fputs(text, f)
+        fclose(f)
+        guard rename(tmp, path) == 0 else { throw UserError("--output \(path): \(String(cString: strerror(errno)))") }
+    }
+}
+

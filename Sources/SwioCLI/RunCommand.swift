@@ -1,0 +1,160 @@
+import ArgumentParser
+import SwioCore
+import SwioEngines
+import CSwio
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run job files and/or command-line jobs (the default command).",
+        discussion: """
+        Examples:
+          swio run jobs/randread.fio
+          swio run --output-format=json --name=t --ioengine=null --rw=randread --size=1g
+          swio run --rw=read --bs=1m --name=a --filename=/dev/shm/a --size=256m --name=b --filename=/dev/shm/b --size=256m
+        """)
+
+    @OptionGroup var inputs: JobInputs
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: "Live ETA line on stderr: auto (when stderr is a terminal), always or never.")
+    var eta = "auto"
+
+    func run() throws {
+        runReporting {
+            let formats = try output.formats()
+            let parsed = try inputs.parse()
+            var configs: [JobConfig] = []
+            for j in parsed.jobs { configs.append(try JobConfig(j)) }
+            for c in configs where EngineRegistry.info(c.engine) == nil {
+                throw UserError("ioengine=\(c.engine) is not implemented by swio")
+            }
+            for c in configs {
+                if c.engine == "libaio" && !c.direct {
+                    writeStderr("swio: warning: job '\(c.name)': libaio with direct=0 blocks in io_submit (buffered I/O is synchronous); use direct=1")
+                }
+            }
+            var runner = Runner(executor: EngineRegistry.execute, engineInfo: EngineRegistry.info)
+            let showETA = eta == "always" || (eta == "auto" && cswio_isatty(2) != 0)
+            if showETA { runner.onProgress = { jobs in ETALine.draw(jobs) } }
+            let result = runner.run(configs)
+            if showETA { ETALine.clear() }
+            for j in result.jobs { for w in j.warnings { writeStderr("swio: warning: \(w)") } }
+            for j in result.jobs where j.stats.firstError != 0 {
+                writeStderr("swio: job '\(j.config.name)': \(j.stats.firstErrorMessage ?? Syscall.errorString(j.stats.firstError))")
+            }
+            try LogWriter.write(result)
+            let globals = parsed.globalSettings.map { ($0.name, $0.setting.value ?? "") }
+            let report = Report(result: result, globalOptions: globals)
+            var text = ""
+            for f in formats {
+                switch f {
+                case "json": text += report.json().serialized() + "\n"
+                case "json+": text += report.json(plus: true).serialized() + "\n"
+                case "terse": text += report.terse()
+                default: text += report.text()
+                }
+            }
+            try output.emit(text)
+            if cswio_should_stop() != 0 { writeStderr("swio: interrupted; the report covers what ran") ; return 130 }
+            return report.hasErrors ? 1 : 0
+        }
+    }
+}
+
+/// The live status line, fio's "Jobs: N (f=F): [R(1)][50.0%][r=...][eta 00m:01s]", on stderr.
+enum ETALine {
+    nonisolated(unsafe) static var lastBytes: [UInt64] = [0, 0, 0]
+    nonisolated(unsafe) static var lastNs: UInt64 = 0
+
+    static func draw(_ jobs: [JobExecution]) {
+        let running = jobs.filter { !$0.finished }
+        var bytes: [UInt64] = [0, 0, 0]
+        for j in jobs { for d in 0..<3 { bytes[d] += j.progress[d] } }
+        let now = cswio_now_ns()
+        let span = lastNs > 0 ? Double(now - lastNs) / 1e9 : 1
+        let rate = (0..<3).map { UInt64(Double(bytes[$0] &- lastBytes[$0]) / max(span, 0.001)) }
+        lastBytes = bytes; lastNs = now
+        let states = jobs.map { j -> Character in
+            if j.finished { return "_" }
+            let r = j.config.rw
+            switch (r.directions.first ?? .read, r.isRandom, r.isMixed) {
+            case (_, true, true): return "m"
+            case (_, false, true): return "M"
+            case (.read, true, _): return "r"
+            case (.read, false, _): return "R"
+            case (.write, true, _): return "w"
+            case (.write, false, _): return "W"
+            case (_, true, _): return "d"
+            default: return "D"
+            }
+        }
+        var runstr = ""
+        var i = 0
+        while i < states.count {
+            var n = 1
+            while i + n < states.count && states[i + n] == states[i] { n += 1 }
+            runstr += (runstr.isEmpty ? "" : ",") + "\(states[i])(\(n))"
+            i += n
+        }
+        let line = "Jobs: \(running.count) (f=\(running.count)): [\(runstr)][r=\(Report.human(Double(rate[0]), base: 1024, units: ["B/s", "KiB/s", "MiB/s", "GiB/s"])),w=\(Report.human(Double(rate[1]), base: 1024, units: ["B/s", "KiB/s", "MiB/s", "GiB/s"]))]"
+        Console.write("\r" + line + "   ", fd: 2)
+    }
+    static func clear() { Console.write("\r\u{1b}[K", fd: 2) }
+}
+
+/// write_bw_log / write_lat_log / write_iops_log in fio's format: "msec, value, ddir, bs, prio".
+enum LogWriter {
+    static func write(_ result: RunResult) throws {
+        for job in result.jobs {
+            let c = job.config
+            let n = c.definition.jobNumber + 1
+            let avg = c.logAvgMs
+            if let p = c.latLog {
+                for (i, kind) in ["slat", "clat", "lat"].enumerated() {
+                    try writeLog("\(p)_\(kind).\(n).log", job.stats.latLogs[i], averageMs: avg, rate: false)
+                }
+            }
+            if let p = c.bwLog { try writeLog("\(p)_bw.\(n).log", job.stats.bwLog, averageMs: avg, rate: true) }
+            if let p = c.iopsLog { try writeLog("\(p)_iops.\(n).log", job.stats.iopsLog, averageMs: avg, rate: true) }
+        }
+    }
+
+    /// With log_avg_msec, entries are averaged per window and direction (latencies) or summed
+    /// into a per-second rate (bw, iops), as fio does.
+    static func writeLog(_ path: String, _ entries: [LogEntry], averageMs: UInt64, rate: Bool) throws {
+        guard let f = fopen(path, "w") else { throw UserError("cannot write log \(path): \(String(cString: strerror(errno)))") }
+        defer { fclose(f) }
+        if averageMs == 0 {
+            for e in entries { fputs("\(e.timeMs), \(e.value), \(e.ddir), \(e.bs), 0\n", f) }
+            return
+        }
+        var window: UInt64 = 0
+        var sums: [(UInt64, UInt64)] = [(0, 0), (0, 0), (0, 0)]   // (sum, count) per ddir
+        var bsz: [UInt32] = [0, 0, 0]
+        func flush(_ w: UInt64) {
+            for d in 0..<3 where sums[d].1 > 0 {
+                let v: UInt64
+                if rate {
+                    // bw: KiB moved in the window per second; iops: I/Os per second.
+                    v = path.hasSuffix("_iops.\(path.split(separator: ".").dropLast().last ?? "").log") || path.contains("_iops.")
+                        ? sums[d].1 * 1000 / averageMs
+                        : UInt64(bsz[d]) * sums[d].1 * 1000 / averageMs / 1024
+                } else { v = sums[d].0 / sums[d].1 }
+                fputs("\((w + 1) * averageMs), \(v), \(d), \(bsz[d]), 0\n", f)
+                sums[d] = (0, 0)
+            }
+        }
+        for e in entries {
+            let w = e.timeMs / averageMs
+            if w != window { flush(window); window = w }
+            sums[Int(e.ddir)].0 += e.value
+            sums[Int(e.ddir)].1 += 1
+            bsz[Int(e.ddir)] = e.bs
+        }
+        flush(window)
+    }
+}

@@ -1,0 +1,444 @@
+// The I/O loop: fill the queue, commit, reap, account. It is generic over the engine and
+// @inlinable, so SwioEngines specialises it once per engine and every engine call is direct.
+// Nothing here allocates or retains per I/O: units, the free stack and the pending list are
+// raw memory allocated once per job.
+
+import CSwio
+import Histogram
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How a run ended.
+public enum LoopEnd: Sendable { case done, stopped, failed }
+
+public struct IOLoop {
+    public var units: UnsafeMutablePointer<IOUnit>
+    public let depth: Int
+    @usableFromInline var freeStack: UnsafeMutablePointer<Int32>
+    @usableFromInline var freeCount: Int
+    @usableFromInline var pending: UnsafeMutablePointer<UnsafeMutablePointer<IOUnit>>
+    @usableFromInline var pendingCount = 0
+    public var workload: Workload
+    public var stats: UnsafeMutablePointer<DirectionStats>
+    public var syncLat = LatencyStat()
+    public var syncIOs: UInt64 = 0
+    public var depthLevel = DepthCounters()
+    public var depthSubmit = DepthCounters()
+    public var depthComplete = DepthCounters()
+    public var submitCalls: UInt64 = 0
+    public var completeCalls: UInt64 = 0
+
+    // Limits
+    @usableFromInline let budgetBytes: UInt64
+    @usableFromInline let budgetIOs: UInt64
+    @usableFromInline let runtimeNs: UInt64
+    @usableFromInline let rampNs: UInt64
+    @usableFromInline let asyncEngine: Bool
+    @usableFromInline let batchSubmit: Int
+    @usableFromInline let batchCompleteMin: Int
+    @usableFromInline let batchCompleteMax: Int
+    @usableFromInline let recordLat: Bool
+    @usableFromInline let recordClat: Bool
+    @usableFromInline let recordSlat: Bool
+    @usableFromInline let latHistogram: Bool
+    @usableFromInline let slatHistogram: Bool
+    @usableFromInline let clatHistogram: Bool
+    @usableFromInline let sampleIntervalNs: UInt64
+    @usableFromInline let iopsIntervalNs: UInt64
+    @usableFromInline let continueOn: ContinueOnError
+    // Pacing (rarely used, so checked behind one flag)
+    @usableFromInline let paced: Bool
+    @usableFromInline let rateBytes: (UInt64, UInt64, UInt64)
+    @usableFromInline let rateIOPS: UInt64
+    @usableFromInline let thinkNs: UInt64
+    @usableFromInline let thinkBlocks: UInt64
+    @usableFromInline let fsyncEvery: UInt64
+    @usableFromInline let fdatasyncEvery: UInt64
+    @usableFromInline var writesSinceSync: UInt64 = 0
+    @usableFromInline var pendingSync: IOKind? = nil
+    @usableFromInline let refill: Bool
+    @usableFromInline let logging: Bool
+    @usableFromInline let logLat: Bool
+    @usableFromInline let logBwPerIO: Bool
+
+    // Progress
+    public var issuedBytes: UInt64 = 0
+    public var issuedIOs: UInt64 = 0
+    @usableFromInline var issuedPerDir: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    public var inflight = 0
+    public var startNs: UInt64 = 0
+    public var recordStartNs: UInt64 = 0
+    @usableFromInline var ramping: Bool
+    @usableFromInline var deadlineNs: UInt64 = .max
+    @usableFromInline var nextBwSampleNs: UInt64 = .max
+    @usableFromInline var nextIopsSampleNs: UInt64 = .max
+    @usableFromInline var lastBwSampleNs: UInt64 = 0
+    @usableFromInline var lastIopsSampleNs: UInt64 = 0
+    public var endNs: UInt64 = 0
+    public var errors: UInt64 = 0
+    public var firstError: Int32 = 0
+    public var firstErrorMessage: String? = nil
+    @usableFromInline var stopRequested = false
+    public var latLogs: [[LogEntry]] = [[], [], []]
+    public var bwLog: [LogEntry] = []
+    public var iopsLog: [LogEntry] = []
+    /// Shared progress for the ETA line: bytes done per direction, written with relaxed stores.
+    public var progress: UnsafeMutablePointer<UInt64>?
+    public let refillSeed: UInt64
+
+    public init(job: JobConfig, engineFlags: EngineFlags, units: UnsafeMutablePointer<IOUnit>, depth: Int,
+                workload: Workload, budgetBytes: UInt64) {
+        self.units = units
+        self.depth = depth
+        freeStack = .allocate(capacity: depth)
+        for i in 0..<depth { freeStack[i] = Int32(depth - 1 - i) }
+        freeCount = depth
+        pending = .allocate(capacity: depth)
+        self.workload = workload
+        stats = .allocate(capacity: 3)
+        stats.initialize(repeating: DirectionStats(), count: 3)
+        let timeBased = job.timeBased && job.runtimeUs > 0
+        self.budgetBytes = timeBased ? .max : budgetBytes
+        budgetIOs = job.numberIOs > 0 ? job.numberIOs : .max
+        runtimeNs = job.runtimeUs > 0 ? job.runtimeUs * 1000 : .max
+        rampNs = job.rampUs * 1000
+        ramping = job.rampUs > 0
+        asyncEngine = !engineFlags.contains(.sync)
+        batchSubmit = max(1, min(job.batchSubmit, depth))
+        batchCompleteMin = max(1, job.batchCompleteMin)
+        batchCompleteMax = max(1, min(job.batchCompleteMax, depth))
+        recordLat = !job.disableLat
+        recordClat = !job.disableClat
+        recordSlat = !job.disableSlat && asyncEngine
+        latHistogram = job.latPercentiles
+        slatHistogram = job.slatPercentiles && asyncEngine
+        clatHistogram = job.clatPercentiles && !job.disableClat
+        sampleIntervalNs = job.bwAvgMs * 1_000_000
+        iopsIntervalNs = job.iopsAvgMs * 1_000_000
+        continueOn = job.continueOnError
+        rateBytes = (job.rate[0], job.rate[1], job.rate[2])
+        rateIOPS = job.rateIOPS
+        thinkNs = job.thinktimeUs * 1000
+        thinkBlocks = UInt64(max(1, job.thinktimeBlocks))
+        paced = job.rate.contains { $0 > 0 } || job.rateIOPS > 0 || job.thinktimeUs > 0
+        fsyncEvery = UInt64(job.fsyncEvery)
+        fdatasyncEvery = UInt64(job.fdatasyncEvery)
+        refill = job.refillBuffers
+        logLat = job.latLog != nil
+        logBwPerIO = (job.bwLog != nil || job.iopsLog != nil)
+        logging = logLat || logBwPerIO
+        refillSeed = job.randseed
+    }
+
+    public mutating func deallocate() {
+        freeStack.deallocate()
+        pending.deallocate()
+        stats.deinitialize(count: 3)
+        stats.deallocate()
+    }
+
+    @inlinable public var now: UInt64 { cswio_now_ns() }
+
+    /// Runs the job to the end (size, number_ios, runtime, error or stop request).
+    @inlinable public mutating func run<E: IOEngine>(_ engine: inout E) -> LoopEnd {
+        startNs = now
+        recordStartNs = ramping ? startNs + rampNs : startNs
+        if !ramping { armTimers(startNs) }
+        var end = LoopEnd.done
+        outer: while true {
+            if cswio_should_stop() != 0 { stopRequested = true }
+            // Fill the queue.
+            while !stopRequested && inflight + pendingCount < depth && moreToIssue {
+                let idx = Int(freeStack[freeCount - 1])
+                freeCount -= 1
+                let u = units + idx
+                prepare(u)
+                if paced { pace(u) }
+                let t = now
+                u.pointee.startNs = t
+                depthLevel.markLevel(inflight + pendingCount + 1)
+                switch engine.queue(u) {
+                case .completed:
+                    let done = now
+                    u.pointee.issueNs = t
+                    submitCalls &+= 1
+                    depthSubmit.markBatch(1)
+                    completeCalls &+= 1
+                    depthComplete.markBatch(1)
+                    if !complete(u, at: done) { end = .failed; break outer }
+                    freeCount += 1
+                    freeStack[freeCount - 1] = Int32(idx)
+                case .queued:
+                    pending[pendingCount] = u
+                    pendingCount += 1
+                    if pendingCount >= batchSubmit {
+                        if !commit(&engine) { end = .failed; break outer }
+                    }
+                case .busy:
+                    // Give the unit back, then commit and reap before trying again.
+                    unissue(u)
+                    freeCount += 1
+                    freeStack[freeCount - 1] = Int32(idx)
+                    if pendingCount > 0, !commit(&engine) { end = .failed; break outer }
+                    if inflight == 0 { end = .failed; recordError(-Int(EAGAIN), u); break outer }
+                    break
+                }
+            }
+            if pendingCount > 0, !commit(&engine) { end = .failed; break }
+            if inflight == 0 {
+                if stopRequested || !moreToIssue { break }
+                continue
+            }
+            // Reap: at least batch_complete_min (or all when draining), at most batch_complete_max.
+            let minEvents = min(batchCompleteMin, inflight)
+            let maxEvents = min(batchCompleteMax, inflight)
+            let n: Int
+            do { n = try engine.getEvents(min: minEvents, max: maxEvents) } catch {
+                recordError(-Int((error as? EngineError)?.errno ?? EIO), nil, message: "\(error)")
+                end = .failed
+                break
+            }
+            if n > 0 {
+                let t = now
+                completeCalls &+= 1
+                depthComplete.markBatch(n)
+                inflight -= n
+                var failed = false
+                for i in 0..<n {
+                    let u = engine.event(i)
+                    if !complete(u, at: t) { failed = true }
+                    freeCount += 1
+                    freeStack[freeCount - 1] = u.pointee.index
+                }
+                if failed { end = .failed; stopRequested = true }
+            }
+        }
+        // Drain what is still in flight so buffers are not freed under the kernel.
+        while inflight > 0 {
+            guard let n = try? engine.getEvents(min: 1, max: inflight), n > 0 else { break }
+            inflight -= n
+            for i in 0..<n { let u = engine.event(i); freeCount += 1; freeStack[freeCount - 1] = u.pointee.index }
+        }
+        endNs = now
+        if end == .done && stopRequested && cswio_should_stop() != 0 { end = .stopped }
+        return end
+    }
+
+    @inlinable var moreToIssue: Bool {
+        if pendingSync != nil { return true }
+        return issuedBytes < budgetBytes && issuedIOs < budgetIOs && !stopRequested
+    }
+
+    @inlinable mutating func prepare(_ u: UnsafeMutablePointer<IOUnit>) {
+        if let s = pendingSync {
+            // An fsync/fdatasync after every N writes (fio fsync=/fdatasync=).
+            pendingSync = nil
+            u.pointee.kind = s
+            u.pointee.fd = workload.files[0].fd
+            u.pointee.length = 0
+            u.pointee.offset = 0
+            return
+        }
+        workload.next(u)
+        let len = UInt64(u.pointee.length)
+        issuedBytes &+= len
+        issuedIOs &+= 1
+        switch u.pointee.kind {
+        case .read: issuedPerDir.0 &+= len
+        case .write:
+            issuedPerDir.1 &+= len
+            if refill { refillBuffer(u) }
+            if fsyncEvery > 0 || fdatasyncEvery > 0 {
+                writesSinceSync &+= 1
+                if fsyncEvery > 0 && writesSinceSync % fsyncEvery == 0 { pendingSync = .fsync }
+                else if fdatasyncEvery > 0 && writesSinceSync % fdatasyncEvery == 0 { pendingSync = .fdatasync }
+            }
+        default: issuedPerDir.2 &+= len
+        }
+    }
+
+    @inlinable mutating func unissue(_ u: UnsafeMutablePointer<IOUnit>) {
+        let len = UInt64(u.pointee.length)
+        issuedBytes &-= len
+        issuedIOs &-= 1
+    }
+
+    @usableFromInline mutating func refillBuffer(_ u: UnsafeMutablePointer<IOUnit>) {
+        let words = u.pointee.length / 8
+        let p = u.pointee.buffer.bindMemory(to: UInt64.self, capacity: words)
+        for i in 0..<words { p[i] = workload.rng.next() }
+    }
+
+    /// rate, rate_iops and thinktime: sleep until this I/O is due.
+    @usableFromInline mutating func pace(_ u: UnsafeMutablePointer<IOUnit>) {
+        if thinkNs > 0, issuedIOs > 1, (issuedIOs - 1) % thinkBlocks == 0 { sleepNs(thinkNs) }
+        let elapsedStart = recordStartNs
+        var dueNs: UInt64 = 0
+        if rateIOPS > 0 { dueNs = max(dueNs, (issuedIOs - 1) * 1_000_000_000 / rateIOPS) }
+        let d = Int(u.pointee.kind.rawValue)
+        if d < 3 {
+            let rate = [rateBytes.0, rateBytes.1, rateBytes.2][d]
+            let done = [issuedPerDir.0, issuedPerDir.1, issuedPerDir.2][d] - UInt64(u.pointee.length)
+            if rate > 0 { dueNs = max(dueNs, UInt64(Double(done) * 1e9 / Double(rate))) }
+        }
+        let t = now
+        if dueNs > 0, elapsedStart + dueNs > t { sleepNs(elapsedStart + dueNs - t) }
+    }
+
+    @usableFromInline func sleepNs(_ ns: UInt64) {
+        var ts = timespec(tv_sec: Int(ns / 1_000_000_000), tv_nsec: Int(ns % 1_000_000_000))
+        var rem = timespec()
+        while nanosleep(&ts, &rem) != 0 && errno == EINTR && cswio_should_stop() == 0 { ts = rem }
+    }
+
+    /// Submits everything queued; slat ends here (fio: issue time set at commit).
+    @inlinable mutating func commit<E: IOEngine>(_ engine: inout E) -> Bool {
+        let t = now
+        let n = pendingCount
+        for i in 0..<n {
+            let u = pending[i]
+            u.pointee.issueNs = t
+            if recordSlat && !ramping, let d = u.pointee.kind.direction {
+                let s = t &- u.pointee.startNs
+                stats[d.rawValue].slat.add(s)
+                if slatHistogram { _ = stats[d.rawValue].slatHist.record(s) }
+                if logLat { latLogs[0].append(LogEntry(timeMs: (t - recordStartNs) / 1_000_000, value: s, ddir: u.pointee.kind.rawValue, bs: UInt32(u.pointee.length))) }
+            }
+        }
+        pendingCount = 0
+        inflight += n
+        submitCalls &+= 1
+        depthSubmit.markBatch(n)
+        do { _ = try engine.commit() } catch {
+            recordError(-Int((error as? EngineError)?.errno ?? EIO), nil, message: "\(error)")
+            return false
+        }
+        return true
+    }
+
+    @inlinable mutating func armTimers(_ t: UInt64) {
+        recordStartNs = t
+        deadlineNs = runtimeNs == .max ? .max : t &+ runtimeNs
+        nextBwSampleNs = t &+ sampleIntervalNs
+        nextIopsSampleNs = t &+ iopsIntervalNs
+        lastBwSampleNs = t
+        lastIopsSampleNs = t
+    }
+
+    /// Accounts one completion. Returns false when the job must stop on an error.
+    @inlinable mutating func complete(_ u: UnsafeMutablePointer<IOUnit>, at t: UInt64) -> Bool {
+        let r = u.pointee.result
+        let kind = u.pointee.kind
+        if r < 0 || (r == 0 && u.pointee.length > 0) {
+            let err = r < 0 ? r : -Int(EIO)
+            recordError(err, u)
+            if !continues(kind) { return false }
+            return true
+        }
+        if ramping {
+            if t < recordStartNs { return checkTime(t) }
+            ramping = false
+            armTimers(t)
+            // Ramp I/O is not part of the measured amount.
+            issuedBytes = 0; issuedIOs = 0; issuedPerDir = (0, 0, 0)
+        }
+        guard let dir = kind.direction else {
+            syncIOs &+= 1
+            syncLat.add(t &- u.pointee.startNs)
+            return checkTime(t)
+        }
+        let d = dir.rawValue
+        let s = stats + d
+        s.pointee.bytes &+= UInt64(r)
+        s.pointee.ios &+= 1
+        if r < u.pointee.length { s.pointee.shortIOs &+= 1 }
+        let clat = t &- u.pointee.issueNs
+        let lat = t &- u.pointee.startNs
+        if recordClat {
+            s.pointee.clat.add(clat)
+            if clatHistogram { _ = s.pointee.clatHist.record(clat) }
+        }
+        if recordLat {
+            s.pointee.lat.add(lat)
+            if latHistogram { _ = s.pointee.latHist.record(lat) }
+        }
+        if logging { logIO(u, d: d, t: t, clat: clat, lat: lat) }
+        if let p = progress { p[d] &+= UInt64(r) }
+        if t >= nextBwSampleNs || t >= nextIopsSampleNs { sample(t) }
+        return checkTime(t)
+    }
+
+    @inlinable mutating func checkTime(_ t: UInt64) -> Bool {
+        if t >= deadlineNs { stopRequested = true }
+        return true
+    }
+
+    @usableFromInline mutating func logIO(_ u: UnsafeMutablePointer<IOUnit>, d: Int, t: UInt64, clat: UInt64, lat: UInt64) {
+        let ms = (t - recordStartNs) / 1_000_000
+        let bs = UInt32(u.pointee.length)
+        if logLat {
+            latLogs[1].append(LogEntry(timeMs: ms, value: clat, ddir: UInt8(d), bs: bs))
+            latLogs[2].append(LogEntry(timeMs: ms, value: lat, ddir: UInt8(d), bs: bs))
+        }
+        if logBwPerIO {
+            // Per-I/O bandwidth (KiB/s over this I/O's latency) and an IOPS entry of 1, as fio
+            // writes them when log_avg_msec is 0; averaging happens when the log is written.
+            let kibps = lat > 0 ? UInt64(u.pointee.length) * 1_000_000_000 / 1024 / lat : 0
+            bwLog.append(LogEntry(timeMs: ms, value: kibps, ddir: UInt8(d), bs: bs))
+            iopsLog.append(LogEntry(timeMs: ms, value: 1, ddir: UInt8(d), bs: bs))
+        }
+    }
+
+    /// bw and iops samples every bwavgtime/iopsavgtime, per direction (fio add_bw_samples()).
+    @usableFromInline mutating func sample(_ t: UInt64) {
+        if t >= nextBwSampleNs {
+            let span = Double(t - lastBwSampleNs) / 1e9
+            for d in 0..<3 where issuedPerDirNonZero(d) {
+                let delta = stats[d].bytes - stats[d].lastSampleBytes
+                stats[d].bwSamples.add(Double(delta) / 1024 / span)
+                stats[d].lastSampleBytes = stats[d].bytes
+            }
+            lastBwSampleNs = t
+            nextBwSampleNs = t + sampleIntervalNs
+        }
+        if t >= nextIopsSampleNs {
+            let span = Double(t - lastIopsSampleNs) / 1e9
+            for d in 0..<3 where issuedPerDirNonZero(d) {
+                let delta = stats[d].ios - stats[d].lastSampleIOs
+                stats[d].iopsSamples.add(Double(delta) / span)
+                stats[d].lastSampleIOs = stats[d].ios
+            }
+            lastIopsSampleNs = t
+            nextIopsSampleNs = t + iopsIntervalNs
+        }
+    }
+
+    @usableFromInline func issuedPerDirNonZero(_ d: Int) -> Bool {
+        workload.mode.directions.contains { $0.rawValue == d }
+    }
+
+    @inlinable func continues(_ kind: IOKind) -> Bool {
+        switch continueOn {
+        case .none: return false
+        case .all, .io: return true
+        case .read: return kind == .read
+        case .write: return kind == .write
+        }
+    }
+
+    @usableFromInline mutating func recordError(_ r: Int, _ u: UnsafeMutablePointer<IOUnit>?, message: String? = nil) {
+        errors += 1
+        guard firstError == 0 else { return }
+        firstError = Int32(-r)
+        if let message { firstErrorMessage = message; return }
+        guard let u else { firstErrorMessage = Syscall.errorString(Int32(-r)); return }
+        let what = ["read", "write", "trim", "fsync", "fdatasync"][Int(u.pointee.kind.rawValue)]
+        var msg = "\(what) of \(u.pointee.length) bytes at offset \(u.pointee.offset) failed: "
+        msg += r == -Int(EIO) && u.pointee.result == 0 ? "unexpected end of file" : Syscall.errorString(Int32(-r))
+        if r == -Int(EINVAL) {
+            msg += " (with direct=1, offsets, sizes and buffers must be aligned to the device's logical block size)"
+        }
+        firstErrorMessage = msg
+    }
+}

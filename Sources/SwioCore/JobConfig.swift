@@ -1,0 +1,309 @@
+// The typed view of one job, built from a parsed JobDefinition: what the runner executes.
+
+public enum RWMode: String, Sendable {
+    case read, write, trim, randread, randwrite, randtrim, rw, randrw, trimwrite, randtrimwrite
+    public var isRandom: Bool { rawValue.hasPrefix("rand") }
+    public var isMixed: Bool { self == .rw || self == .randrw }
+    /// Directions this mode issues.
+    public var directions: [Direction] {
+        switch self {
+        case .read, .randread: return [.read]
+        case .write, .randwrite: return [.write]
+        case .trim, .randtrim: return [.trim]
+        case .rw, .randrw: return [.read, .write]
+        case .trimwrite, .randtrimwrite: return [.trim, .write]
+        }
+    }
+}
+
+public enum RandomDistribution: Sendable, Equatable {
+    case uniform
+    case zipf(Double)
+    case pareto(Double)
+    case normal(Double)
+    /// (percent of accesses, percent of the region) pairs, in order.
+    case zoned([(access: Double, region: Double)])
+    public static func == (a: Self, b: Self) -> Bool { "\(a)" == "\(b)" }
+
+    public static func parse(_ s: String) throws -> RandomDistribution {
+        let lower = s.lowercased()
+        let parts = lower.split(separator: ":", maxSplits: 1).map(String.init)
+        let kind = parts[0]
+        let arg = parts.count > 1 ? parts[1] : nil
+        func num(_ d: Double) throws -> Double {
+            guard let a = arg else { return d }
+            guard let v = Double(a.split(separator: ",").first.map(String.init) ?? a) else { throw ValueError("'\(a)' is not a number in random_distribution=\(s)") }
+            return v
+        }
+        switch kind {
+        case "random": return .uniform
+        case "zipf":
+            let t = try num(1.2)
+            guard t > 0, t != 1 else { throw ValueError("zipf theta must be > 0 and not 1") }
+            return .zipf(t)
+        case "pareto":
+            let h = try num(0.2)
+            guard h > 0, h < 1 else { throw ValueError("pareto h must be between 0 and 1") }
+            return .pareto(h)
+        case "normal":
+            let dev = try num(20)
+            guard dev > 0, dev <= 100 else { throw ValueError("normal deviation must be in (0, 100]") }
+            return .normal(dev)
+        case "zoned":
+            guard let a = arg else { throw ValueError("zoned needs access/region pairs, e.g. zoned:60/10:30/20:10/70") }
+            var zones: [(Double, Double)] = []
+            for z in a.split(separator: ":") {
+                let p = z.split(separator: "/")
+                guard p.count == 2, let acc = Double(p[0]), let reg = Double(p[1]) else { throw ValueError("'\(z)' is not access%/region%") }
+                zones.append((acc, reg))
+            }
+            guard abs(zones.map(\.0).reduce(0, +) - 100) < 0.01, abs(zones.map(\.1).reduce(0, +) - 100) < 0.01 else {
+                throw ValueError("zoned access and region percentages must each add up to 100")
+            }
+            return .zoned(zones.map { (access: $0.0, region: $0.1) })
+        default:
+            throw ValueError("unknown random_distribution '\(kind)' (expected random, zipf, pareto, normal or zoned)")
+        }
+    }
+}
+
+public enum ContinueOnError: Sendable { case none, read, write, io, all }
+
+public struct JobConfig: Sendable {
+    public var definition: JobDefinition
+    public var name: String { definition.name }
+    public var engine: String
+    public var rw: RWMode
+    /// fio's "rw=randread:8": a new random offset only every N I/Os (sequential in between).
+    public var sequencer: Int
+    public var rwmixread: Int
+    public var bs: [UInt64]
+    public var bsrange: [SizeRange]?
+    public var bssplit: [BlockSplit]?
+    public var blockalign: [UInt64]
+    public var filenames: [String]
+    public var filenamesGiven: Bool
+    public var nrfiles: Int
+    public var filesize: SizeRange?
+    public var size: SizeValue?
+    public var ioSize: SizeValue?
+    public var offset: SizeValue
+    public var createOnOpen: Bool
+    public var unlink: Bool
+    public var fallocate: String
+    public var invalidate: Bool
+    public var direct: Bool
+    public var norandommap: Bool
+    public var distribution: RandomDistribution
+    public var randrepeat: Bool
+    public var randseed: UInt64
+    public var zeroBuffers: Bool
+    public var refillBuffers: Bool
+    public var bufferPattern: [UInt8]?
+    public var runtimeUs: UInt64
+    public var timeBased: Bool
+    public var rampUs: UInt64
+    public var startDelayUs: UInt64
+    public var numberIOs: UInt64
+    public var loops: Int
+    public var rate: [UInt64]
+    public var rateIOPS: UInt64
+    public var rateMin: [UInt64]
+    public var thinktimeUs: UInt64
+    public var thinktimeBlocks: Int
+    public var fsyncEvery: Int
+    public var fdatasyncEvery: Int
+    public var endFsync: Bool
+    public var iodepth: Int
+    public var batchSubmit: Int
+    public var batchCompleteMin: Int
+    public var batchCompleteMax: Int
+    public var percentiles: [Double]
+    public var clatPercentiles: Bool
+    public var latPercentiles: Bool
+    public var slatPercentiles: Bool
+    public var bwAvgMs: UInt64
+    public var iopsAvgMs: UInt64
+    public var bwLog: String?
+    public var latLog: String?
+    public var iopsLog: String?
+    public var logAvgMs: UInt64
+    public var cpusAllowed: [Int]?
+    public var exitall: Bool
+    public var groupReporting: Bool
+    public var continueOnError: ContinueOnError
+    public var gtodReduce: Bool
+    public var disableLat: Bool
+    public var disableClat: Bool
+    public var disableSlat: Bool
+    public var kbBase: Int
+
+    public static let defaultPercentiles: [Double] = [1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99]
+
+    public var groupID: Int { definition.groupID }
+    public var stonewall: Bool { definition.stonewall }
+    public var waitFor: String? { definition["wait_for"] }
+
+    /// Typed view; errors are located at the option's source.
+    public init(_ d: JobDefinition) throws {
+        definition = d
+        kbBase = d["kb_base"] == "1000" ? 1000 : 1024
+        let kb = kbBase
+        func loc(_ n: String) -> SourceLocation { d.setting(n)?.source ?? d.section }
+        func wrap<T>(_ n: String, _ f: () throws -> T) throws -> T {
+            do { return try f() } catch let e as ValueError { throw JobFileError(loc(n), option: n, e.message) }
+        }
+        func str(_ n: String) -> String? { d[n] ?? OptionTable.lookup(n)?.defaultValue }
+        func int(_ n: String, _ def: Int64 = 0) throws -> Int64 { try wrap(n) { try str(n).map { try Values.integer($0) } ?? def } }
+        func bool(_ n: String, _ def: Bool = false) throws -> Bool { try wrap(n) { try str(n).map { try Values.bool($0) } ?? def } }
+        func time(_ n: String, unit: UInt64 = 1_000_000) throws -> UInt64 { try wrap(n) { try str(n).map { try Values.timeMicros($0, defaultUnitMicros: unit) } ?? 0 } }
+        func sizes(_ n: String) throws -> [UInt64]? { try wrap(n) { try str(n).map { try Values.perDirection($0).map { try Values.bytes($0, kbBase: kb) } } } }
+        func sizeValue(_ n: String) throws -> SizeValue? { try wrap(n) { try str(n).map { try Values.size($0, kbBase: kb) } } }
+
+        engine = (str("ioengine") ?? "psync").lowercased()
+        let rwRaw = (str("rw") ?? "read").lowercased()
+        let rwParts = rwRaw.split(separator: ":", maxSplits: 1)
+        let rwName = rwParts[0] == "readwrite" ? "rw" : String(rwParts[0])
+        guard let mode = RWMode(rawValue: rwName) else { throw JobFileError(loc("rw"), option: "rw", "unknown rw mode '\(rwRaw)'") }
+        rw = mode
+        sequencer = rwParts.count > 1 ? max(1, Int(rwParts[1]) ?? 1) : 1
+        if d.has("rwmixread") { rwmixread = Int(try int("rwmixread")) }
+        else if d.has("rwmixwrite") { rwmixread = 100 - Int(try int("rwmixwrite")) }
+        else { rwmixread = 50 }
+        bs = try sizes("bs") ?? [4096, 4096, 4096]
+        if bs.contains(0) { throw JobFileError(loc("bs"), option: "bs", "block size must be greater than 0") }
+        bsrange = try d.has("bsrange") ? wrap("bsrange") { try SizeRange.parsePerDirection(d["bsrange"]!, kbBase: kb) } : nil
+        bssplit = try d.has("bssplit") ? wrap("bssplit") { try BlockSplit.parsePerDirection(d["bssplit"]!, kbBase: kb) } : nil
+        if let r = bsrange { bs = r.map(\.low) }
+        if let s = bssplit { bs = s.map { $0.entries.map(\.size).min() ?? 4096 } }
+        blockalign = try sizes("blockalign") ?? bs
+        filenamesGiven = d.has("filename")
+        filenames = d["filename"].map(JobConfig.splitPaths) ?? []
+        nrfiles = Int(try int("nrfiles", 1))
+        filesize = try d.has("filesize") ? wrap("filesize") { try SizeRange.parse(d["filesize"]!, kbBase: kb) } : nil
+        size = try sizeValue("size")
+        ioSize = try sizeValue("io_size")
+        offset = try sizeValue("offset") ?? .bytes(0)
+        createOnOpen = try bool("create_on_open")
+        unlink = try bool("unlink")
+        fallocate = str("fallocate") ?? "native"
+        invalidate = try bool("invalidate", true)
+        direct = try bool("direct") || (d.has("buffered") && !(try bool("buffered", true)))
+        norandommap = try bool("norandommap")
+        distribution = try wrap("random_distribution") { try RandomDistribution.parse(str("random_distribution") ?? "random") }
+        randrepeat = try bool("randrepeat", true)
+        randseed = UInt64(try int("randseed", 0x89AB_CDEF))
+        zeroBuffers = try bool("zero_buffers")
+        refillBuffers = try bool("refill_buffers")
+        bufferPattern = try d["buffer_pattern"].map { p in try wrap("buffer_pattern") { try JobConfig.parsePattern(p) } }
+        runtimeUs = try time("runtime")
+        timeBased = try bool("time_based")
+        rampUs = try time("ramp_time")
+        startDelayUs = try time("startdelay")
+        numberIOs = UInt64(try int("number_ios"))
+        loops = Int(try int("loops", 1))
+        rate = try sizes("rate") ?? [0, 0, 0]
+        rateIOPS = UInt64(try int("rate_iops"))
+        rateMin = try sizes("rate_min") ?? [0, 0, 0]
+        thinktimeUs = try time("thinktime", unit: 1)
+        thinktimeBlocks = Int(try int("thinktime_blocks", 1))
+        fsyncEvery = Int(try int("fsync"))
+        fdatasyncEvery = Int(try int("fdatasync"))
+        endFsync = try bool("end_fsync")
+        iodepth = Int(try int("iodepth", 1))
+        batchSubmit = max(1, Int(try int("iodepth_batch_submit", 1)))
+        batchCompleteMin = Int(try int("iodepth_batch_complete_min", 1))
+        batchCompleteMax = d.has("iodepth_batch_complete_max") ? Int(try int("iodepth_batch_complete_max")) : iodepth
+        if let pl = d["percentile_list"] {
+            percentiles = pl.split(separator: ":").compactMap { Double($0.trimmed) }
+        } else { percentiles = JobConfig.defaultPercentiles }
+        clatPercentiles = try bool("clat_percentiles", true)
+        latPercentiles = try bool("lat_percentiles")
+        slatPercentiles = try bool("slat_percentiles")
+        bwAvgMs = max(1, try time("bwavgtime", unit: 1000) / 1000)
+        iopsAvgMs = max(1, try time("iopsavgtime", unit: 1000) / 1000)
+        bwLog = d["write_bw_log"]
+        latLog = d["write_lat_log"]
+        iopsLog = d["write_iops_log"]
+        logAvgMs = UInt64(try int("log_avg_msec"))
+        cpusAllowed = try d["cpus_allowed"].map { c in try wrap("cpus_allowed") { try JobConfig.parseCPUList(c) } }
+        exitall = try bool("exitall")
+        groupReporting = try bool("group_reporting")
+        switch (str("continue_on_error") ?? "none").lowercased() {
+        case "read": continueOnError = .read
+        case "write": continueOnError = .write
+        case "io": continueOnError = .io
+        case "all", "1": continueOnError = .all
+        default: continueOnError = .none
+        }
+        gtodReduce = try bool("gtod_reduce")
+        disableLat = try bool("disable_lat") || gtodReduce
+        disableClat = try bool("disable_clat") || gtodReduce
+        disableSlat = try bool("disable_slat") || gtodReduce
+        if iodepth < batchSubmit { batchSubmit = iodepth }
+        if batchCompleteMax < 1 || batchCompleteMax > iodepth { batchCompleteMax = iodepth }
+        batchCompleteMin = min(max(batchCompleteMin, 0), batchCompleteMax)
+    }
+
+    /// Largest block size any direction may use (for buffer allocation).
+    public var maxBlockSize: UInt64 {
+        var m = bs.max() ?? 4096
+        if let r = bsrange { m = max(m, r.map(\.high).max() ?? m) }
+        if let s = bssplit { m = max(m, s.flatMap { $0.entries.map(\.size) }.max() ?? m) }
+        return m
+    }
+
+    /// fio get_next_str(): ':' separates names, '\:' is a literal colon.
+    public static func splitPaths(_ s: String) -> [String] {
+        var out: [String] = []
+        var cur = ""
+        var it = s.makeIterator()
+        while let c = it.next() {
+            if c == "\\" {
+                if let n = it.next() { if n == ":" { cur.append(":") } else { cur.append(c); cur.append(n) } } else { cur.append(c) }
+            } else if c == ":" { out.append(cur); cur = "" } else { cur.append(c) }
+        }
+        out.append(cur)
+        return out.filter { !$0.isEmpty }
+    }
+
+    /// buffer_pattern: 0xHEX, "string" or a decimal integer (fio parse_and_fill_pattern, simplified).
+    public static func parsePattern(_ p: String) throws -> [UInt8] {
+        var out: [UInt8] = []
+        for part in p.split(separator: "|") {
+            let t = part.trimmed
+            if t.hasPrefix("\"") || t.hasPrefix("'") {
+                guard t.count >= 2, t.last == t.first else { throw ValueError("unterminated string in buffer_pattern") }
+                out += Array(t.dropFirst().dropLast().utf8)
+            } else if t.lowercased().hasPrefix("0x") {
+                var hex = String(t.dropFirst(2))
+                guard !hex.isEmpty, hex.allSatisfy(\.isHexDigit) else { throw ValueError("'\(t)' is not a hex pattern") }
+                if hex.count % 2 == 1 { hex = "0" + hex }
+                var i = hex.startIndex
+                while i < hex.endIndex {
+                    let j = hex.index(i, offsetBy: 2)
+                    out.append(UInt8(hex[i..<j], radix: 16)!)
+                    i = j
+                }
+            } else if let n = UInt64(t) {
+                var v = n
+                repeat { out.insert(UInt8(v & 0xff), at: 0); v >>= 8 } while v > 0
+            } else { throw ValueError("'\(t)' is not a pattern (0xHEX, \"text\" or a number)") }
+        }
+        guard !out.isEmpty else { throw ValueError("empty buffer_pattern") }
+        return out
+    }
+
+    /// "0-1,3" -> [0, 1, 3]
+    public static func parseCPUList(_ s: String) throws -> [Int] {
+        var cpus: [Int] = []
+        for part in s.split(separator: ",") {
+            let r = part.split(separator: "-")
+            guard let a = Int(r[0].trimmed) else { throw ValueError("'\(part)' is not a CPU number or range") }
+            let b = r.count > 1 ? Int(r[1].trimmed) : a
+            guard let b, b >= a, b < 4096 else { throw ValueError("'\(part)' is not a CPU range") }
+            cpus += Array(a...b)
+        }
+        return cpus
+    }
+}

@@ -1,0 +1,327 @@
+// Everything about one job's run that is not the hot loop: files, buffers, units, timing,
+// CPU accounting and the final statistics. SwioEngines drives it with a concrete engine type.
+
+import CSwio
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A target file as the job will use it.
+public struct PreparedFile: Sendable {
+    public var path: String
+    public var isBlockDevice: Bool
+    public var regionStart: UInt64
+    public var regionLength: UInt64
+    public var fd: Int32 = -1
+    public var created: Bool = false
+}
+
+public final class JobExecution: @unchecked Sendable {
+    public let config: JobConfig
+    public let engineInfo: EngineInfo
+    public var files: [PreparedFile] = []
+    public var stats = JobStats()
+    public var end: LoopEnd = .done
+    public private(set) var units: UnsafeMutablePointer<IOUnit>
+    public let depth: Int
+    var buffers: UnsafeMutableRawPointer?
+    var regions: UnsafeMutablePointer<FileRegion>
+    var budgetBytes: UInt64 = 0
+    var cpuStart = CPUUsage()
+    var wallStartNs: UInt64 = 0
+    /// Bytes done per direction, for the ETA line (read without locks: approximate is fine).
+    public let progress: UnsafeMutablePointer<UInt64>
+    public var warnings: [String] = []
+    public var finished = false
+
+    public init(config: JobConfig, engineInfo: EngineInfo) {
+        self.config = config
+        self.engineInfo = engineInfo
+        depth = engineInfo.flags.contains(.sync) ? 1 : max(1, config.iodepth)
+        units = .allocate(capacity: depth)
+        regions = .allocate(capacity: 1)
+        progress = .allocate(capacity: 3)
+        progress.initialize(repeating: 0, count: 3)
+    }
+
+    deinit {
+        units.deallocate()
+        regions.deallocate()
+        progress.deallocate()
+        if let buffers { free(buffers) }
+    }
+
+    var isDiskless: Bool { engineInfo.flags.contains(.diskless) }
+    var writes: Bool { config.rw.directions.contains(.write) || config.rw.directions.contains(.trim) }
+    var reads: Bool { config.rw.directions.contains(.read) }
+
+    func fail(_ option: String?, _ msg: String) -> JobFileError {
+        let loc = option.flatMap { config.definition.setting($0)?.source } ?? config.definition.section
+        return JobFileError(loc, option: option, "job '\(config.name)': \(msg)")
+    }
+
+    // MARK: - Files
+
+    /// Resolves names, sizes and regions, creating and laying out files as fio does.
+    public func prepareFiles() throws {
+        let c = config
+        if isDiskless {
+            guard let size = c.size, case .bytes(let b) = size, b > 0 else {
+                throw fail("size", "ioengine=\(c.engine) needs size= (there is no file to take it from)")
+            }
+            files = [PreparedFile(path: "", isBlockDevice: false, regionStart: 0, regionLength: b)]
+            budgetBytes = (c.ioSize?.resolve(against: b) ?? b) &* UInt64(c.loops)
+            return
+        }
+        var paths: [String]
+        let dirs = c.definition["directory"].map(JobConfig.splitPaths) ?? []
+        if c.filenamesGiven {
+            paths = c.filenames
+        } else {
+            let fmt = c.definition["filename_format"] ?? "$jobname.$jobnum.$filenum"
+            paths = (0..<c.nrfiles).map { i in
+                fmt.replacingAll("$jobname", with: c.name)
+                   .replacingAll("$jobnum", with: String(c.definition.cloneIndex))
+                   .replacingAll("$filenum", with: String(i))
+                   .replacingAll("$clientuid", with: "0")
+            }
+        }
+        if !dirs.isEmpty {
+            paths = paths.enumerated().map { i, p in p.hasPrefix("/") ? p : dirs[i % dirs.count] + "/" + p }
+        }
+        let n = UInt64(paths.count)
+        var out: [PreparedFile] = []
+        var total: UInt64 = 0
+        for p in paths {
+            var st = stat()
+            let exists = stat(p, &st) == 0
+            let isBlock = exists && (st.st_mode & S_IFMT) == S_IFBLK
+            var existing: UInt64 = exists ? UInt64(st.st_size) : 0
+            if isBlock { existing = try blockDeviceSize(p) }
+            let offset = c.offset.resolve(against: existing)
+            var length: UInt64
+            if let fs = c.filesize {
+                length = fs.low == fs.high ? fs.low : fs.low + UInt64.random(in: 0...(fs.high - fs.low))
+            } else if let size = c.size {
+                switch size {
+                case .bytes(let b): length = b / n
+                case .percent: length = size.resolve(against: existing) / (c.filenamesGiven ? 1 : n)
+                }
+            } else if existing > offset {
+                length = existing - offset
+            } else {
+                throw fail("size", "no size given and \(p) \(exists ? "is empty" : "does not exist"); set size= or filesize=")
+            }
+            if isBlock, offset + length > existing {
+                if existing <= offset { throw fail("offset", "offset \(offset) is past the end of \(p) (\(existing) bytes)") }
+                length = existing - offset
+            }
+            guard length > 0 else { throw fail("size", "the I/O region of \(p) is empty") }
+            if length < c.maxBlockSize && !isBlock {
+                throw fail("size", "size per file (\(length) bytes) is smaller than the block size (\(c.maxBlockSize))")
+            }
+            total += length
+            var f = PreparedFile(path: p, isBlockDevice: isBlock, regionStart: offset, regionLength: length)
+            if !isBlock && !c.createOnOpen { try layOut(&f, existing: exists ? existing : nil) }
+            out.append(f)
+        }
+        files = out
+        let io = c.ioSize?.resolve(against: total) ?? total
+        budgetBytes = io &* UInt64(c.loops)
+    }
+
+    func blockDeviceSize(_ p: String) throws -> UInt64 {
+        let fd = try Syscall.open(p, flags: O_RDONLY, mode: 0)
+        defer { Syscall.close(fd) }
+        var size: UInt64 = 0
+        guard cswio_blk_size64(fd, &size) == 0 else { throw fail("filename", "cannot read the size of \(p): \(Syscall.errorString(errno))") }
+        return size
+    }
+
+    /// Creates the file and fills it when a read needs data there (fio "Laying out IO file").
+    func layOut(_ f: inout PreparedFile, existing: UInt64?) throws {
+        let needed = f.regionStart + f.regionLength
+        if let e = existing, e >= needed { return }
+        let fd = try Syscall.open(f.path, flags: O_RDWR | O_CREAT, mode: 0o644)
+        defer { Syscall.close(fd) }
+        f.created = existing == nil
+        let from = existing ?? 0
+        if reads || config.definition.flag("overwrite") {
+            // Write real data so reads return bytes, not holes.
+            let chunk = 1 << 20
+            let buf = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 4096)
+            defer { buf.deallocate() }
+            var rng = RandomGenerator(seed: config.randseed)
+            let words = buf.bindMemory(to: UInt64.self, capacity: chunk / 8)
+            for i in 0..<(chunk / 8) { words[i] = config.zeroBuffers ? 0 : rng.next() }
+            var off = from
+            while off < needed {
+                let n = Int(min(UInt64(chunk), needed - off))
+                let w = Syscall.retry { pwrite(fd, buf, n, off_t(off)) }
+                guard w > 0 else { throw fail("filename", "laying out \(f.path) failed at offset \(off): \(Syscall.errorString(Int32(-w)))") }
+                off += UInt64(w)
+            }
+        } else if config.fallocate != "none" && config.fallocate != "0" {
+            if cswio_fallocate(fd, 0, off_t(from), off_t(needed - from)) != 0 {
+                guard ftruncate(fd, off_t(needed)) == 0 else { throw fail("filename", "cannot size \(f.path): \(Syscall.errorString(errno))") }
+            }
+        } else {
+            guard ftruncate(fd, off_t(needed)) == 0 else { throw fail("filename", "cannot size \(f.path): \(Syscall.errorString(errno))") }
+        }
+    }
+
+    var openFlags: Int32 {
+        var fl: Int32 = writes ? O_RDWR : O_RDONLY
+        if config.direct || engineInfo.flags.contains(.directOnly) { fl |= cswio_O_DIRECT }
+        if !isBlockTarget { fl |= O_CREAT }
+        return fl
+    }
+    var isBlockTarget: Bool { files.allSatisfy(\.isBlockDevice) && !files.isEmpty }
+
+    /// Opens every file through the engine (so engines may substitute their own open).
+    public func openFiles(_ open: (String, Int32, UInt32) throws -> Int32) throws {
+        guard !isDiskless else { return }
+        for i in files.indices {
+            if files[i].isBlockDevice == false && config.createOnOpen {
+                try layOut(&files[i], existing: nil)
+            }
+            var flags = openFlags
+            if files[i].isBlockDevice { flags &= ~O_CREAT }
+            do { files[i].fd = try open(files[i].path, flags, 0o644) } catch let e as EngineError {
+                throw fail("filename", e.message)
+            }
+            if config.invalidate { invalidate(files[i]) }
+        }
+    }
+
+    public var fds: [Int32] { files.map(\.fd) }
+
+    /// Drops cached pages so reads go to the device (fio invalidate=1): BLKFLSBUF on block
+    /// devices, posix_fadvise(DONTNEED) on files.
+    func invalidate(_ f: PreparedFile) {
+        if f.isBlockDevice { _ = cswio_blk_flsbuf(f.fd) } else {
+            _ = posix_fadvise(f.fd, off_t(f.regionStart), off_t(f.regionLength), POSIX_FADV_DONTNEED)
+        }
+    }
+
+    public func closeFiles(_ close: (Int32) -> Void) {
+        for i in files.indices where files[i].fd >= 0 {
+            if config.endFsync || config.definition.flag("fsync_on_close"), writes {
+                let t0 = cswio_now_ns()
+                _ = fsync(files[i].fd)
+                stats.syncLat.add(cswio_now_ns() - t0)
+                stats.syncIOs += 1
+            }
+            close(files[i].fd)
+            files[i].fd = -1
+        }
+        if config.unlink {
+            for f in files where !f.isBlockDevice { _ = Glibc.unlink(f.path) }
+        }
+    }
+
+    // MARK: - Loop
+
+    /// Allocates buffers and units and builds the loop for the opened files.
+    public func makeLoop() throws -> IOLoop {
+        let bs = Int(config.maxBlockSize)
+        let align = 4096
+        let stride = (bs + align - 1) / align * align
+        guard let mem = cswio_aligned_alloc(align, stride * depth) else { throw fail("bs", "cannot allocate \(stride * depth) bytes of I/O buffers") }
+        buffers = mem
+        fillBuffers(mem, count: stride * depth)
+        for i in 0..<depth {
+            (units + i).initialize(to: IOUnit(buffer: mem + i * stride))
+            units[i].index = Int32(i)
+        }
+        regions.deallocate()
+        regions = .allocate(capacity: files.count)
+        let useMap = config.rw.isRandom && !config.norandommap && config.distribution == .uniform
+        for (i, f) in files.enumerated() {
+            var r = FileRegion(fd: f.fd, start: f.regionStart, length: f.regionLength)
+            if useMap {
+                let granule = max(1, config.blockalign.min() ?? 4096)
+                let blocks = max(1, f.regionLength / granule)
+                let words = Int((blocks + 63) / 64)
+                let map = UnsafeMutablePointer<UInt64>.allocate(capacity: words)
+                map.initialize(repeating: 0, count: words)
+                r.map = map; r.mapWords = words; r.mapBlocks = blocks; r.mapGranule = granule
+            }
+            (regions + i).initialize(to: r)
+        }
+        let seed = config.randrepeat ? config.randseed &+ UInt64(config.definition.cloneIndex)
+                                     : UInt64.random(in: 0...UInt64.max)
+        let w = Workload(job: config, files: regions, fileCount: files.count, seed: seed)
+        var loop = IOLoop(job: config, engineFlags: engineInfo.flags, units: units, depth: depth, workload: w, budgetBytes: budgetBytes)
+        loop.progress = progress
+        return loop
+    }
+
+    func fillBuffers(_ mem: UnsafeMutableRawPointer, count: Int) {
+        if config.zeroBuffers { mem.initializeMemory(as: UInt8.self, repeating: 0, count: count); return }
+        if let p = config.bufferPattern {
+            let bytes = mem.bindMemory(to: UInt8.self, capacity: count)
+            for i in 0..<count { bytes[i] = p[i % p.count] }
+            return
+        }
+        var rng = RandomGenerator(seed: config.randseed ^ 0x5bd1e995)
+        let words = mem.bindMemory(to: UInt64.self, capacity: count / 8)
+        for i in 0..<(count / 8) { words[i] = rng.next() }
+    }
+
+    public func beginTiming() {
+        cpuStart = CPUUsage.currentThread()
+    }
+
+    /// Collects the loop's statistics after the run.
+    public func finish(_ loop: inout IOLoop, end: LoopEnd, engineStats: [(String, JSON)]) {
+        self.end = end
+        for d in 0..<3 { stats.dirs[d] = loop.stats[d] }
+        stats.syncLat.merge(loop.syncLat); stats.syncIOs += loop.syncIOs
+        stats.depthLevel = loop.depthLevel
+        stats.depthSubmit = loop.depthSubmit
+        stats.depthComplete = loop.depthComplete
+        stats.submitCalls = loop.submitCalls
+        stats.completeCalls = loop.completeCalls
+        stats.errors = loop.errors
+        if stats.firstError == 0 { stats.firstError = loop.firstError; stats.firstErrorMessage = loop.firstErrorMessage }
+        stats.runtimeNs = loop.endNs > loop.recordStartNs ? loop.endNs - loop.recordStartNs : 0
+        stats.latLogs = loop.latLogs
+        stats.bwLog = loop.bwLog
+        stats.iopsLog = loop.iopsLog
+        stats.cpu = CPUUsage.currentThread() - cpuStart
+        stats.engineStats = engineStats
+        for i in 0..<files.count { regions[i].map?.deallocate() }
+        loop.deallocate()
+        // A job that read or wrote less than rate_min is an error, as in fio.
+        for d in 0..<3 where config.rateMin[d] > 0 && stats.runtimeNs > 0 {
+            let bw = Double(stats.dirs[d].bytes) / (Double(stats.runtimeNs) / 1e9)
+            if bw < Double(config.rateMin[d]) && stats.firstError == 0 {
+                stats.firstError = EIO
+                stats.firstErrorMessage = "\(Direction(rawValue: d)!.name) bandwidth \(Int(bw)) B/s fell below rate_min \(config.rateMin[d]) B/s"
+            }
+        }
+    }
+
+    public func recordSetupError(_ e: Error) {
+        end = .failed
+        stats.errors += 1
+        if let j = e as? JobFileError { stats.firstErrorMessage = j.description; stats.firstError = EINVAL }
+        else if let en = e as? EngineError { stats.firstErrorMessage = en.message; stats.firstError = en.errno == 0 ? EINVAL : en.errno }
+        else { stats.firstErrorMessage = "\(e)"; stats.firstError = EINVAL }
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.firstRange(of: target) {
+            out += rest[..<r.lowerBound]
+            out += replacement
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+}

@@ -1,0 +1,420 @@
+// fio job-file parser (fio 3.33 init.c __parse_jobs_ini semantics), producing fully
+// resolved job definitions: [global] inheritance, include, substitution, numjobs clones,
+// groups and stonewalls, each option remembering where its value came from.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where a value came from: "jobs/a.fio:12", "<command line>", or "default".
+public struct SourceLocation: Equatable, Sendable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public static let commandLine = SourceLocation(file: "<command line>", line: 0)
+    public static let defaultValue = SourceLocation(file: "default", line: 0)
+    public var description: String { line > 0 ? "\(file):\(line)" : file }
+}
+
+/// A located job-file error: file, line, option and reason, with a suggestion when we have one.
+public struct JobFileError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var location: SourceLocation
+    public var option: String?
+    public var reason: String
+    public init(_ location: SourceLocation, option: String? = nil, _ reason: String) {
+        self.location = location; self.option = option; self.reason = reason
+    }
+    public var description: String {
+        "\(location): " + (option.map { "option '\($0)': " } ?? "") + reason
+    }
+}
+
+public struct Setting: Equatable, Sendable {
+    /// Value after substitution; nil for a bare flag.
+    public var value: String?
+    public var source: SourceLocation
+}
+
+/// One job after inheritance and numjobs expansion.
+public struct JobDefinition: Sendable {
+    public var name: String
+    /// Canonical option name -> setting, in the order first set.
+    public var settings: [(name: String, setting: Setting)] = []
+    public var groupID = 0
+    /// Clone number within numjobs (0 for the first).
+    public var cloneIndex = 0
+    /// Job number across the whole run ($jobnum in filename_format).
+    public var jobNumber = 0
+    /// True when this job waits for every earlier job (stonewall, or a later job file).
+    public var stonewall = false
+    public var section: SourceLocation
+
+    public subscript(_ name: String) -> String? {
+        settings.last { $0.name == name }.map { $0.setting.value ?? "1" }
+    }
+    public func setting(_ name: String) -> Setting? { settings.last { $0.name == name }?.setting }
+    public func has(_ name: String) -> Bool { settings.contains { $0.name == name } }
+
+    mutating func set(_ name: String, _ s: Setting) {
+        if let i = settings.firstIndex(where: { $0.name == name }) { settings[i].setting = s } else { settings.append((name, s)) }
+    }
+    public func flag(_ name: String) -> Bool {
+        guard let v = self[name] else { return false }
+        return (try? Values.bool(v)) ?? false
+    }
+}
+
+public struct ParseOptions: Sendable {
+    public var ignoreUnsupported = false
+    public var environment: [String: String]
+    public init(ignoreUnsupported: Bool = false, environment: [String: String]? = nil) {
+        self.ignoreUnsupported = ignoreUnsupported
+        self.environment = environment ?? ProcessEnvironment.all()
+    }
+}
+
+public struct ParseResult: Sendable {
+    public var jobs: [JobDefinition]
+    /// Options from [global] sections and the command line before the first --name.
+    public var globalSettings: [(name: String, setting: Setting)]
+    public var warnings: [String]
+}
+
+/// Reads the process environment without Foundation.
+public enum ProcessEnvironment {
+    public static func all() -> [String: String] {
+        var env: [String: String] = [:]
+        var p = environ
+        while let cstr = p.pointee {
+            let entry = String(cString: cstr)
+            if let eq = entry.firstIndex(of: "=") { env[String(entry[..<eq])] = String(entry[entry.index(after: eq)...]) }
+            p += 1
+        }
+        return env
+    }
+}
+
+/// A raw "key[=value]" entry with its location.
+struct RawEntry {
+    var key: String
+    var value: String?
+    var location: SourceLocation
+}
+
+struct RawSection {
+    var name: String
+    var isGlobal: Bool
+    var entries: [RawEntry]
+    var location: SourceLocation
+    var fileIndex: Int
+}
+
+public struct JobFileParser {
+    public var options: ParseOptions
+    var warnings: [String] = []
+    let pageSize: Int
+    let ncpus: Int
+    let mbMemory: Int
+
+    public init(options: ParseOptions = ParseOptions()) {
+        self.options = options
+        pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        ncpus = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        mbMemory = Int(sysconf(Int32(_SC_PHYS_PAGES))) * pageSize / (1024 * 1024)
+    }
+
+    // MARK: - Reading files
+
+    static func readFile(_ path: String) throws -> String {
+        guard let f = fopen(path, "r") else {
+            throw JobFileError(SourceLocation(file: path, line: 0), "cannot open job file: \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(f) }
+        var bytes: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&buf, 1, buf.count, f)
+            if n <= 0 { break }
+            bytes.append(contentsOf: buf[0..<n])
+            guard bytes.count < 64 << 20 else { throw JobFileError(SourceLocation(file: path, line: 0), "job file larger than 64 MiB") }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Splits text into sections. `nested` is true inside an include (no new sections allowed).
+    mutating func sections(text: String, file: String, fileIndex: Int, into out: inout [RawSection],
+                           nested: Bool, depth: Int = 0) throws {
+        var lineNo = 0
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNo += 1
+            let loc = SourceLocation(file: file, line: lineNo)
+            var line = rawLine.trimmed
+            if line.hasSuffix("\r") { line.removeLast() }
+            // fio cuts the line at the first ';' or '#' anywhere (strip_blank_end), so inline comments
+            // work and values cannot contain those characters.
+            if let cut = line.firstIndex(where: { $0 == "#" || $0 == ";" }) { line = String(line[..<cut]) }
+            line = line.trimmed
+            if line.isEmpty { continue }
+            if line.hasPrefix("[") {
+                guard !nested else { throw JobFileError(loc, "no new sections in included files (fio: \"No new sections in included files\")") }
+                guard line.hasSuffix("]"), line.count > 2 else { throw JobFileError(loc, "malformed section header '\(line)'") }
+                let name = String(line.dropFirst().dropLast()).trimmed
+                guard !name.isEmpty else { throw JobFileError(loc, "empty section name") }
+                out.append(RawSection(name: name, isGlobal: name.hasPrefix("global"), entries: [], location: loc, fileIndex: fileIndex))
+                continue
+            }
+            guard !out.isEmpty else {
+                let key = line.split(separator: "=").first.map(String.init)?.trimmed ?? line
+                throw JobFileError(loc, option: key, "option outside of a [job] section")
+            }
+            if line.hasPrefix("include ") || line.hasPrefix("include\t") {
+                let target = String(line.dropFirst("include".count)).trimmed
+                guard !target.isEmpty else { throw JobFileError(loc, option: "include", "include needs a file name") }
+                guard depth < 16 else { throw JobFileError(loc, option: "include", "includes nest more than 16 deep (a loop?)") }
+                let path = target.hasPrefix("/") ? target : directoryOf(file) + target
+                let inner: String
+                do { inner = try Self.readFile(path) } catch let e as JobFileError {
+                    throw JobFileError(loc, option: "include", "\(path): \(e.reason)")
+                }
+                try sections(text: inner, file: path, fileIndex: fileIndex, into: &out, nested: true, depth: depth + 1)
+                continue
+            }
+            let key: String, value: String?
+            if let eq = line.firstIndex(of: "=") {
+                key = String(line[..<eq]).trimmed
+                value = String(line[line.index(after: eq)...]).trimmed
+            } else {
+                key = line
+                value = nil
+            }
+            guard !key.isEmpty else { throw JobFileError(loc, "missing option name before '='") }
+            out[out.count - 1].entries.append(RawEntry(key: key, value: value, location: loc))
+        }
+    }
+
+    func directoryOf(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return String(path[...slash])
+    }
+
+    // MARK: - Substitution
+
+    /// ${VAR} from the environment (undefined -> empty, with a warning), then $pagesize,
+    /// $mb_memory and $ncpus. A substituted value with arithmetic is evaluated by the
+    /// built-in evaluator instead of fio's external `bc`.
+    mutating func substitute(_ value: String, at loc: SourceLocation, option: String) throws -> String {
+        var out = ""
+        var i = value.startIndex
+        var substitutedKeyword = false
+        while i < value.endIndex {
+            let c = value[i]
+            if c == "$", value.index(after: i) < value.endIndex, value[value.index(after: i)] == "{" {
+                let start = value.index(i, offsetBy: 2)
+                guard let close = value[start...].firstIndex(of: "}") else {
+                    throw JobFileError(loc, option: option, "unterminated ${ in '\(value)'")
+                }
+                let name = String(value[start..<close])
+                if let v = options.environment[name] { out += v } else {
+                    warnings.append("\(loc): environment variable ${\(name)} is not set; using an empty value")
+                }
+                i = value.index(after: close)
+                continue
+            }
+            if c == "$" {
+                let rest = value[value.index(after: i)...]
+                var matched = false
+                for (kw, v) in [("pagesize", pageSize), ("mb_memory", mbMemory), ("ncpus", ncpus)] where rest.hasPrefix(kw) {
+                    out += String(v)
+                    i = value.index(i, offsetBy: kw.count + 1)
+                    matched = true
+                    substitutedKeyword = true
+                    break
+                }
+                if matched { continue }
+            }
+            out.append(c)
+            i = value.index(after: i)
+        }
+        // fio pipes a keyword-substituted value with + - * / through bc; we evaluate it ourselves.
+        if substitutedKeyword, !out.hasPrefix("("), out.contains(where: { "+-*/".contains($0) }) {
+            let (num, suffix) = splitTrailingSuffix(out)
+            if let v = try? Arithmetic.evaluate(num) { out = formatNumber(v) + suffix }
+        }
+        return out
+    }
+
+    func splitTrailingSuffix(_ s: String) -> (String, String) {
+        let idx = s.lastIndex(where: { $0.isNumber || $0 == ")" }).map { s.index(after: $0) } ?? s.endIndex
+        return (String(s[..<idx]), String(s[idx...]))
+    }
+
+    func formatNumber(_ v: Double) -> String {
+        v == v.rounded() && abs(v) < 9e18 ? String(Int64(v)) : String(v)
+    }
+
+    // MARK: - Building jobs
+
+    /// Validates an entry and returns (canonical name, setting).
+    mutating func resolve(_ e: RawEntry, kbBase: Int) throws -> (String, Setting) {
+        guard let spec = OptionTable.lookup(e.key) else {
+            let hint = OptionTable.suggestion(for: e.key).map { " (did you mean '\($0)'?)" } ?? ""
+            throw JobFileError(e.location, option: e.key, "unknown option\(hint)")
+        }
+        var value = e.value
+        if let v = value { value = try substitute(v, at: e.location, option: spec.name) }
+        do {
+            try OptionTable.validate(spec, value, kbBase: kbBase)
+        } catch let err as ValueError {
+            throw JobFileError(e.location, option: e.key, err.message)
+        }
+        return (spec.name, Setting(value: value, source: e.location))
+    }
+
+    /// Parses job files plus command-line options (`--name=` starts a job, earlier ones are global).
+    public mutating func parse(files: [String], commandLine: [(key: String, value: String?)] = []) throws -> ParseResult {
+        var raw: [RawSection] = []
+        for (i, f) in files.enumerated() {
+            let text = try Self.readFile(f)
+            try sections(text: text, file: f, fileIndex: i, into: &raw, nested: false)
+        }
+        // Command-line: options before the first --name are global and override job-file values.
+        var cliGlobal: [RawEntry] = []
+        var cliJobs: [RawSection] = []
+        for kv in commandLine {
+            let loc = SourceLocation.commandLine
+            if kv.key == "name" {
+                cliJobs.append(RawSection(name: kv.value ?? "", isGlobal: false, entries: [], location: loc, fileIndex: files.count))
+                guard let v = kv.value, !v.isEmpty else { throw JobFileError(loc, option: "name", "--name needs a value") }
+                continue
+            }
+            let e = RawEntry(key: kv.key, value: kv.value, location: loc)
+            if cliJobs.isEmpty { cliGlobal.append(e) } else { cliJobs[cliJobs.count - 1].entries.append(e) }
+        }
+        return try build(sections: raw + cliJobs, commandLineGlobal: cliGlobal)
+    }
+
+    /// Parses job-file text directly (tests and fuzzing).
+    public mutating func parse(text: String, file: String = "<text>") throws -> ParseResult {
+        var raw: [RawSection] = []
+        try sections(text: text, file: file, fileIndex: 0, into: &raw, nested: false)
+        return try build(sections: raw, commandLineGlobal: [])
+    }
+
+    mutating func build(sections raw: [RawSection], commandLineGlobal: [RawEntry]) throws -> ParseResult {
+        var global: [(name: String, setting: Setting)] = []
+        var cliSettings: [(String, Setting)] = []
+        var jobs: [JobDefinition] = []
+        var groupID = 0
+        var lastFileIndex = raw.first?.fileIndex ?? 0
+        var jobNumber = 0
+
+        func kbBaseOf(_ entries: [RawEntry], inherited: [(name: String, setting: Setting)]) -> Int {
+            // fio sorts a section's options by priority, so kb_base applies to the whole section.
+            if let e = entries.last(where: { OptionTable.lookup($0.key)?.name == "kb_base" }), let v = e.value, v.trimmed == "1000" { return 1000 }
+            if let s = inherited.last(where: { $0.name == "kb_base" }) { return s.setting.value == "1000" ? 1000 : 1024 }
+            return 1024
+        }
+        func upsert(_ list: inout [(name: String, setting: Setting)], _ n: String, _ s: Setting) {
+            if let i = list.firstIndex(where: { $0.name == n }) { list[i].setting = s } else { list.append((n, s)) }
+        }
+
+        let cliKb = kbBaseOf(commandLineGlobal, inherited: [])
+        for e in commandLineGlobal { cliSettings.append(try resolve(e, kbBase: cliKb)) }
+
+        for section in raw {
+            if section.isGlobal {
+                let kb = kbBaseOf(section.entries, inherited: global)
+                for e in section.entries {
+                    let (n, s) = try resolve(e, kbBase: kb)
+                    upsert(&global, n, s)
+                }
+                continue
+            }
+            var job = JobDefinition(name: section.name, section: section.location)
+            job.settings = global
+            let kb = kbBaseOf(section.entries, inherited: global)
+            for e in section.entries {
+                let (n, s) = try resolve(e, kbBase: kb)
+                job.set(n, s)
+            }
+            for (n, s) in cliSettings { job.set(n, s) }
+            // The section header names the job unless the section itself sets name= (fio: name= wins).
+            if !section.entries.contains(where: { OptionTable.lookup($0.key)?.name == "name" }) {
+                job.set("name", Setting(value: section.name, source: section.location))
+            }
+            job.name = job["name"] ?? section.name
+            try checkEngineOptions(job)
+            try checkUnsupported(job)
+
+            // stonewall/new_group start a new group if jobs exist; every later job file implies a stonewall.
+            let impliedStonewall = section.fileIndex != lastFileIndex && !jobs.isEmpty
+            lastFileIndex = section.fileIndex
+            job.stonewall = job.flag("stonewall") || impliedStonewall
+            if (job.stonewall || job.flag("new_group")) && !jobs.isEmpty { groupID += 1 }
+            job.groupID = groupID
+
+            let numjobs = Int(job["numjobs"].flatMap { try? Values.integer($0) } ?? 1)
+            for clone in 0..<numjobs {
+                var j = job
+                j.cloneIndex = clone
+                j.jobNumber = jobNumber
+                jobNumber += 1
+                if clone > 0 { j.stonewall = false }   // clones drop stonewall/new_group (fio add_job)
+                jobs.append(j)
+            }
+        }
+        // wait_for must name an earlier job.
+        for (i, j) in jobs.enumerated() {
+            if let w = j["wait_for"], let s = j.setting("wait_for") {
+                guard jobs[..<i].contains(where: { $0.name == w }) else {
+                    throw JobFileError(s.source, option: "wait_for", "no earlier job named '\(w)'")
+                }
+            }
+        }
+        var globals = global
+        for (n, s) in cliSettings { upsert(&globals, n, s) }
+        return ParseResult(jobs: jobs, globalSettings: globals, warnings: warnings)
+    }
+
+    func checkEngineOptions(_ job: JobDefinition) throws {
+        let engine = (job["ioengine"] ?? "psync").lowercased()
+        if let s = job.setting("ioengine") {
+            let known = EngineNames.implemented + EngineNames.knownUnimplemented
+            let base = engine.hasPrefix("external:") ? "external" : engine
+            if !known.contains(base) {
+                let near = known.min { editDistance($0, engine) < editDistance($1, engine) }
+                throw JobFileError(s.source, option: "ioengine", "unknown engine '\(engine)'" + (near.map { " (did you mean '\($0)'?)" } ?? ""))
+            }
+        }
+        for (name, s) in job.settings {
+            guard let spec = OptionTable.lookup(name), let owners = spec.engines else { continue }
+            if !owners.contains(engine) {
+                throw JobFileError(s.source, option: name, "not an option of ioengine=\(engine) (it belongs to \(owners.joined(separator: ", ")))")
+            }
+        }
+    }
+
+    mutating func checkUnsupported(_ job: JobDefinition) throws {
+        let engine = (job["ioengine"] ?? "psync").lowercased()
+        if !EngineNames.implemented.contains(engine), let s = job.setting("ioengine") {
+            let msg = "ioengine=\(engine) is a fio engine swio does not implement yet"
+            if options.ignoreUnsupported { warnings.append("\(s.source): \(msg)") } else {
+                throw JobFileError(s.source, option: "ioengine", msg + " (use --ignore-unsupported to parse anyway)")
+            }
+        }
+        for (name, s) in job.settings {
+            guard let spec = OptionTable.lookup(name) else { continue }
+            var unsupported = !spec.supported
+            // verify is parsed but only the no-verify values run.
+            if name == "verify", let v = s.value, !["0", "none"].contains(v.lowercased()) { unsupported = true }
+            if unsupported {
+                let msg = "option '\(name)' is known to fio but not implemented by swio yet"
+                if options.ignoreUnsupported {
+                    let w = "\(s.source): \(msg); ignored"
+                    if !warnings.contains(w) { warnings.append(w) }
+                } else {
+                    throw JobFileError(s.source, option: name, msg + " (use --ignore-unsupported to run without it)")
+                }
+            }
+        }
+    }
+}

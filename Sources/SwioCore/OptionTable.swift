@@ -1,0 +1,336 @@
+// The typed option table: the single source of truth for parsing, `swio parse`,
+// `swio engines` and the JSON report's "job options". Names and aliases as fio spells them.
+
+public enum OptionKind: Sendable, Equatable {
+    /// Free text.
+    case string
+    /// One of a fixed set of words (case-insensitive).
+    case choice([String])
+    /// Integer with optional bounds.
+    case int(min: Int64?, max: Int64?)
+    /// Size in bytes with suffixes; `perDirection` allows "r,w,t"; `percentOK` allows "50%".
+    case size(perDirection: Bool, percentOK: Bool)
+    /// Per-direction size ranges "4k-16k,8k-32k".
+    case sizeRange
+    /// bssplit "4k/10:64k/50,..."
+    case bssplit
+    /// Time; bare numbers are in the given unit (microseconds per unit).
+    case time(defaultUnitMicros: UInt64)
+    /// fio FIO_OPT_BOOL: needs an explicit value (bare `direct` is an error in fio 3.33).
+    case bool
+    /// fio FIO_OPT_STR_SET: a bare key means 1 (`time_based`, `stonewall`, ...).
+    case flag
+    /// ':'-separated floats (percentile_list).
+    case floatList
+    /// ':'-separated names with '\:' escapes (filename, directory).
+    case pathList
+}
+
+public struct OptionSpec: Sendable {
+    public var name: String
+    public var aliases: [String]
+    public var kind: OptionKind
+    public var defaultValue: String?
+    public var help: String
+    /// nil: a generic option; otherwise the engines that own it.
+    public var engines: [String]?
+    /// false: fio knows it and swio parses it, but the runner does not implement it yet.
+    public var supported: Bool
+
+    public init(_ name: String, _ kind: OptionKind, default def: String? = nil, aliases: [String] = [],
+                engines: [String]? = nil, supported: Bool = true, _ help: String) {
+        self.name = name; self.kind = kind; self.defaultValue = def; self.aliases = aliases
+        self.engines = engines; self.supported = supported; self.help = help
+    }
+
+    public var allowsBare: Bool { kind == .flag }
+}
+
+public enum EngineNames {
+    /// Engines swio implements, in `swio engines` order.
+    public static let implemented = ["psync", "sync", "vsync", "pvsync", "pvsync2", "null", "libaio", "io_uring", "kevent"]
+    /// Engines fio has that swio knows by name but does not implement yet.
+    public static let knownUnimplemented = ["net", "netsplice", "mmap", "posixaio", "sg", "splice", "io_uring_cmd",
+        "cpuio", "e4defrag", "falloc", "filecreate", "filestat", "filedelete", "dircreate", "dirstat", "dirdelete",
+        "ftruncate", "exec", "http", "rdma", "rbd", "rados", "nbd", "nfs", "libblkio", "libzbc", "dev-dax",
+        "libpmem", "libiscsi", "gfapi", "libhdfs", "mtd", "windowsaio", "solarisaio", "guasi", "xnvme", "external"]
+}
+
+public enum OptionTable {
+    static let secs: UInt64 = 1_000_000
+    static let dirs = ["read", "write", "trim"]
+    static let rwModes = ["read", "write", "trim", "randread", "randwrite", "randtrim", "rw", "readwrite",
+                          "randrw", "trimwrite", "randtrimwrite"]
+    static let asyncEngines = ["libaio", "io_uring", "kevent"]
+
+    public static let all: [OptionSpec] = [
+        // Job description
+        OptionSpec("name", .string, "Job name; a new --name on the command line starts a new job"),
+        OptionSpec("description", .string, "Free-text description of the job"),
+        OptionSpec("wait_for", .string, "Start only after the named job has finished"),
+        OptionSpec("stonewall", .flag, aliases: ["wait_for_previous"], "Wait for all earlier jobs to finish; starts a new reporting group"),
+        OptionSpec("new_group", .flag, "Start a new reporting group"),
+        OptionSpec("group_reporting", .flag, "Report a group's jobs and clones as one"),
+        OptionSpec("numjobs", .int(min: 1, max: 4096), default: "1", "Number of clones of this job"),
+        OptionSpec("thread", .flag, "Run jobs as threads (swio always uses threads)"),
+        OptionSpec("exitall", .flag, "When one job finishes, stop all others"),
+        OptionSpec("kb_base", .choice(["1024", "1000"]), default: "1024", "Base of k/m/g: 1024 (KiB is then 1000, fio's compatibility quirk) or 1000"),
+        OptionSpec("unit_base", .choice(["0", "1", "8"]), default: "0", "Report bits (8) or bytes (1); 0 = auto (bytes)"),
+        // Files
+        OptionSpec("filename", .pathList, "Target file(s) or device(s); ':' separates several, '\\:' escapes"),
+        OptionSpec("directory", .pathList, "Directory for generated file names"),
+        OptionSpec("filename_format", .string, default: "$jobname.$jobnum.$filenum", "Generated file-name pattern"),
+        OptionSpec("nrfiles", .int(min: 1, max: 1 << 20), default: "1", "Number of files per job"),
+        OptionSpec("filesize", .sizeRange, "Size of each file (default size/nrfiles)"),
+        OptionSpec("size", .size(perDirection: false, percentOK: true), "Total bytes of I/O for this job, or a percentage of the file/device"),
+        OptionSpec("io_size", .size(perDirection: false, percentOK: true), aliases: ["io_limit"], "Bytes of I/O to issue (default: size)"),
+        OptionSpec("offset", .size(perDirection: false, percentOK: true), default: "0", "Start of the I/O region in each file"),
+        OptionSpec("create_on_open", .bool, default: "0", "Create files when they are opened for I/O"),
+        OptionSpec("unlink", .bool, default: "0", "Remove the files when the job is done"),
+        OptionSpec("fallocate", .choice(["none", "native", "posix", "keep", "truncate", "0", "1"]), default: "native", "How to preallocate files"),
+        OptionSpec("invalidate", .bool, default: "1", "Drop the page cache of the files before the job"),
+        OptionSpec("direct", .bool, default: "0", "Use O_DIRECT (non-buffered) I/O"),
+        OptionSpec("buffered", .bool, default: "1", "Use buffered I/O (the opposite of direct)"),
+        OptionSpec("overwrite", .bool, default: "0", "Lay out files before writing to them"),
+        OptionSpec("file_service_type", .choice(["roundrobin", "sequential", "random"]), default: "roundrobin", "How to pick the next file"),
+        // Workload
+        OptionSpec("rw", .choice(rwModes), default: "read", aliases: ["readwrite"], "I/O pattern, with an optional ':N' sequencer"),
+        OptionSpec("rwmixread", .int(min: 0, max: 100), default: "50", "Percentage of reads in mixed workloads"),
+        OptionSpec("rwmixwrite", .int(min: 0, max: 100), default: "50", "Percentage of writes in mixed workloads"),
+        OptionSpec("bs", .size(perDirection: true, percentOK: false), default: "4k", aliases: ["blocksize"], "Block size, per direction r,w,t"),
+        OptionSpec("bsrange", .sizeRange, aliases: ["blocksize_range"], "Block-size range low-high, per direction"),
+        OptionSpec("bssplit", .bssplit, "Weighted block sizes, e.g. 4k/10:64k/90, per direction"),
+        OptionSpec("blockalign", .size(perDirection: true, percentOK: false), aliases: ["ba"], "Alignment of random offsets (default: bs)"),
+        OptionSpec("bs_unaligned", .flag, supported: false, "Allow block sizes that are not sector multiples"),
+        OptionSpec("norandommap", .flag, "Pick random offsets without tracking which blocks were done"),
+        OptionSpec("random_distribution", .string, default: "random", "random, zipf:T, pareto:H, normal:S, zoned:..."),
+        OptionSpec("randrepeat", .bool, default: "1", "Seed the generators the same way each run"),
+        OptionSpec("randseed", .int(min: 0, max: nil), "Seed for the random generators"),
+        OptionSpec("random_generator", .choice(["tausworthe", "lfsr", "tausworthe64"]), default: "tausworthe", supported: false, "fio generator choice"),
+        OptionSpec("zero_buffers", .flag, "Fill I/O buffers with zeroes"),
+        OptionSpec("refill_buffers", .flag, "Refill write buffers before every write"),
+        OptionSpec("scramble_buffers", .bool, default: "1", "Lightly scramble buffers on each write"),
+        OptionSpec("buffer_pattern", .string, "Fill buffers with this pattern (0xhex, \"string\" or integer)"),
+        OptionSpec("buffer_compress_percentage", .int(min: 0, max: 100), supported: false, "Compressibility of buffers"),
+        OptionSpec("dedupe_percentage", .int(min: 0, max: 100), supported: false, "Dedupable buffers"),
+        OptionSpec("verify", .choice(["0", "1", "none", "md5", "crc32c", "crc32c-intel", "crc32", "crc16", "crc7", "crc64", "sha1", "sha256", "sha512", "sha3-224", "sha3-256", "sha3-384", "sha3-512", "xxhash", "meta", "pattern", "null"]), default: "0", "Verify written data (swio: not yet; only verify=0/none runs)"),
+        OptionSpec("do_verify", .bool, default: "1", "Run the verify phase after writing"),
+        OptionSpec("verify_pattern", .string, supported: false, "Verify pattern"),
+        OptionSpec("continue_on_error", .choice(["none", "read", "write", "io", "verify", "all", "0", "1"]), default: "none", "Keep going after these errors, counting them"),
+        // Time and amount
+        OptionSpec("runtime", .time(defaultUnitMicros: secs), aliases: ["timeout"], "Stop after this time"),
+        OptionSpec("time_based", .flag, "Keep running until runtime even when size is done"),
+        OptionSpec("ramp_time", .time(defaultUnitMicros: secs), "Run this long before statistics start"),
+        OptionSpec("startdelay", .time(defaultUnitMicros: secs), "Wait this long before starting the job"),
+        OptionSpec("number_ios", .int(min: 0, max: nil), "Stop after this many I/Os"),
+        OptionSpec("loops", .int(min: 1, max: nil), default: "1", "Repeat the job this many times"),
+        OptionSpec("rate", .size(perDirection: true, percentOK: false), "Cap bandwidth (bytes/s), per direction"),
+        OptionSpec("rate_iops", .int(min: 0, max: nil), "Cap IOPS"),
+        OptionSpec("rate_min", .size(perDirection: true, percentOK: false), "Fail if bandwidth drops below this"),
+        OptionSpec("rate_iops_min", .int(min: 0, max: nil), supported: false, "Fail if IOPS drop below this"),
+        OptionSpec("thinktime", .time(defaultUnitMicros: 1), "Pause this long between I/Os (bare = microseconds)"),
+        OptionSpec("thinktime_blocks", .int(min: 1, max: nil), default: "1", "I/Os between thinktime pauses"),
+        OptionSpec("thinktime_spin", .time(defaultUnitMicros: 1), supported: false, "Busy part of thinktime"),
+        OptionSpec("fsync", .int(min: 0, max: nil), default: "0", "fsync after this many writes"),
+        OptionSpec("fdatasync", .int(min: 0, max: nil), default: "0", "fdatasync after this many writes"),
+        OptionSpec("end_fsync", .bool, default: "0", "fsync when the job ends"),
+        OptionSpec("fsync_on_close", .bool, default: "0", "fsync when closing files"),
+        // Engine and queue
+        OptionSpec("ioengine", .string, default: "psync", "I/O engine (see `swio engines`)"),
+        OptionSpec("iodepth", .int(min: 1, max: 65536), default: "1", "I/Os in flight for async engines"),
+        OptionSpec("iodepth_batch_submit", .int(min: 0, max: 65536), default: "1", aliases: ["iodepth_batch"], "Submit this many I/Os at once"),
+        OptionSpec("iodepth_batch_complete_min", .int(min: 0, max: 65536), default: "1", aliases: ["iodepth_batch_complete"], "Reap at least this many completions per wait"),
+        OptionSpec("iodepth_batch_complete_max", .int(min: 0, max: 65536), "Reap at most this many completions per wait (default iodepth)"),
+        OptionSpec("iodepth_low", .int(min: 0, max: 65536), "Refill the queue when it drains to this depth"),
+        OptionSpec("cpus_allowed", .string, "CPUs the job may run on, e.g. 0-1,3"),
+        OptionSpec("cpumask", .string, supported: false, "CPU mask"),
+        OptionSpec("nice", .int(min: -20, max: 19), supported: false, "Scheduling priority"),
+        OptionSpec("prio", .int(min: 0, max: 7), supported: false, "I/O priority"),
+        OptionSpec("mem", .choice(["malloc", "shm", "shmhuge", "mmap", "mmaphuge", "mmapshared", "cudamalloc"]), default: "malloc", aliases: ["iomem"], "Buffer memory type (swio: aligned malloc)"),
+        OptionSpec("iomem_align", .size(perDirection: false, percentOK: false), aliases: ["mem_align"], "Buffer alignment"),
+        // Statistics and reporting
+        OptionSpec("percentile_list", .floatList, aliases: ["clat_percentiles_list"], "Percentiles to report, ':'-separated"),
+        OptionSpec("clat_percentiles", .bool, default: "1", aliases: ["percentile"], "Report clat percentiles"),
+        OptionSpec("lat_percentiles", .bool, default: "0", "Report total-latency percentiles"),
+        OptionSpec("slat_percentiles", .bool, default: "0", "Report submission-latency percentiles"),
+        OptionSpec("bwavgtime", .time(defaultUnitMicros: 1000), default: "500", "Bandwidth sampling interval (bare = ms)"),
+        OptionSpec("iopsavgtime", .time(defaultUnitMicros: 1000), default: "500", "IOPS sampling interval (bare = ms)"),
+        OptionSpec("write_bw_log", .string, "Write a bandwidth log with this prefix"),
+        OptionSpec("write_lat_log", .string, "Write slat/clat/lat logs with this prefix"),
+        OptionSpec("write_iops_log", .string, "Write an IOPS log with this prefix"),
+        OptionSpec("write_hist_log", .string, supported: false, "Histogram log"),
+        OptionSpec("log_avg_msec", .int(min: 0, max: nil), default: "0", "Average log entries over this many ms (0 = one per I/O)"),
+        OptionSpec("per_job_logs", .bool, default: "1", "Name logs per job"),
+        OptionSpec("disable_lat", .bool, default: "0", "Do not measure total latency"),
+        OptionSpec("disable_clat", .bool, default: "0", "Do not measure completion latency"),
+        OptionSpec("disable_slat", .bool, default: "0", "Do not measure submission latency"),
+        OptionSpec("gtod_reduce", .bool, default: "0", "Take fewer timestamps (disables latency statistics)"),
+        OptionSpec("unified_rw_reporting", .choice(["none", "mixed", "both", "0", "1", "2"]), default: "none", supported: false, "Merge directions"),
+        OptionSpec("stats", .bool, default: "1", "Collect statistics"),
+        OptionSpec("steadystate", .string, aliases: ["ss"], supported: false, "Steady-state detection"),
+        OptionSpec("latency_target", .time(defaultUnitMicros: 1), supported: false, "Latency target"),
+        OptionSpec("clocksource", .choice(["gettimeofday", "clock_gettime", "cpu"]), default: "clock_gettime", "Clock (swio always uses CLOCK_MONOTONIC)"),
+        // Zones (known to fio, not implemented here)
+        OptionSpec("zonemode", .choice(["none", "strided", "zbd"]), default: "none", supported: false, "Zoned I/O mode"),
+        OptionSpec("zonesize", .size(perDirection: false, percentOK: true), supported: false, "Zone size"),
+        OptionSpec("zonerange", .size(perDirection: false, percentOK: true), supported: false, "Zone range"),
+        OptionSpec("zoneskip", .size(perDirection: false, percentOK: true), supported: false, "Zone skip"),
+        OptionSpec("flow", .int(min: nil, max: nil), supported: false, "Flow control weight"),
+        OptionSpec("inplace", .int(min: 0, max: 1), supported: false, "e4defrag in-place"),
+        // Engine-specific options
+        OptionSpec("hipri", .flag, engines: ["pvsync2", "io_uring"], "Polled I/O (RWF_HIPRI / IORING_SETUP_IOPOLL)"),
+        OptionSpec("nowait", .flag, engines: ["pvsync2", "io_uring"], "RWF_NOWAIT: fail instead of blocking"),
+        OptionSpec("fixedbufs", .flag, engines: ["io_uring"], "Register I/O buffers (READ_FIXED/WRITE_FIXED)"),
+        OptionSpec("registerfiles", .flag, engines: ["io_uring"], "Register files (IOSQE_FIXED_FILE)"),
+        OptionSpec("sqthread_poll", .flag, engines: ["io_uring"], "Kernel submission thread (SQPOLL)"),
+        OptionSpec("sqthread_poll_cpu", .int(min: 0, max: 4096), engines: ["io_uring"], "CPU for the SQPOLL thread"),
+        OptionSpec("nonvectored", .int(min: 0, max: 1), default: "1", engines: ["io_uring"], "Use READ/WRITE instead of READV/WRITEV"),
+        OptionSpec("force_async", .int(min: 0, max: nil), default: "0", engines: ["io_uring"], "IOSQE_ASYNC on every Nth request"),
+        OptionSpec("uncached", .int(min: 0, max: 1), engines: ["io_uring"], supported: false, "RWF_UNCACHED"),
+        OptionSpec("cmdprio_percentage", .int(min: 0, max: 100), engines: ["libaio", "io_uring"], supported: false, "Percentage of I/Os with cmdprio"),
+        OptionSpec("userspace_reap", .flag, engines: ["libaio"], "Reap completions from the kernel's AIO ring without a syscall"),
+        OptionSpec("libaio_sync_trim", .flag, engines: ["libaio"], "Issue trims synchronously"),
+        OptionSpec("kevent_backend", .choice(["libaio", "io_uring"]), default: "libaio", engines: ["kevent"], "Kernel AIO backend that feeds the kevent ready-queue"),
+        OptionSpec("kevent_min", .int(min: 1, max: 65536), default: "1", engines: ["kevent"], "Minimum events harvested per wait"),
+        OptionSpec("kevent_max", .int(min: 1, max: 65536), engines: ["kevent"], "Maximum events harvested per wait (default iodepth)"),
+        OptionSpec("hostname", .string, engines: ["net", "netsplice"], "Network peer host"),
+        OptionSpec("port", .int(min: 1, max: 65535), engines: ["net", "netsplice"], "Network port"),
+        OptionSpec("protocol", .choice(["tcp", "tcpv6", "udp", "udpv6", "unix", "vsock"]), default: "tcp", aliases: ["proto"], engines: ["net", "netsplice"], "Network protocol"),
+        OptionSpec("listen", .flag, engines: ["net", "netsplice"], "Listen for the peer instead of connecting"),
+        OptionSpec("pingpong", .flag, engines: ["net", "netsplice"], "Echo each payload back"),
+        OptionSpec("nodelay", .flag, engines: ["net", "netsplice"], "TCP_NODELAY"),
+        OptionSpec("cmd_type", .string, engines: ["io_uring_cmd"], "io_uring_cmd type"),
+        OptionSpec("sg_write_mode", .string, engines: ["sg"], "sg write mode"),
+        OptionSpec("donorname", .string, engines: ["e4defrag"], "e4defrag donor file"),
+    ]
+
+    static let byName: [String: Int] = {
+        var m: [String: Int] = [:]
+        for (i, o) in all.enumerated() {
+            m[o.name] = i
+            for a in o.aliases { m[a] = i }
+        }
+        return m
+    }()
+
+    /// Looks up an option by name or alias (case-insensitive, as fio).
+    public static func lookup(_ name: String) -> OptionSpec? {
+        byName[name.lowercased()].map { all[$0] }
+    }
+
+    /// The closest option names, for "did you mean".
+    public static func suggestion(for name: String) -> String? {
+        var best: (String, Int)?
+        for key in byName.keys {
+            let d = editDistance(name, key)
+            if d < (best?.1 ?? Int.max) || (d == best?.1 && key < best!.0) { best = (key, d) }
+        }
+        guard let (key, d) = best, d <= Swift.max(2, name.count / 3) else { return nil }
+        return key
+    }
+
+    /// Generic options and the options owned by one engine, for `swio engines`.
+    public static func options(forEngine engine: String) -> [OptionSpec] {
+        all.filter { $0.engines?.contains(engine) ?? false }
+    }
+
+    /// Validates `value` for `spec`, returning a normalised error message on failure.
+    public static func validate(_ spec: OptionSpec, _ value: String?, kbBase: Int = 1024) throws {
+        guard let value else {
+            if spec.allowsBare { return }
+            throw ValueError("option \(spec.name) requires an argument")
+        }
+        switch spec.kind {
+        case .string, .pathList: return
+        case .flag, .bool:
+            _ = try Values.bool(value)
+        case .choice(let options):
+            var v = value.lowercased()
+            if spec.name == "rw", let colon = v.firstIndex(of: ":") {
+                let n = v[v.index(after: colon)...]
+                guard n.isEmpty || Int(n) != nil else { throw ValueError("'\(value)': the ':N' sequencer needs a number") }
+                v = String(v[..<colon])
+            }
+            guard options.contains(v) else {
+                let near = options.min { editDistance($0, v) < editDistance($1, v) }
+                throw ValueError("'\(value)' is not one of \(options.joined(separator: ", "))" + (near.map { " (did you mean '\($0)'?)" } ?? ""))
+            }
+        case .int(let lo, let hi):
+            let n = try Values.integer(value)
+            if let lo, n < lo { throw ValueError("\(value) is below the minimum \(lo)") }
+            if let hi, n > hi { throw ValueError("\(value) is above the maximum \(hi)") }
+        case .size(let perDir, let pct):
+            let parts = perDir ? Values.perDirection(value) : [value]
+            for p in parts {
+                let v = try Values.size(p, kbBase: kbBase)
+                if case .percent = v, !pct { throw ValueError("'\(p)': a percentage is not allowed for \(spec.name)") }
+            }
+        case .sizeRange:
+            _ = try SizeRange.parsePerDirection(value, kbBase: kbBase)
+        case .bssplit:
+            _ = try BlockSplit.parsePerDirection(value, kbBase: kbBase)
+        case .time(let unit):
+            _ = try Values.timeMicros(value, defaultUnitMicros: unit)
+        case .floatList:
+            for p in value.split(separator: ":") {
+                guard let d = Double(p.trimmed), d >= 0, d <= 100 else { throw ValueError("'\(p)' is not a percentile between 0 and 100") }
+            }
+            if value.split(separator: ":").count > 20 { throw ValueError("at most 20 percentiles (fio's limit)") }
+        }
+    }
+}
+
+/// A block-size range "low-high" (fio swaps the ends if low > high).
+public struct SizeRange: Equatable, Sendable {
+    public var low: UInt64
+    public var high: UInt64
+    public static func parse(_ s: String, kbBase: Int) throws -> SizeRange {
+        let sep = s.firstIndex(of: "-") ?? s.firstIndex(of: ":")
+        guard let sep else {
+            let v = try Values.bytes(s, kbBase: kbBase)
+            return SizeRange(low: v, high: v)
+        }
+        let a = try Values.bytes(String(s[..<sep]), kbBase: kbBase)
+        let b = try Values.bytes(String(s[s.index(after: sep)...]), kbBase: kbBase)
+        return SizeRange(low: Swift.min(a, b), high: Swift.max(a, b))
+    }
+    public static func parsePerDirection(_ s: String, kbBase: Int) throws -> [SizeRange] {
+        try Values.perDirection(s).map { try parse($0, kbBase: kbBase) }
+    }
+}
+
+/// bssplit: weighted block sizes. Entries without a weight share what is left of 100%.
+public struct BlockSplit: Equatable, Sendable {
+    public var entries: [(size: UInt64, percent: Double)]
+    public static func == (a: BlockSplit, b: BlockSplit) -> Bool {
+        a.entries.map(\.size) == b.entries.map(\.size) && a.entries.map(\.percent) == b.entries.map(\.percent)
+    }
+    public static func parse(_ s: String, kbBase: Int) throws -> BlockSplit {
+        var entries: [(UInt64, Double?)] = []
+        for item in s.split(separator: ":") {
+            let parts = item.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count <= 2 else { throw ValueError("'\(item)' is not size/percent") }
+            let size = try Values.bytes(String(parts[0]), kbBase: kbBase)
+            var pct: Double?
+            if parts.count == 2, !parts[1].isEmpty {
+                guard let p = Double(parts[1].trimmed), p >= 0, p <= 100 else { throw ValueError("'\(parts[1])' is not a percentage") }
+                pct = p
+            }
+            entries.append((size, pct))
+        }
+        guard !entries.isEmpty else { throw ValueError("empty bssplit") }
+        let given = entries.compactMap(\.1).reduce(0, +)
+        guard given <= 100.0001 else { throw ValueError("bssplit percentages add up to \(given), more than 100") }
+        let unset = entries.filter { $0.1 == nil }.count
+        let share = unset > 0 ? (100 - given) / Double(unset) : 0
+        var out = entries.map { (size: $0.0, percent: $0.1 ?? share) }
+        // fio 3.33 accepts a split under 100% (bssplit=4k/10:8k/20 parses); the remainder
+        // falls to the last entry, as fio's get_next_buflen() loop does.
+        let total = out.map(\.percent).reduce(0, +)
+        if total < 100 { out[out.count - 1].percent += 100 - total }
+        return BlockSplit(entries: out)
+    }
+    public static func parsePerDirection(_ s: String, kbBase: Int) throws -> [BlockSplit] {
+        try Values.perDirection(s).map { try parse($0, kbBase: kbBase) }
+    }
+}

@@ -1,0 +1,248 @@
+// Reports in fio 3.33's shapes: JSON (same keys, nesting and units), json+ (adds "bins"),
+// normal text and terse. swio-only data goes under one extra per-job key, "swio".
+
+import CSwio
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public let swioVersion = "0.1.0"
+
+/// One reported entry: a job, or a group merged by group_reporting.
+public struct ReportEntry: Sendable {
+    public var name: String
+    public var groupID: Int
+    public var jobs: Int
+    public var config: JobConfig
+    public var stats: JobStats
+    public var error: Int32
+    public var errorMessage: String?
+    public var engine: EngineInfo
+    public var baseline: BaselineRatio?
+
+    public func runtimeMs(_ d: Int) -> UInt64 { stats.dirs[d].ios > 0 ? max(1, (stats.runtimeNs + 500_000) / 1_000_000) : 0 }
+    public func bwBytes(_ d: Int) -> UInt64 {
+        guard stats.runtimeNs > 0 else { return 0 }
+        return UInt64(Double(stats.dirs[d].bytes) / (Double(stats.runtimeNs) / 1e9))
+    }
+    public func iops(_ d: Int) -> Double {
+        guard stats.runtimeNs > 0 else { return 0 }
+        return Double(stats.dirs[d].ios) / (Double(stats.runtimeNs) / 1e9)
+    }
+}
+
+/// A job's bandwidth as a fraction of its target's baseline (swio run --baseline).
+public struct BaselineRatio: Sendable {
+    public var baselineBytesPerSec: Double
+    public var kind: String
+    public var fraction: Double
+}
+
+public struct GroupSummary: Sendable {
+    public var id: Int
+    public var bytes: [UInt64] = [0, 0, 0]
+    public var runtimeMinMs: [UInt64] = [.max, .max, .max]
+    public var runtimeMaxMs: [UInt64] = [0, 0, 0]
+    public var bwMin: [UInt64] = [.max, .max, .max]
+    public var bwMax: [UInt64] = [0, 0, 0]
+    public var aggBw: [UInt64] { (0..<3).map { runtimeMaxMs[$0] > 0 ? bytes[$0] * 1000 / runtimeMaxMs[$0] : 0 } }
+}
+
+public struct Report: Sendable {
+    public var entries: [ReportEntry]
+    public var groups: [GroupSummary]
+    public var globalOptions: [(String, String)]
+    public var startEpochMs: UInt64
+    public var disks: [DiskUtil]
+
+    public init(result: RunResult, globalOptions: [(String, String)], baselines: [String: BaselineRatio] = [:]) {
+        self.globalOptions = globalOptions
+        startEpochMs = result.startEpochMs
+        disks = result.disks
+        var out: [ReportEntry] = []
+        for job in result.jobs {
+            let c = job.config
+            var e = ReportEntry(name: c.name, groupID: c.groupID, jobs: 1, config: c, stats: job.stats,
+                                error: job.stats.firstError, errorMessage: job.stats.firstErrorMessage,
+                                engine: job.engineInfo, baseline: baselines[c.name])
+            if c.groupReporting, let i = out.lastIndex(where: { $0.groupID == c.groupID && $0.config.groupReporting }) {
+                out[i].stats.merge(job.stats)
+                out[i].jobs += 1
+                if out[i].error == 0 { out[i].error = e.error; out[i].errorMessage = e.errorMessage }
+                continue
+            }
+            e.stats.startEpochMs = job.stats.startEpochMs
+            out.append(e)
+        }
+        entries = out
+        var gs: [Int: GroupSummary] = [:]
+        for e in out {
+            var g = gs[e.groupID] ?? GroupSummary(id: e.groupID)
+            for d in 0..<3 where e.stats.dirs[d].ios > 0 {
+                g.bytes[d] += e.stats.dirs[d].bytes
+                g.runtimeMinMs[d] = min(g.runtimeMinMs[d], e.runtimeMs(d))
+                g.runtimeMaxMs[d] = max(g.runtimeMaxMs[d], e.runtimeMs(d))
+                g.bwMin[d] = min(g.bwMin[d], e.bwBytes(d))
+                g.bwMax[d] = max(g.bwMax[d], e.bwBytes(d))
+            }
+            gs[e.groupID] = g
+        }
+        groups = gs.keys.sorted().map { gs[$0]! }
+    }
+
+    public var hasErrors: Bool { entries.contains { $0.error != 0 } }
+
+    // MARK: - JSON
+
+    public func json(plus: Bool = false) -> JSON {
+        var top: [(String, JSON)] = [
+            ("fio version", .string("swio-\(swioVersion)")),
+            ("timestamp", .uint(startEpochMs / 1000)),
+            ("timestamp_ms", .uint(startEpochMs)),
+            ("time", .string(Report.ctime(startEpochMs / 1000))),
+        ]
+        if !globalOptions.isEmpty {
+            top.append(("global options", .object(globalOptions.map { ($0.0, .string($0.1)) })))
+        }
+        top.append(("jobs", .array(entries.map { jobJSON($0, plus: plus) })))
+        if !disks.isEmpty {
+            top.append(("disk_util", .array(disks.map { d in
+                .object([("name", .string(d.name)), ("read_ios", .uint(d.readIOs)), ("write_ios", .uint(d.writeIOs)),
+                         ("read_merges", .uint(d.readMerges)), ("write_merges", .uint(d.writeMerges)),
+                         ("read_ticks", .uint(d.readTicks)), ("write_ticks", .uint(d.writeTicks)),
+                         ("in_queue", .uint(d.inQueue)), ("util", .double(d.util))])
+            })))
+        }
+        return .object(top)
+    }
+
+    func latJSON(_ s: LatencyStat, hist: LatencyHistogram?, percentiles: [Double], plus: Bool) -> JSON {
+        var kv: [(String, JSON)] = [
+            ("min", .uint(s.n > 0 ? s.min : 0)), ("max", .uint(s.max)), ("mean", .double(s.mean)),
+            ("stddev", .double(s.stddev)), ("N", .uint(s.n)),
+        ]
+        if let h = hist, s.n > 0 {
+            kv.append(("percentile", .object(percentiles.map { (Format.fixed($0, 6), .uint(h.valueAtPercentile($0))) })))
+            if plus {
+                var bins: [(String, JSON)] = []
+                for v in h.recordedValues() { bins.append((String(v.value), .uint(v.count))) }
+                kv.append(("bins", .object(bins)))
+            }
+        }
+        return .object(kv)
+    }
+
+    func dirJSON(_ e: ReportEntry, _ d: Int, groupAgg: UInt64, plus: Bool) -> JSON {
+        let s = e.stats.dirs[d]
+        let c = e.config
+        let bwBytes = e.bwBytes(d)
+        let bwMean = s.bwSamples.mean
+        return .object([
+            ("io_bytes", .uint(s.bytes)), ("io_kbytes", .uint(s.bytes / 1024)),
+            ("bw_bytes", .uint(bwBytes)), ("bw", .uint(bwBytes / 1024)), ("iops", .double(e.iops(d))),
+            ("runtime", .uint(e.runtimeMs(d))), ("total_ios", .uint(s.ios)), ("short_ios", .uint(s.shortIOs)),
+            ("drop_ios", .uint(s.dropIOs)),
+            ("slat_ns", latJSON(s.slat, hist: c.slatPercentiles ? s.slatHist : nil, percentiles: c.percentiles, plus: plus)),
+            ("clat_ns", latJSON(s.clat, hist: c.clatPercentiles ? s.clatHist : nil, percentiles: c.percentiles, plus: plus)),
+            ("lat_ns", latJSON(s.lat, hist: c.latPercentiles ? s.latHist : nil, percentiles: c.percentiles, plus: plus)),
+            ("bw_min", .uint(s.bwSamples.n > 0 ? UInt64(s.bwSamples.min) : 0)),
+            ("bw_max", .uint(UInt64(s.bwSamples.max))),
+            ("bw_agg", .double(groupAgg > 0 && s.bwSamples.n > 0 ? bwMean * 1024 / Double(groupAgg) * 100 : 0)),
+            ("bw_mean", .double(bwMean)), ("bw_dev", .double(s.bwSamples.stddev)), ("bw_samples", .uint(s.bwSamples.n)),
+            ("iops_min", .uint(s.iopsSamples.n > 0 ? UInt64(s.iopsSamples.min) : 0)),
+            ("iops_max", .uint(UInt64(s.iopsSamples.max))), ("iops_mean", .double(s.iopsSamples.mean)),
+            ("iops_stddev", .double(s.iopsSamples.stddev)), ("iops_samples", .uint(s.iopsSamples.n)),
+        ])
+    }
+
+    func pctMap(_ keys: [String], _ counts: [UInt64]) -> JSON {
+        let total = counts.reduce(0, +)
+        return .object(zip(keys, counts).map { ($0, .double(total > 0 ? Double($1) / Double(total) * 100 : 0)) })
+    }
+
+    /// fio's latency_ns/us/ms buckets, as percentages of completed I/Os (from the clat histogram).
+    func latencyBuckets(_ e: ReportEntry) -> (ns: JSON, us: JSON, ms: JSON) {
+        var h = makeLatencyHistogram()
+        var total: UInt64 = 0
+        for d in 0..<3 where e.stats.dirs[d].clat.n > 0 { h.add(e.stats.dirs[d].clatHist); total += e.stats.dirs[d].clat.n }
+        let edges: [UInt64] = [2, 4, 10, 20, 50, 100, 250, 500, 750, 1000]
+        var ns = [UInt64](repeating: 0, count: 10), us = ns, ms = [UInt64](repeating: 0, count: 12)
+        for v in h.recordedValues() {
+            let x = v.value
+            let put: (inout [UInt64], UInt64) -> Void = { arr, unitValue in
+                if let i = edges.firstIndex(where: { unitValue <= $0 }) { arr[i] += v.count }
+            }
+            if x <= 1000 { put(&ns, x) }
+            else if x <= 1_000_000 { put(&us, (x + 999) / 1000) }
+            else {
+                let m = (x + 999_999) / 1_000_000
+                if m <= 1000 { put(&ms, m) } else if m <= 2000 { ms[10] += v.count } else { ms[11] += v.count }
+            }
+        }
+        func pct(_ keys: [String], _ c: [UInt64]) -> JSON {
+            .object(zip(keys, c).map { ($0, .double(total > 0 ? Double($1) / Double(total) * 100 : 0)) })
+        }
+        let keys = edges.map(String.init)
+        return (pct(keys, ns), pct(keys, us), pct(keys + ["2000", ">=2000"], ms))
+    }
+
+    func jobJSON(_ e: ReportEntry, plus: Bool) -> JSON {
+        let g = groups.first { $0.id == e.groupID }
+        let runtimeMs = e.stats.runtimeNs / 1_000_000
+        let cpuBase = Double(max(e.stats.runtimeNs, 1)) / 1000
+        let b = latencyBuckets(e)
+        var kv: [(String, JSON)] = [
+            ("jobname", .string(e.name)), ("groupid", .int(Int64(e.groupID))), ("error", .int(Int64(e.error))),
+            ("eta", .int(0)), ("elapsed", .uint((e.stats.elapsedNs + 999_999_999) / 1_000_000_000)),
+            ("job options", .object(e.config.definition.settings.filter { !isGlobal($0.name, $0.setting) }.map { ($0.name, .string($0.setting.value ?? "")) })),
+        ]
+        for d in 0..<3 { kv.append((["read", "write", "trim"][d], dirJSON(e, d, groupAgg: g?.aggBw[d] ?? 0, plus: plus))) }
+        kv.append(("sync", .object([("total_ios", .uint(e.stats.syncIOs)), ("lat_ns", latJSON(e.stats.syncLat, hist: nil, percentiles: [], plus: false))])))
+        kv += [
+            ("job_runtime", .uint(runtimeMs)),
+            ("usr_cpu", .double(Double(e.stats.cpu.userUs) / cpuBase * 100)),
+            ("sys_cpu", .double(Double(e.stats.cpu.systemUs) / cpuBase * 100)),
+            ("ctx", .int(Int64(e.stats.cpu.voluntaryCtx + e.stats.cpu.involuntaryCtx))),
+            ("majf", .int(Int64(e.stats.cpu.majorFaults))), ("minf", .int(Int64(e.stats.cpu.minorFaults))),
+            ("iodepth_level", pctMap(["1", "2", "4", "8", "16", "32", ">=64"], e.stats.depthLevel.array)),
+            ("iodepth_submit", pctMap(["0", "4", "8", "16", "32", "64", ">=64"], e.stats.depthSubmit.array)),
+            ("iodepth_complete", pctMap(["0", "4", "8", "16", "32", "64", ">=64"], e.stats.depthComplete.array)),
+            ("latency_ns", b.ns), ("latency_us", b.us), ("latency_ms", b.ms),
+            ("latency_depth", .int(Int64(e.config.iodepth))), ("latency_target", .int(0)),
+            ("latency_percentile", .double(100)), ("latency_window", .int(0)),
+        ]
+        kv.append(("swio", swioJSON(e)))
+        return .object(kv)
+    }
+
+    func isGlobal(_ name: String, _ s: Setting) -> Bool {
+        // fio lists only a job's own options under "job options"; inherited ones are in "global options".
+        globalOptions.contains { $0.0 == name && $0.1 == (s.value ?? "") } && s.source.file != "default"
+            && !(name == "name")
+    }
+
+    func swioJSON(_ e: ReportEntry) -> JSON {
+        var kv: [(String, JSON)] = [
+            ("ioengine", .string(e.config.engine)), ("jobs", .int(Int64(e.jobs))),
+            ("runtime_ns", .uint(e.stats.runtimeNs)),
+            ("submit_calls", .uint(e.stats.submitCalls)), ("complete_calls", .uint(e.stats.completeCalls)),
+            ("cpu_usec", .object([("user", .int(Int64(e.stats.cpu.userUs))), ("system", .int(Int64(e.stats.cpu.systemUs)))])),
+            ("errors", .uint(e.stats.errors)),
+        ]
+        if let m = e.errorMessage { kv.append(("first_error", .string(m))) }
+        if !e.stats.engineStats.isEmpty { kv.append(("engine", .object(e.stats.engineStats))) }
+        if let b = e.baseline {
+            kv.append(("baseline", .object([("kind", .string(b.kind)), ("bytes_per_sec", .double(b.baselineBytesPerSec)), ("fraction", .double(b.fraction))])))
+        }
+        return .object(kv)
+    }
+
+    static func ctime(_ secs: UInt64) -> String {
+        var t = time_t(secs)
+        var tmv = tm()
+        localtime_r(&t, &tmv)
+        var buf = [CChar](repeating: 0, count: 64)
+        let n = strftime(&buf, 64, "%a %b %e %H:%M:%S %Y", &tmv)
+        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

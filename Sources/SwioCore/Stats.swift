@@ -1,0 +1,222 @@
+// Per-job statistics, recorded in the I/O loop without allocation or ARC traffic.
+
+import Histogram
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// min/max/mean/stddev over integer samples (Welford's method, as fio).
+public struct LatencyStat: Sendable {
+    public var min: UInt64 = .max
+    public var max: UInt64 = 0
+    public var n: UInt64 = 0
+    public var mean: Double = 0
+    public var m2: Double = 0
+    public init() {}
+
+    @inlinable public mutating func add(_ v: UInt64) {
+        n &+= 1
+        if v < min { min = v }
+        if v > max { max = v }
+        let x = Double(v)
+        let d = x - mean
+        mean += d / Double(n)
+        m2 += d * (x - mean)
+    }
+    public var stddev: Double { n > 1 ? (m2 / Double(n - 1)).squareRoot() : 0 }
+    /// Chan et al.'s parallel merge: exact mean and variance of the union.
+    public mutating func merge(_ o: LatencyStat) {
+        guard o.n > 0 else { return }
+        guard n > 0 else { self = o; return }
+        let total = Double(n + o.n)
+        let delta = o.mean - mean
+        m2 += o.m2 + delta * delta * Double(n) * Double(o.n) / total
+        mean += delta * Double(o.n) / total
+        n += o.n
+        min = Swift.min(min, o.min)
+        max = Swift.max(max, o.max)
+    }
+}
+
+/// Samples of bandwidth or IOPS (floating point).
+public struct SampleStat: Sendable {
+    public var min: Double = .infinity
+    public var max: Double = 0
+    public var n: UInt64 = 0
+    public var sum: Double = 0
+    public var sumSquares: Double = 0
+    public init() {}
+    public mutating func add(_ v: Double) {
+        n += 1; sum += v; sumSquares += v * v
+        if v < min { min = v }
+        if v > max { max = v }
+    }
+    public var mean: Double { n > 0 ? sum / Double(n) : 0 }
+    public var stddev: Double {
+        guard n > 1 else { return 0 }
+        let v = (sumSquares - sum * sum / Double(n)) / Double(n - 1)
+        return v > 0 ? v.squareRoot() : 0
+    }
+    /// fio's group_reporting sums bandwidth samples across jobs (client.c/stat.c behaviour).
+    public mutating func mergeSum(_ o: SampleStat) {
+        guard o.n > 0 else { return }
+        guard n > 0 else { self = o; return }
+        min += o.min; max += o.max; sum += o.sum; sumSquares += o.sumSquares
+        n = Swift.max(n, o.n)
+    }
+}
+
+/// Latency histogram: HDR with 3 significant digits (0.1%), tracking up to ~73 minutes and
+/// resizing beyond, so there is no 17-second ceiling as in fio.
+public typealias LatencyHistogram = Histogram<UInt64>
+
+public func makeLatencyHistogram() -> LatencyHistogram {
+    var h = LatencyHistogram(lowestDiscernibleValue: 1, highestTrackableValue: 1 << 42, numberOfSignificantValueDigits: .three)
+    h.autoResize = true
+    return h
+}
+
+public struct DirectionStats: Sendable {
+    public var bytes: UInt64 = 0
+    public var ios: UInt64 = 0
+    public var shortIOs: UInt64 = 0
+    public var dropIOs: UInt64 = 0
+    public var slat = LatencyStat()
+    public var clat = LatencyStat()
+    public var lat = LatencyStat()
+    public var clatHist = makeLatencyHistogram()
+    public var latHist = makeLatencyHistogram()
+    public var slatHist = makeLatencyHistogram()
+    public var bwSamples = SampleStat()
+    public var iopsSamples = SampleStat()
+    /// Bytes/IOs at the previous sample.
+    public var lastSampleBytes: UInt64 = 0
+    public var lastSampleIOs: UInt64 = 0
+    public init() {}
+
+    public mutating func merge(_ o: DirectionStats) {
+        bytes += o.bytes; ios += o.ios; shortIOs += o.shortIOs; dropIOs += o.dropIOs
+        slat.merge(o.slat); clat.merge(o.clat); lat.merge(o.lat)
+        clatHist.add(o.clatHist); latHist.add(o.latHist); slatHist.add(o.slatHist)
+        bwSamples.mergeSum(o.bwSamples); iopsSamples.mergeSum(o.iopsSamples)
+    }
+}
+
+/// Bucketed counters for fio's iodepth_level/submit/complete maps.
+public struct DepthCounters: Sendable {
+    public var counts: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0)
+    public init() {}
+    /// fio io_u_mark_depth(): 1, 2, 3-4, 5-8, 9-16, 17-32, >32.
+    @inlinable public mutating func markLevel(_ depth: Int) {
+        switch depth {
+        case ...1: counts.0 &+= 1
+        case 2: counts.1 &+= 1
+        case 3...4: counts.2 &+= 1
+        case 5...8: counts.3 &+= 1
+        case 9...16: counts.4 &+= 1
+        case 17...32: counts.5 &+= 1
+        default: counts.6 &+= 1
+        }
+    }
+    /// fio io_u_mark_submit()/complete(): 0, 1-4, 5-8, 9-16, 17-32, 33-64, >64.
+    @inlinable public mutating func markBatch(_ n: Int) {
+        switch n {
+        case ...0: counts.0 &+= 1
+        case 1...4: counts.1 &+= 1
+        case 5...8: counts.2 &+= 1
+        case 9...16: counts.3 &+= 1
+        case 17...32: counts.4 &+= 1
+        case 33...64: counts.5 &+= 1
+        default: counts.6 &+= 1
+        }
+    }
+    public var array: [UInt64] { [counts.0, counts.1, counts.2, counts.3, counts.4, counts.5, counts.6] }
+    public mutating func merge(_ o: DepthCounters) {
+        counts.0 += o.counts.0; counts.1 += o.counts.1; counts.2 += o.counts.2; counts.3 += o.counts.3
+        counts.4 += o.counts.4; counts.5 += o.counts.5; counts.6 += o.counts.6
+    }
+}
+
+/// CPU usage of one thread (getrusage(RUSAGE_THREAD)).
+public struct CPUUsage: Sendable {
+    public var userUs: Int = 0
+    public var systemUs: Int = 0
+    public var voluntaryCtx: Int = 0
+    public var involuntaryCtx: Int = 0
+    public var majorFaults: Int = 0
+    public var minorFaults: Int = 0
+    public init() {}
+    public static func currentThread() -> CPUUsage {
+        var u = CPUUsage()
+        var ut = 0, st = 0, v = 0, iv = 0, maj = 0, min = 0
+        if cswio_thread_rusage_wrapper(&ut, &st, &v, &iv, &maj, &min) == 0 {
+            u.userUs = ut; u.systemUs = st; u.voluntaryCtx = v; u.involuntaryCtx = iv; u.majorFaults = maj; u.minorFaults = min
+        }
+        return u
+    }
+    public static func - (a: CPUUsage, b: CPUUsage) -> CPUUsage {
+        var u = CPUUsage()
+        u.userUs = a.userUs - b.userUs; u.systemUs = a.systemUs - b.systemUs
+        u.voluntaryCtx = a.voluntaryCtx - b.voluntaryCtx; u.involuntaryCtx = a.involuntaryCtx - b.involuntaryCtx
+        u.majorFaults = a.majorFaults - b.majorFaults; u.minorFaults = a.minorFaults - b.minorFaults
+        return u
+    }
+    public mutating func merge(_ o: CPUUsage) {
+        userUs += o.userUs; systemUs += o.systemUs; voluntaryCtx += o.voluntaryCtx
+        involuntaryCtx += o.involuntaryCtx; majorFaults += o.majorFaults; minorFaults += o.minorFaults
+    }
+}
+
+import CSwio
+@usableFromInline func cswio_thread_rusage_wrapper(_ ut: inout Int, _ st: inout Int, _ v: inout Int, _ iv: inout Int, _ maj: inout Int, _ min: inout Int) -> Int32 {
+    cswio_thread_rusage(&ut, &st, &v, &iv, &maj, &min)
+}
+
+/// One log entry, in fio's log format: "msec, value, ddir, bs, prio".
+public struct LogEntry: Sendable {
+    public var timeMs: UInt64
+    public var value: UInt64
+    public var ddir: UInt8
+    public var bs: UInt32
+    @inlinable public init(timeMs: UInt64, value: UInt64, ddir: UInt8, bs: UInt32) {
+        self.timeMs = timeMs; self.value = value; self.ddir = ddir; self.bs = bs
+    }
+}
+
+/// Everything one job measured.
+public struct JobStats: Sendable {
+    public var dirs: [DirectionStats] = [DirectionStats(), DirectionStats(), DirectionStats()]
+    public var syncLat = LatencyStat()
+    public var syncIOs: UInt64 = 0
+    public var depthLevel = DepthCounters()
+    public var depthSubmit = DepthCounters()
+    public var depthComplete = DepthCounters()
+    public var submitCalls: UInt64 = 0
+    public var completeCalls: UInt64 = 0
+    public var errors: UInt64 = 0
+    public var firstError: Int32 = 0
+    public var firstErrorMessage: String?
+    public var cpu = CPUUsage()
+    /// Time spent doing I/O, after ramp (ns).
+    public var runtimeNs: UInt64 = 0
+    /// Wall time from job start to end, including ramp and startdelay (ns).
+    public var elapsedNs: UInt64 = 0
+    public var startEpochMs: UInt64 = 0
+    public var latLogs: [[LogEntry]] = [[], [], []]   // slat, clat, lat
+    public var bwLog: [LogEntry] = []
+    public var iopsLog: [LogEntry] = []
+    public var engineStats: [(String, JSON)] = []
+    public init() {}
+
+    public mutating func merge(_ o: JobStats) {
+        for i in 0..<3 { dirs[i].merge(o.dirs[i]) }
+        syncLat.merge(o.syncLat); syncIOs += o.syncIOs
+        depthLevel.merge(o.depthLevel); depthSubmit.merge(o.depthSubmit); depthComplete.merge(o.depthComplete)
+        submitCalls += o.submitCalls; completeCalls += o.completeCalls
+        errors += o.errors
+        if firstError == 0 { firstError = o.firstError; firstErrorMessage = o.firstErrorMessage }
+        cpu.merge(o.cpu)
+        runtimeNs = max(runtimeNs, o.runtimeNs)
+        elapsedNs = max(elapsedNs, o.elapsedNs)
+    }
+}

@@ -1,0 +1,159 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// fio-like human output ("normal") and the terse format (version 3).
+
+extension Report {
+    /// fio num2str-style: 3 significant digits with k/M/G (base 1000) or Ki/Mi/Gi (base 1024).
+    public static func human(_ v: Double, base: Double, units: [String]) -> String {
+        var x = v
+        var i = 0
+        while x >= base * 0.9995 && i < units.count - 1 && x >= 1000 { x /= base; i += 1 }
+        let s = x >= 100 || i == 0 && x == x.rounded() ? Format.fixed(x, 0) : Format.general(x, 3)
+        return s + units[i]
+    }
+    static func iopsString(_ v: Double) -> String { human(v, base: 1000, units: ["", "k", "M", "G"]) }
+    static func bwString(_ bytesPerSec: UInt64) -> String {
+        human(Double(bytesPerSec), base: 1024, units: ["B/s", "KiB/s", "MiB/s", "GiB/s", "TiB/s"]) + " ("
+            + human(Double(bytesPerSec), base: 1000, units: ["B/s", "kB/s", "MB/s", "GB/s", "TB/s"]) + ")"
+    }
+    static func bytesString(_ b: UInt64) -> String { human(Double(b), base: 1024, units: ["B", "KiB", "MiB", "GiB", "TiB"]) }
+    static func bytesStringSI(_ b: UInt64) -> String { human(Double(b), base: 1000, units: ["B", "kB", "MB", "GB", "TB"]) }
+
+    /// Chooses nsec/usec/msec as fio does (by the minimum value) and the divisor.
+    static func latUnit(_ s: LatencyStat) -> (String, Double) {
+        let m = s.n > 0 ? s.min : 0
+        if m >= 10_000_000 { return ("msec", 1e6) }
+        if m >= 10_000 { return ("usec", 1e3) }
+        return ("nsec", 1)
+    }
+
+    public func text() -> String {
+        var out = ""
+        for e in entries {
+            let c = e.config
+            let bsDesc = (0..<3).map { d in
+                let lo = c.bsrange?[d].low ?? c.bs[d], hi = c.bsrange?[d].high ?? c.bs[d]
+                return "(\(["R", "W", "T"][d])) \(lo)B-\(hi)B"
+            }.joined(separator: ", ")
+            out += "\(e.name): (g=\(e.groupID)): rw=\(c.rw.rawValue), bs=\(bsDesc), ioengine=\(c.engine), iodepth=\(c.iodepth)\n"
+        }
+        out += "swio-\(swioVersion)\n"
+        for e in entries { out += entryText(e) }
+        for g in groups { out += groupText(g) }
+        if !disks.isEmpty {
+            out += "\nDisk stats (read/write):\n"
+            for d in disks {
+                out += "  \(d.name): ios=\(d.readIOs)/\(d.writeIOs), merge=\(d.readMerges)/\(d.writeMerges), ticks=\(d.readTicks)/\(d.writeTicks), in_queue=\(d.inQueue), util=\(Format.fixed(d.util, 2))%\n"
+            }
+        }
+        return out
+    }
+
+    func entryText(_ e: ReportEntry) -> String {
+        let s = e.stats
+        var out = "\n\(e.name): (groupid=\(e.groupID), jobs=\(e.jobs)): err=\(Format.padLeft(String(e.error), 2)): pid=\(getpid()): \(Report.ctime(s.startEpochMs / 1000))\n"
+        if let m = e.errorMessage { out += "  error: \(m)\n" }
+        for d in 0..<3 where s.dirs[d].ios > 0 {
+            let ds = s.dirs[d]
+            let bw = e.bwBytes(d)
+            var line = "  \(["read", "write", "trim"][d]): IOPS=\(Report.iopsString(e.iops(d))), BW=\(Report.bwString(bw))(\(Report.bytesString(ds.bytes))/\(e.runtimeMs(d))msec)"
+            if let b = e.baseline, d == 0 || b.fraction > 0 {
+                line += ", \(Format.fixed(b.fraction * 100, 1))% of \(b.kind) baseline"
+            }
+            out += line + "\n"
+            for (label, st) in [("slat", ds.slat), ("clat", ds.clat), (" lat", ds.lat)] where st.n > 0 {
+                let (u, div) = Report.latUnit(st)
+                out += "    \(label) (\(u)): min=\(Format.general(Double(st.min) / div, 6)), max=\(Format.general(Double(st.max) / div, 6)), avg=\(Format.fixed(st.mean / div, 2)), stdev=\(Format.fixed(st.stddev / div, 2))\n"
+            }
+            if e.config.clatPercentiles && ds.clat.n > 0 {
+                let (u, div) = Report.latUnit(ds.clat)
+                out += "    clat percentiles (\(u)):\n"
+                let cells = e.config.percentiles.map { p in
+                    " \(Format.fixed(p, 2))th=[\(Format.padLeft(Format.fixed(Double(ds.clatHist.valueAtPercentile(p)) / div, 0), 5))]"
+                }
+                for start in stride(from: 0, to: cells.count, by: 4) {
+                    let row = cells[start..<min(start + 4, cells.count)].joined(separator: ",")
+                    out += "     |" + row + (start + 4 < cells.count ? ",\n" : "\n")
+                }
+            }
+            if ds.bwSamples.n > 0 {
+                let agg = groups.first { $0.id == e.groupID }?.aggBw[d] ?? 0
+                let per = agg > 0 ? ds.bwSamples.mean * 1024 / Double(agg) * 100 : 0
+                out += "   bw (  KiB/s): min=\(Int(ds.bwSamples.min)), max=\(Int(ds.bwSamples.max)), per=\(Format.fixed(per, 2))%, avg=\(Format.fixed(ds.bwSamples.mean, 2)), stdev=\(Format.fixed(ds.bwSamples.stddev, 2)), samples=\(ds.bwSamples.n)\n"
+                out += "   iops        : min=\(Int(ds.iopsSamples.min)), max=\(Int(ds.iopsSamples.max)), avg=\(Format.fixed(ds.iopsSamples.mean, 2)), stdev=\(Format.fixed(ds.iopsSamples.stddev, 2)), samples=\(ds.iopsSamples.n)\n"
+            }
+        }
+        if s.syncIOs > 0 {
+            let (u, div) = Report.latUnit(s.syncLat)
+            out += "  fsync/fdatasync/sync_file_range:\n    sync (\(u)): min=\(Format.general(Double(s.syncLat.min) / div, 6)), max=\(Format.general(Double(s.syncLat.max) / div, 6)), avg=\(Format.fixed(s.syncLat.mean / div, 2)), stdev=\(Format.fixed(s.syncLat.stddev / div, 2))\n"
+        }
+        let b = latencyBuckets(e)
+        for (unit, obj) in [("nsec", b.ns), ("usec", b.us), ("msec", b.ms)] {
+            guard case .object(let kv) = obj else { continue }
+            let nonzero = kv.compactMap { k, v -> String? in
+                if case .double(let p) = v, p >= 0.01 { return "\(k)=\(Format.fixed(p, 2))%" }
+                return nil
+            }
+            if !nonzero.isEmpty { out += "  lat (\(unit))   : \(nonzero.joined(separator: ", "))\n" }
+        }
+        let cpuBase = Double(max(s.runtimeNs, 1)) / 1000
+        out += "  cpu          : usr=\(Format.fixed(Double(s.cpu.userUs) / cpuBase * 100, 2))%, sys=\(Format.fixed(Double(s.cpu.systemUs) / cpuBase * 100, 2))%, ctx=\(s.cpu.voluntaryCtx + s.cpu.involuntaryCtx), majf=\(s.cpu.majorFaults), minf=\(s.cpu.minorFaults)\n"
+        func dist(_ keys: [String], _ c: [UInt64]) -> String {
+            let t = c.reduce(0, +)
+            return zip(keys, c).map { "\($0)=\(Format.fixed(t > 0 ? Double($1) / Double(t) * 100 : 0, 1))%" }.joined(separator: ", ")
+        }
+        out += "  IO depths    : \(dist(["1", "2", "4", "8", "16", "32", ">=64"], s.depthLevel.array))\n"
+        out += "     submit    : \(dist(["0", "4", "8", "16", "32", "64", ">=64"], s.depthSubmit.array))\n"
+        out += "     complete  : \(dist(["0", "4", "8", "16", "32", "64", ">=64"], s.depthComplete.array))\n"
+        out += "     issued rwts: total=\(s.dirs[0].ios),\(s.dirs[1].ios),\(s.dirs[2].ios),0 short=\(s.dirs[0].shortIOs),\(s.dirs[1].shortIOs),\(s.dirs[2].shortIOs),0 dropped=0,0,0,0\n"
+        out += "     latency   : target=0, window=0, percentile=100.00%, depth=\(e.config.iodepth)\n"
+        return out
+    }
+
+    func groupText(_ g: GroupSummary) -> String {
+        var out = "\nRun status group \(g.id) (all jobs):\n"
+        for d in 0..<3 where g.runtimeMaxMs[d] > 0 {
+            let label = Format.padLeft(["READ", "WRITE", "TRIM"][d], 6)
+            out += " \(label): bw=\(Report.bwString(g.aggBw[d]).replacingAll("/s (", with: "/s (")), "
+            out += "\(Report.human(Double(g.bwMin[d]), base: 1024, units: ["B/s", "KiB/s", "MiB/s", "GiB/s"]))-\(Report.human(Double(g.bwMax[d]), base: 1024, units: ["B/s", "KiB/s", "MiB/s", "GiB/s"])) "
+            out += "(\(Report.human(Double(g.bwMin[d]), base: 1000, units: ["B/s", "kB/s", "MB/s", "GB/s"]))-\(Report.human(Double(g.bwMax[d]), base: 1000, units: ["B/s", "kB/s", "MB/s", "GB/s"]))), "
+            out += "io=\(Report.bytesString(g.bytes[d])) (\(Report.bytesStringSI(g.bytes[d]))), run=\(g.runtimeMinMs[d])-\(g.runtimeMaxMs[d])msec\n"
+        }
+        return out
+    }
+
+    /// Terse version 3 (fio HOWTO "Terse output"): one ';'-separated line per job.
+    public func terse() -> String {
+        var lines: [String] = []
+        for e in entries {
+            var f: [String] = ["3", "swio-\(swioVersion)", e.name, String(e.groupID), String(e.error)]
+            for d in 0..<3 {
+                let s = e.stats.dirs[d]
+                f += [String(s.bytes / 1024), String(e.bwBytes(d) / 1024), String(UInt64(e.iops(d))), String(e.runtimeMs(d))]
+                for st in [s.slat, s.clat] {
+                    f += [String((st.n > 0 ? st.min : 0) / 1000), String(st.max / 1000), Format.fixed(st.mean / 1000, 6), Format.fixed(st.stddev / 1000, 6)]
+                }
+                let ps = Array(e.config.percentiles.prefix(20))
+                for i in 0..<20 {
+                    if i < ps.count { f.append("\(Format.fixed(ps[i], 6))%=\(s.clat.n > 0 ? s.clatHist.valueAtPercentile(ps[i]) / 1000 : 0)") } else { f.append("0%=0") }
+                }
+                let st = s.lat
+                f += [String((st.n > 0 ? st.min : 0) / 1000), String(st.max / 1000), Format.fixed(st.mean / 1000, 6), Format.fixed(st.stddev / 1000, 6)]
+                let agg = groups.first { $0.id == e.groupID }?.aggBw[d] ?? 0
+                f += [String(UInt64(s.bwSamples.n > 0 ? s.bwSamples.min : 0)), String(UInt64(s.bwSamples.max)),
+                      Format.fixed(agg > 0 ? s.bwSamples.mean * 1024 / Double(agg) * 100 : 0, 6) + "%",
+                      Format.fixed(s.bwSamples.mean, 6), Format.fixed(s.bwSamples.stddev, 6)]
+                if d == 1 { /* trim comes last in v3 only after cpu in some versions; we keep r,w,t blocks */ }
+            }
+            let cpuBase = Double(max(e.stats.runtimeNs, 1)) / 1000
+            f += [Format.fixed(Double(e.stats.cpu.userUs) / cpuBase * 100, 6) + "%", Format.fixed(Double(e.stats.cpu.systemUs) / cpuBase * 100, 6) + "%",
+                  String(e.stats.cpu.voluntaryCtx + e.stats.cpu.involuntaryCtx), String(e.stats.cpu.majorFaults), String(e.stats.cpu.minorFaults)]
+            let t = e.stats.depthLevel.array.reduce(0, +)
+            f += e.stats.depthLevel.array.map { Format.fixed(t > 0 ? Double($0) / Double(t) * 100 : 0, 1) + "%" }
+            lines.append(f.joined(separator: ";"))
+        }
+        return lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")
+    }
+}

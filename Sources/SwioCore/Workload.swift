@@ -1,0 +1,306 @@
+// Offset, size and direction generation for one job: what fio's get_io_u()/get_next_offset()
+// do. Everything here is a trivial struct or raw memory, so the I/O loop stays free of ARC.
+
+/// xoshiro256** seeded through splitmix64: fast, and the same seed gives the same sequence
+/// (randrepeat/randseed).
+public struct RandomGenerator: Sendable {
+    @usableFromInline var s0, s1, s2, s3: UInt64
+    public init(seed: UInt64) {
+        var x = seed
+        func split(_ x: inout UInt64) -> UInt64 {
+            x &+= 0x9E37_79B9_7F4A_7C15
+            var z = x
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        s0 = split(&x); s1 = split(&x); s2 = split(&x); s3 = split(&x)
+    }
+    @inlinable public mutating func next() -> UInt64 {
+        let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
+        let t = s1 << 17
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t
+        s3 = (s3 << 45) | (s3 >> 19)
+        return result
+    }
+    /// Uniform in 0..<n (Lemire's multiply-shift; the tiny bias is irrelevant here).
+    @inlinable public mutating func below(_ n: UInt64) -> UInt64 {
+        n == 0 ? 0 : next().multipliedFullWidth(by: n).high
+    }
+    /// Uniform in [0, 1).
+    @inlinable public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+}
+
+/// One file's I/O region and its per-direction positions.
+public struct FileRegion {
+    public var fd: Int32
+    public var start: UInt64
+    public var length: UInt64
+    /// Next sequential offset per direction, relative to start.
+    public var position: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    /// Random map: one bit per `mapGranule` bytes (nil with norandommap).
+    public var map: UnsafeMutablePointer<UInt64>?
+    public var mapWords: Int = 0
+    public var mapBlocks: UInt64 = 0
+    public var mapUsed: UInt64 = 0
+    public var mapGranule: UInt64 = 1
+    public init(fd: Int32, start: UInt64, length: UInt64) { self.fd = fd; self.start = start; self.length = length }
+}
+
+public struct Workload {
+    public var files: UnsafeMutablePointer<FileRegion>
+    public var fileCount: Int
+    @usableFromInline var nextFile = 0
+    public var rng: RandomGenerator
+    @usableFromInline let mode: RWMode
+    @usableFromInline let random: Bool
+    @usableFromInline let readPercent: UInt64
+    @usableFromInline let bs: (UInt64, UInt64, UInt64)
+    @usableFromInline let align: (UInt64, UInt64, UInt64)
+    @usableFromInline let ranges: [SizeRange]?
+    /// bssplit per direction as cumulative (threshold in 1/10000, size).
+    @usableFromInline let splits: [[(UInt64, UInt64)]]?
+    @usableFromInline let distribution: RandomDistribution
+    @usableFromInline let uniform: Bool
+    /// Random: I/Os per new random offset (rw=randread:N). Sequential: bytes skipped after each I/O.
+    @usableFromInline let sequencer: UInt64
+    @usableFromInline var sequencerLeft: UInt64 = 0
+    @usableFromInline let seqSkip: UInt64
+    /// trimwrite: the write that follows a trim goes to the same place.
+    @usableFromInline var pendingTrimWrite: (Int32, UInt64, Int, Int)? = nil
+    @usableFromInline var zipf: ZipfSampler?
+
+    public init(job: JobConfig, files: UnsafeMutablePointer<FileRegion>, fileCount: Int, seed: UInt64) {
+        self.files = files
+        self.fileCount = fileCount
+        rng = RandomGenerator(seed: seed)
+        mode = job.rw
+        random = job.rw.isRandom
+        readPercent = UInt64(job.rwmixread)
+        bs = (job.bs[0], job.bs[1], job.bs[2])
+        align = (job.blockalign[0], job.blockalign[1], job.blockalign[2])
+        ranges = job.bsrange
+        if let s = job.bssplit {
+            splits = s.map { split in
+                var acc = 0.0
+                return split.entries.map { e in acc += e.percent; return (UInt64((acc * 100).rounded()), e.size) }
+            }
+        } else { splits = nil }
+        distribution = job.distribution
+        uniform = job.distribution == .uniform
+        let rwRaw = (job.definition["rw"] ?? "").split(separator: ":")
+        if job.rw.isRandom {
+            sequencer = UInt64(job.sequencer)
+            seqSkip = 0
+        } else {
+            sequencer = 1
+            seqSkip = rwRaw.count > 1 ? ((try? Values.bytes(String(rwRaw[1]), kbBase: job.kbBase)) ?? 0) : 0
+        }
+        if case .zipf(let theta) = job.distribution {
+            let maxBlocks = (0..<fileCount).map { files[$0].length / max(1, job.blockalign[0]) }.max() ?? 1
+            zipf = ZipfSampler(n: max(1, maxBlocks), theta: theta)
+        }
+    }
+
+    @inlinable func blockSize(_ d: Int) -> UInt64 {
+        switch d { case 0: return bs.0 case 1: return bs.1 default: return bs.2 }
+    }
+    @inlinable func alignment(_ d: Int) -> UInt64 {
+        switch d { case 0: return align.0 case 1: return align.1 default: return align.2 }
+    }
+
+    /// Picks the direction of the next I/O.
+    @inlinable mutating func nextDirection() -> IOKind {
+        switch mode {
+        case .read, .randread: return .read
+        case .write, .randwrite: return .write
+        case .trim, .randtrim: return .trim
+        case .rw, .randrw: return rng.below(100) < readPercent ? .read : .write
+        case .trimwrite, .randtrimwrite: return pendingTrimWrite == nil ? .trim : .write
+        }
+    }
+
+    @inlinable mutating func nextLength(_ d: Int) -> UInt64 {
+        if let splits {
+            let r = rng.below(10000)
+            for (threshold, size) in splits[d] where r < threshold { return size }
+            return splits[d].last!.1
+        }
+        if let ranges {
+            let r = ranges[d]
+            var len = r.low + rng.below(r.high - r.low + 1)
+            if r.low.nonzeroBitCount == 1 { len &= ~(r.low - 1) }
+            return max(len, r.low)
+        }
+        return blockSize(d)
+    }
+
+    /// Fills in kind, fd, offset and length of the next I/O.
+    @inlinable public mutating func next(_ u: UnsafeMutablePointer<IOUnit>) {
+        let kind = nextDirection()
+        if let p = pendingTrimWrite, kind == .write {
+            u.pointee.kind = .write; u.pointee.fd = p.0; u.pointee.offset = p.1; u.pointee.length = p.2
+            u.pointee.fileIndex = Int32(p.3)
+            pendingTrimWrite = nil
+            return
+        }
+        let d = Int(kind.rawValue)
+        let fi = nextFile
+        nextFile = fileCount == 1 ? 0 : (nextFile + 1) % fileCount
+        let f = files + fi
+        var len = nextLength(d)
+        let regionLen = f.pointee.length
+        if len > regionLen { len = regionLen }
+        var rel: UInt64
+        if random && sequencerLeft == 0 {
+            rel = randomOffset(f, d: d, len: len)
+            sequencerLeft = sequencer - 1
+            setPosition(f, d, rel + len)
+        } else {
+            if random { sequencerLeft -= 1 }
+            rel = position(f, d)
+            if rel + len > regionLen { rel = 0 }
+            setPosition(f, d, rel + len + seqSkip)
+        }
+        u.pointee.kind = kind
+        u.pointee.fd = f.pointee.fd
+        u.pointee.fileIndex = Int32(fi)
+        u.pointee.offset = f.pointee.start + rel
+        u.pointee.length = Int(len)
+        if kind == .trim && (mode == .trimwrite || mode == .randtrimwrite) {
+            pendingTrimWrite = (f.pointee.fd, u.pointee.offset, Int(len), fi)
+        }
+    }
+
+    @inlinable func position(_ f: UnsafeMutablePointer<FileRegion>, _ d: Int) -> UInt64 {
+        switch d { case 0: return f.pointee.position.0 case 1: return f.pointee.position.1 default: return f.pointee.position.2 }
+    }
+    @inlinable func setPosition(_ f: UnsafeMutablePointer<FileRegion>, _ d: Int, _ v: UInt64) {
+        switch d { case 0: f.pointee.position.0 = v case 1: f.pointee.position.1 = v default: f.pointee.position.2 = v }
+    }
+
+    /// A random, aligned offset relative to the region start. With the random map, an offset
+    /// already used in this pass is replaced by the next free block (fio's axmap_next_free).
+    @inlinable mutating func randomOffset(_ f: UnsafeMutablePointer<FileRegion>, d: Int, len: UInt64) -> UInt64 {
+        let al = max(alignment(d), 1)
+        let regionLen = f.pointee.length
+        let blocks = regionLen >= len ? (regionLen - len) / al + 1 : 1
+        var block: UInt64
+        if uniform {
+            block = rng.below(blocks)
+        } else {
+            block = nonUniformBlock(blocks)
+        }
+        if let map = f.pointee.map, uniform {
+            let granule = f.pointee.mapGranule
+            var idx = block * al / granule
+            if f.pointee.mapUsed >= f.pointee.mapBlocks {
+                // Every block done once: start a new pass.
+                map.update(repeating: 0, count: f.pointee.mapWords)
+                f.pointee.mapUsed = 0
+            }
+            idx = Workload.claimFree(map, words: f.pointee.mapWords, blocks: f.pointee.mapBlocks, from: idx)
+            f.pointee.mapUsed += 1
+            let off = idx * granule
+            block = off / al
+            if block >= blocks { block = blocks - 1 }
+        }
+        return block * al
+    }
+
+    @inlinable static func claimFree(_ map: UnsafeMutablePointer<UInt64>, words: Int, blocks: UInt64, from: UInt64) -> UInt64 {
+        var idx = from < blocks ? from : 0
+        var w = Int(idx >> 6)
+        let bit = UInt64(1) << (idx & 63)
+        if map[w] & bit == 0 { map[w] |= bit; return idx }
+        // Scan forward for a clear bit, wrapping once.
+        var mask = ~map[w] & ~((bit << 1) &- 1)
+        var scanned = 0
+        while scanned <= words {
+            if mask != 0 {
+                let b = UInt64(mask.trailingZeroBitCount)
+                idx = UInt64(w) << 6 | b
+                if idx < blocks { map[w] |= UInt64(1) << b; return idx }
+            }
+            w += 1
+            if w >= words { w = 0 }
+            mask = ~map[w]
+            scanned += 1
+        }
+        return from % blocks
+    }
+
+    @usableFromInline mutating func nonUniformBlock(_ blocks: UInt64) -> UInt64 {
+        switch distribution {
+        case .uniform: return rng.below(blocks)
+        case .zipf:
+            let v = zipf!.sample(&rng)
+            return Workload.scatter(v) % blocks
+        case .pareto(let h):
+            // fio pareto_next(): pow(u, log(h)/log(1-h)) concentrates on small values.
+            let power = log(h) / log(1 - h)
+            let v = UInt64(pow(rng.unit(), power) * Double(blocks))
+            return Workload.scatter(min(v, blocks - 1)) % blocks
+        case .normal(let dev):
+            // Box-Muller around the middle, deviation dev% of the region.
+            let u1 = max(rng.unit(), 1e-12), u2 = rng.unit()
+            let z = (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+            let v = Double(blocks) / 2 + z * Double(blocks) * dev / 100
+            return UInt64(min(max(v, 0), Double(blocks - 1)))
+        case .zoned(let zones):
+            let r = rng.unit() * 100
+            var acc = 0.0, regionStart = 0.0
+            for z in zones {
+                acc += z.access
+                if r < acc || z.region == zones.last!.region {
+                    let lo = UInt64(regionStart / 100 * Double(blocks))
+                    let width = max(1, UInt64(z.region / 100 * Double(blocks)))
+                    return min(lo + rng.below(width), blocks - 1)
+                }
+                regionStart += z.region
+            }
+            return rng.below(blocks)
+        }
+    }
+
+    /// Spreads popular ranks over the region (fio hashes them the same way).
+    @inlinable static func scatter(_ v: UInt64) -> UInt64 {
+        var x = v &* 0x9E37_79B9_7F4A_7C15
+        x ^= x >> 29
+        return x
+    }
+}
+
+import Glibc
+
+/// Zipf sampler by rejection-inversion (Hörmann and Derflinger), O(1) per sample.
+public struct ZipfSampler: Sendable {
+    let n: Double, s: Double
+    let hIntegralX1: Double, hIntegralN: Double, sConst: Double
+    public init(n: UInt64, theta: Double) {
+        self.n = Double(n); s = theta
+        func hi(_ x: Double, _ s: Double) -> Double { ZipfSampler.helper2((1 - s) * log(x)) * log(x) }
+        hIntegralX1 = hi(1.5, theta) - 1
+        hIntegralN = hi(Double(n) + 0.5, theta)
+        sConst = 2 - ZipfSampler.hIntegralInverse(hi(2.5, theta) - exp(-theta * log(2)), theta)
+    }
+    static func helper1(_ x: Double) -> Double { abs(x) > 1e-8 ? log1p(x) / x : 1 - x * (0.5 - x * (1.0 / 3 - 0.25 * x)) }
+    static func helper2(_ x: Double) -> Double { abs(x) > 1e-8 ? expm1(x) / x : 1 + x * 0.5 * (1 + x * (1.0 / 3) * (1 + 0.25 * x)) }
+    static func hIntegralInverse(_ x: Double, _ s: Double) -> Double {
+        var t = x * (1 - s)
+        if t < -1 { t = -1 }
+        return exp(helper1(t) * x)
+    }
+    func hIntegral(_ x: Double) -> Double { ZipfSampler.helper2((1 - s) * log(x)) * log(x) }
+    func h(_ x: Double) -> Double { exp(-s * log(x)) }
+    /// Rank in 0..<n (0 most popular).
+    public func sample(_ rng: inout RandomGenerator) -> UInt64 {
+        while true {
+            let u = hIntegralN + rng.unit() * (hIntegralX1 - hIntegralN)
+            let x = ZipfSampler.hIntegralInverse(u, s)
+            var k = (x + 0.5).rounded(.down)
+            if k < 1 { k = 1 } else if k > n { k = n }
+            if k - x <= sConst || u >= hIntegral(k + 0.5) - h(k) { return UInt64(k) - 1 }
+        }
+    }
+}

@@ -1,0 +1,285 @@
+import Testing
+@testable import SwioCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes files into a fresh temporary directory.
+struct TempDir {
+    let path: String
+    init() {
+        var template = Array("/tmp/swio-test-XXXXXX".utf8CString)
+        path = String(cString: mkdtemp(&template)!)
+    }
+    @discardableResult func write(_ name: String, _ text: String) -> String {
+        let p = path + "/" + name
+        let f = fopen(p, "w")!
+        fputs(text, f)
+        fclose(f)
+        return p
+    }
+}
+
+func parse(_ text: String, env: [String: String] = [:], ignoreUnsupported: Bool = false) throws -> ParseResult {
+    var p = JobFileParser(options: ParseOptions(ignoreUnsupported: ignoreUnsupported, environment: env))
+    return try p.parse(text: text, file: "t.fio")
+}
+
+func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
+    do { _ = try parse(text, env: env); return nil } catch let e as JobFileError { return e } catch { return nil }
+}
+
+@Suite struct ParserTests {
+    @Test func globalSectionsAccumulateAndApplyToLaterJobs() throws {
+        // [V] job a got size=64k, job b after a second [global] got 32k.
+        let r = try parse("""
+        [global]
+        size=64k
+        bs=8k
+        [a]
+        [global]
+        size=32k
+        [b]
+        """)
+        #expect(r.jobs.map(\.name) == ["a", "b"])
+        #expect(r.jobs[0]["size"] == "64k")
+        #expect(r.jobs[1]["size"] == "32k")
+        #expect(r.jobs[1]["bs"] == "8k")
+        #expect(r.jobs[0].setting("size")?.source.description == "t.fio:2")
+    }
+
+    @Test func anySectionStartingWithGlobalIsGlobal() throws {
+        // [V] fio strncmp(name, "global", 6): [global_x] is global.
+        let r = try parse("[global_x]\nsize=1m\n[job]\n")
+        #expect(r.jobs.count == 1)
+        #expect(r.jobs[0]["size"] == "1m")
+    }
+
+    @Test func optionOutsideSectionIsAnError() {
+        // [V] "fio: option <size=1m> outside of [] job section", exit 1.
+        let e = parseError("size=1m\n[a]\n")
+        #expect(e?.location.line == 1)
+        #expect(e?.option == "size")
+        #expect(e?.reason.contains("outside") == true)
+    }
+
+    @Test func commentsWholeLineAndInline() throws {
+        // [V] "size=64k ; comment" works; lines starting with # or ; are comments.
+        let r = try parse("""
+        # comment
+        ; another
+        [a]
+        size=64k ; inline
+        bs=4k # inline too
+          ; indented comment
+        """)
+        #expect(r.jobs[0]["size"] == "64k")
+        #expect(r.jobs[0]["bs"] == "4k")
+    }
+
+    @Test func includeIsRelativeToTheIncludingFile() throws {
+        let d = TempDir()
+        _ = try { () throws -> Void in
+            _ = mkdir(d.path + "/sub", 0o755)
+        }()
+        d.write("sub/common.fio", "bs=16k\nsize=2m\n")
+        let main = d.write("main.fio", "[a]\ninclude sub/common.fio\nrw=read\n")
+        var p = JobFileParser(options: ParseOptions(environment: [:]))
+        let r = try p.parse(files: [main])
+        #expect(r.jobs[0]["bs"] == "16k")
+        #expect(r.jobs[0].setting("bs")?.source.description == d.path + "/sub/common.fio:1")
+        #expect(r.jobs[0]["rw"] == "read")
+    }
+
+    @Test func includedFilesCannotOpenSections() throws {
+        // fio: "No new sections in included files".
+        let d = TempDir()
+        d.write("inc.fio", "[b]\nsize=1m\n")
+        let main = d.write("main.fio", "[a]\ninclude inc.fio\n")
+        var p = JobFileParser(options: ParseOptions(environment: [:]))
+        #expect(throws: JobFileError.self) { try p.parse(files: [main]) }
+        // And include outside a section is an option outside a section.
+        let bad = d.write("bad.fio", "include inc.fio\n[a]\n")
+        #expect(throws: JobFileError.self) { try p.parse(files: [bad]) }
+        let missing = d.write("missing.fio", "[a]\ninclude nope.fio\n")
+        do { _ = try p.parse(files: [missing]); Issue.record("no error") } catch let e as JobFileError {
+            #expect(e.location.line == 2 && e.reason.contains("nope.fio"))
+        }
+    }
+
+    @Test func environmentVariablesAndKeywords() throws {
+        // [V] ${VAR} from the environment; undefined becomes empty (with a warning).
+        let r = try parse("[a]\nsize=${SZ}\nfilename=/tmp/${UNSET}x\n", env: ["SZ": "8m"])
+        #expect(r.jobs[0]["size"] == "8m")
+        #expect(r.jobs[0]["filename"] == "/tmp/x")
+        #expect(r.warnings.contains { $0.contains("UNSET") })
+        // $pagesize, $ncpus, $mb_memory; arithmetic with them is evaluated without bc.
+        let k = try parse("[a]\nbs=$pagesize\nnumjobs=$ncpus\niodepth=$ncpus*2\n")
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let cpus = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        #expect(k.jobs[0]["bs"] == String(page))
+        #expect(k.jobs.count == cpus)
+        #expect(k.jobs[0]["iodepth"] == String(cpus * 2))
+        let m = try parse("[a]\nsize=$mb_memory\n")
+        #expect(Int(m.jobs[0]["size"]!)! > 0)
+    }
+
+    @Test func bareFlagsAndValuedBooleans() throws {
+        // FIO_OPT_STR_SET options stand bare.
+        let r = try parse("[a]\ntime_based\nstonewall\ngroup_reporting\nthread\nnorandommap\nruntime=1\n")
+        #expect(r.jobs[0].flag("time_based"))
+        #expect(r.jobs[0].flag("norandommap"))
+        // [V] "Option direct requires an argument", job dropped, exit 1.
+        let e = parseError("[a]\ndirect\n")
+        #expect(e?.option == "direct")
+        #expect(e?.reason.contains("requires an argument") == true)
+        #expect(try parse("[a]\ndirect=1\n").jobs[0]["direct"] == "1")
+        #expect(parseError("[a]\ndirect=maybe\n") != nil)
+    }
+
+    @Test func numjobsClonesGetTheirOwnNumbers() throws {
+        // fio add_job(): clones drop stonewall/new_group and get their own subjob number.
+        let r = try parse("[a]\nnumjobs=3\nstonewall\n[b]\n")
+        #expect(r.jobs.count == 4)
+        #expect(r.jobs.map(\.cloneIndex) == [0, 1, 2, 0])
+        #expect(r.jobs.map(\.jobNumber) == [0, 1, 2, 3])
+        #expect(r.jobs.map(\.name) == ["a", "a", "a", "b"])
+        #expect(r.jobs[1].stonewall == false)
+    }
+
+    @Test func stonewallAndNewGroupStartGroups() throws {
+        // add_job(): stonewall or new_group increments groupid if earlier jobs exist.
+        let r = try parse("[a]\nstonewall\n[b]\n[c]\nwait_for_previous\n[d]\nnew_group\n[e]\n")
+        #expect(r.jobs.map(\.groupID) == [0, 0, 1, 2, 2])
+        #expect(r.jobs.map(\.stonewall) == [true, false, true, false, false])
+    }
+
+    @Test func eachLaterJobFileImpliesAStonewall() throws {
+        // fio parse_jobs_ini(..., i, ...): job files after the first get an implicit stonewall.
+        let d = TempDir()
+        let f1 = d.write("1.fio", "[a]\n[b]\n")
+        let f2 = d.write("2.fio", "[c]\n[d]\n")
+        var p = JobFileParser(options: ParseOptions(environment: [:]))
+        let r = try p.parse(files: [f1, f2])
+        #expect(r.jobs.map(\.groupID) == [0, 0, 1, 1])
+        #expect(r.jobs.map(\.stonewall) == [false, false, true, false])
+    }
+
+    @Test func waitForNeedsAnEarlierJob() throws {
+        let r = try parse("[a]\n[b]\nwait_for=a\n")
+        #expect(r.jobs[1]["wait_for"] == "a")
+        let e = parseError("[a]\nwait_for=zzz\n")
+        #expect(e?.option == "wait_for")
+    }
+
+    @Test func unknownOptionsGetDidYouMean() {
+        // [V] "Bad option <iodepht=4> Did you mean iodepth?"
+        let e = parseError("[a]\niodepht=4\n")
+        #expect(e?.location.description == "t.fio:2")
+        #expect(e?.option == "iodepht")
+        #expect(e?.reason.contains("did you mean 'iodepth'") == true)
+        #expect(e?.description.hasPrefix("t.fio:2: option 'iodepht':") == true)
+    }
+
+    @Test func badValuesSayWhatWasExpected() {
+        let e = parseError("[a]\nbs=4q\n")
+        #expect(e?.option == "bs")
+        #expect(e?.reason.contains("not a size") == true)
+        #expect(parseError("[a]\nrw=randreed\n")?.reason.contains("did you mean 'randread'") == true)
+        #expect(parseError("[a]\nnumjobs=0\n")?.reason.contains("minimum") == true)
+        #expect(parseError("[a]\nruntime=10x\n")?.option == "runtime")
+        #expect(parseError("[a]\nioengine=libaoi\n")?.reason.contains("did you mean 'libaio'") == true)
+    }
+
+    @Test func aliasesResolveToFioNames() throws {
+        let r = try parse("[a]\nreadwrite=randread\nblocksize=8k\niodepth_batch=4\nwait_for_previous\n")
+        #expect(r.jobs[0]["rw"] == "randread")
+        #expect(r.jobs[0]["bs"] == "8k")
+        #expect(r.jobs[0]["iodepth_batch_submit"] == "4")
+        #expect(r.jobs[0].flag("stonewall"))
+    }
+
+    @Test func unsupportedOptionsFailOrWarn() throws {
+        // swio knows zonemode but does not implement it: error, or a warning when asked.
+        let e = parseError("[a]\nzonemode=zbd\n")
+        #expect(e?.reason.contains("not implemented") == true)
+        let r = try parse("[a]\nzonemode=zbd\n", ignoreUnsupported: true)
+        #expect(r.warnings.contains { $0.contains("zonemode") })
+        #expect(parseError("[a]\nioengine=net\nport=8000\n")?.option == "ioengine")
+    }
+
+    @Test func engineOptionsAreCheckedAgainstTheEngine() throws {
+        // [V] fio 3.33 with psync: "Bad option <hipri>".
+        #expect(parseError("[a]\nhipri\n")?.option == "hipri")
+        #expect(try parse("[a]\nioengine=io_uring\nhipri\nfixedbufs\n").jobs.count == 1)
+        #expect(try parse("[a]\nioengine=pvsync2\nhipri\n").jobs.count == 1)
+        #expect(parseError("[a]\nioengine=libaio\nfixedbufs\n")?.reason.contains("io_uring") == true)
+    }
+
+    @Test func nameOptionOverridesTheSection() throws {
+        let r = try parse("[sec]\nname=renamed\n")
+        #expect(r.jobs[0].name == "renamed")
+    }
+
+    @Test func typedConfig() throws {
+        let r = try parse("""
+        [a]
+        rw=randrw:4
+        rwmixwrite=30
+        bs=4k,16k
+        bssplit=4k/50:8k/50
+        size=50%
+        runtime=2m
+        thinktime=100
+        percentile_list=50:99:99.9
+        kb_base=1000
+        rate=1m
+        """)
+        let c = try JobConfig(r.jobs[0])
+        #expect(c.rw == .randrw)
+        #expect(c.sequencer == 4)
+        #expect(c.rwmixread == 70)
+        #expect(c.size == .percent(50))
+        #expect(c.runtimeUs == 120_000_000)
+        #expect(c.thinktimeUs == 100)
+        #expect(c.percentiles == [50, 99, 99.9])
+        // kb_base=1000 applies to the whole section regardless of order (fio sorts by priority).
+        #expect(c.rate[0] == 1_000_000)
+    }
+
+    @Test func commandLineJobsAndGlobalOverrides() throws {
+        // fio: options before the first --name are global; each --name starts a job.
+        let d = TempDir()
+        let f = d.write("j.fio", "[global]\nbs=8k\n[filejob]\n")
+        var p = JobFileParser(options: ParseOptions(environment: [:]))
+        let r = try p.parse(files: [f], commandLine: [("bs", "16k"), ("name", "x"), ("rw", "write"), ("name", "y")])
+        #expect(r.jobs.map(\.name) == ["filejob", "x", "y"])
+        #expect(r.jobs[0]["bs"] == "16k")
+        #expect(r.jobs[0].setting("bs")?.source == .commandLine)
+        #expect(r.jobs[1]["rw"] == "write")
+        #expect(r.jobs[2]["rw"] == nil)
+        #expect(r.jobs[1].groupID == 1)   // command-line jobs follow the files, like another file
+    }
+
+    @Test func optionNamesAreUnique() {
+        var seen = Set<String>()
+        for o in OptionTable.all {
+            for n in [o.name] + o.aliases {
+                #expect(!seen.contains(n), "duplicate option name \(n)")
+                seen.insert(n)
+            }
+        }
+        // The options fio's examples use most are all known.
+        for n in ["rw", "ioengine", "bs", "size", "iodepth", "filename", "stonewall", "numjobs", "direct", "runtime",
+                  "startdelay", "time_based", "verify", "group_reporting", "thread", "name", "number_ios", "directory",
+                  "norandommap", "filesize", "io_size", "offset", "buffered", "nrfiles", "rwmixread", "rwmixwrite", "port",
+                  "hostname", "protocol", "listen", "bssplit", "new_group", "blocksize", "filename_format", "wait_for",
+                  "loops", "random_distribution", "ramp_time", "rate", "rate_iops", "log_avg_msec", "percentile_list",
+                  "iodepth_batch_submit", "iodepth_batch_complete_min", "iodepth_batch_complete_max", "fsync",
+                  "fdatasync", "end_fsync", "invalidate", "unlink", "randrepeat", "randseed", "blockalign",
+                  "zero_buffers", "refill_buffers", "buffer_pattern", "kb_base", "unit_base", "description",
+                  "write_bw_log", "write_lat_log", "write_iops_log", "cpus_allowed", "exitall", "thinktime", "create_on_open"] {
+            #expect(OptionTable.lookup(n) != nil, "missing \(n)")
+        }
+    }
+}
