@@ -161,6 +161,8 @@ public final class JobExecution: @unchecked Sendable {
                 guard w > 0 else { throw fail("filename", "laying out \(f.path) failed at offset \(off): \(Syscall.errorString(Int32(-w)))") }
                 off += UInt64(w)
             }
+            // Written back now, so invalidate=1 can drop the pages and reads reach the device.
+            _ = fsync(fd)
         } else if config.fallocate != "none" && config.fallocate != "0" {
             if cswio_fallocate(fd, 0, off_t(from), off_t(needed - from)) != 0 {
                 guard ftruncate(fd, off_t(needed)) == 0 else { throw fail("filename", "cannot size \(f.path): \(Syscall.errorString(errno))") }

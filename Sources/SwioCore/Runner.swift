@@ -98,6 +98,7 @@ public struct Runner {
         let t0 = cswio_now_ns()
         if cswio_should_stop() == 0 { exec(job) } else { job.end = .stopped }
         job.stats.elapsedNs = cswio_now_ns() - t0
+        do { try LogWriter.write(job) } catch { job.warnings.append("job '\(job.config.name)': \(error)") }
         job.finished = true
     }
 }

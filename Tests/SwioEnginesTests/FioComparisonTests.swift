@@ -1,0 +1,153 @@
+import Testing
+import Foundation
+@testable import SwioCore
+
+/// Runs the same small job through swio and Debian's fio 3.33 and compares the JSON shapes.
+@Suite(.serialized) struct FioComparisonTests {
+    /// Key paths of a JSON value; numbers inside "percentile"/"bins" maps are summarised.
+    func keyPaths(_ v: Any, _ prefix: String = "") -> Set<String> {
+        var out = Set<String>()
+        if let d = v as? [String: Any] {
+            for (k, sub) in d {
+                // Percentile keys depend on the list; compare their presence, not every key.
+                if prefix.hasSuffix("percentile") || prefix.hasSuffix("bins") { out.insert(prefix + "/*"); continue }
+                let p = prefix + "/" + k
+                out.insert(p)
+                out.formUnion(keyPaths(sub, p))
+            }
+        } else if let a = v as? [Any] {
+            for sub in a { out.formUnion(keyPaths(sub, prefix + "[]")) }
+        }
+        return out
+    }
+
+    @Test(arguments: ["psync", "null"])
+    func jsonKeysMatchFioAtEveryLevel(engine: String) throws {
+        guard let fio = which("fio") else {
+            print("skipping: fio is not installed (apt-get install fio)")
+            return
+        }
+        let dir = makeTempDir()
+        let job = ["--name=cmp", "--ioengine=\(engine)", "--rw=randrw", "--bs=4k", "--size=4m",
+                   "--filename=\(dir)/cmp.dat", "--output-format=json"]
+        let f = try sh(fio, job)
+        #expect(f.status == 0, "fio failed: \(f.err)")
+        let s = try sh(swioBinary, job)
+        #expect(s.status == 0, "swio failed: \(s.err)")
+        let fj = try jsonObject(f.out), sj = try jsonObject(s.out)
+        var fioKeys = keyPaths(fj), swioKeys = keyPaths(sj)
+        // swio-only data lives under one extra key per job; disk_util depends on the target.
+        swioKeys = swioKeys.filter { !$0.hasPrefix("/jobs[]/swio") && !$0.hasPrefix("/disk_util") }
+        fioKeys = fioKeys.filter { !$0.hasPrefix("/disk_util") }
+        #expect(fioKeys.subtracting(swioKeys).sorted() == [], "keys fio has and swio lacks")
+        #expect(swioKeys.subtracting(fioKeys).sorted() == [], "keys swio has and fio lacks")
+
+        // Units agree and a size-bound job moves exactly size bytes.
+        let job0 = (sj["jobs"] as! [[String: Any]])[0]
+        let read = job0["read"] as! [String: Any], write = job0["write"] as! [String: Any]
+        for d in [read, write] {
+            let bwBytes = (d["bw_bytes"] as! NSNumber).uint64Value
+            #expect((d["bw"] as! NSNumber).uint64Value == bwBytes / 1024)
+            #expect((d["io_kbytes"] as! NSNumber).uint64Value == (d["io_bytes"] as! NSNumber).uint64Value / 1024)
+            let clat = d["clat_ns"] as! [String: Any]
+            #expect((clat["N"] as! NSNumber).uint64Value == (d["total_ios"] as! NSNumber).uint64Value)
+        }
+        let total = (read["io_bytes"] as! NSNumber).uint64Value + (write["io_bytes"] as! NSNumber).uint64Value
+        #expect(total == 4 << 20)
+        let fioRead = ((fj["jobs"] as! [[String: Any]])[0]["read"] as! [String: Any])
+        let fioWrite = ((fj["jobs"] as! [[String: Any]])[0]["write"] as! [String: Any])
+        #expect((fioRead["io_bytes"] as! NSNumber).uint64Value + (fioWrite["io_bytes"] as! NSNumber).uint64Value == total)
+        // Percentile keys are printed the same way ("99.000000").
+        let pk = Set(((read["clat_ns"] as! [String: Any])["percentile"] as! [String: Any]).keys)
+        let fpk = Set(((fioRead["clat_ns"] as! [String: Any])["percentile"] as! [String: Any]).keys)
+        #expect(pk == fpk)
+    }
+
+    @Test func jsonPlusAddsBins() throws {
+        let s = try sh(swioBinary, ["--name=b", "--ioengine=null", "--rw=read", "--size=1m", "--output-format=json+"])
+        #expect(s.status == 0)
+        let j = try jsonObject(s.out)
+        let clat = (((j["jobs"] as! [[String: Any]])[0]["read"] as! [String: Any])["clat_ns"] as! [String: Any])
+        let bins = clat["bins"] as! [String: Any]
+        let count = bins.values.reduce(UInt64(0)) { $0 + ($1 as! NSNumber).uint64Value }
+        #expect(count == 256)
+    }
+}
+
+@Suite(.serialized) struct CLITests {
+    @Test func stdoutCarriesOnlyTheReport() throws {
+        // Warnings (undefined ${VAR}) go to stderr; stdout parses as JSON.
+        let dir = makeTempDir()
+        let job = dir + "/w.fio"
+        try "[a]\nioengine=null\nrw=read\nsize=${UNDEFINED_SWIO_VAR}1m\n".write(toFile: job, atomically: true, encoding: .utf8)
+        let s = try sh(swioBinary, ["--output-format=json", job])
+        #expect(s.status == 0)
+        #expect(s.err.contains("UNDEFINED_SWIO_VAR"))
+        _ = try jsonObject(s.out)
+    }
+
+    @Test func badJobFilesExitOneWithLocatedErrors() throws {
+        let dir = makeTempDir()
+        let job = dir + "/bad.fio"
+        try "[a]\nioengine=null\niodepht=4\n".write(toFile: job, atomically: true, encoding: .utf8)
+        let s = try sh(swioBinary, ["--output-format=json", job])
+        #expect(s.status == 1)
+        #expect(s.out.isEmpty)
+        #expect(s.err.contains("\(job):3: option 'iodepht': unknown option (did you mean 'iodepth'?)"))
+        let t = try sh(swioBinary, ["--name=x", "--bs=4q"])
+        #expect(t.status == 1)
+        #expect(t.err.contains("<command line>: option 'bs'") && t.err.contains("not a size"))
+        let u = try sh(swioBinary, ["/nonexistent/job.fio"])
+        #expect(u.status == 1 && u.err.contains("cannot open job file"))
+    }
+
+    @Test func failedJobStillWritesValidJSONAndExitsNonZero() throws {
+        let s = try sh(swioBinary, ["--output-format=json", "--name=x", "--filename=/nonexistent-dir/f", "--size=1m"])
+        #expect(s.status == 1)
+        let j = try jsonObject(s.out)
+        let job0 = (j["jobs"] as! [[String: Any]])[0]
+        #expect((job0["error"] as! NSNumber).intValue != 0)
+        #expect(s.err.contains("/nonexistent-dir/f"))
+    }
+
+    @Test func outputFileIsWrittenAndStdoutStaysEmpty() throws {
+        let dir = makeTempDir()
+        let s = try sh(swioBinary, ["--output-format=json", "--output=\(dir)/r.json", "--name=x", "--ioengine=null", "--size=1m"])
+        #expect(s.status == 0)
+        #expect(s.out.isEmpty)
+        _ = try jsonObject(try String(contentsOfFile: dir + "/r.json", encoding: .utf8))
+    }
+
+    @Test func parseCommandShowsValuesAndSources() throws {
+        let dir = makeTempDir()
+        let job = dir + "/p.fio"
+        try "[global]\nbs=8k\n[a]\nrw=randread\nnumjobs=2\n".write(toFile: job, atomically: true, encoding: .utf8)
+        let s = try sh(swioBinary, ["parse", job, "--format", "json"])
+        #expect(s.status == 0)
+        let j = try jsonObject(s.out)
+        let jobs = j["jobs"] as! [[String: Any]]
+        #expect(jobs.count == 2)
+        let bs = (jobs[1]["options"] as! [String: Any])["bs"] as! [String: Any]
+        #expect(bs["value"] as? String == "8k")
+        #expect(bs["source"] as? String == "\(job):2")
+        let text = try sh(swioBinary, ["parse", job])
+        #expect(text.out.contains("rw") && text.out.contains("\(job):4"))
+    }
+
+    @Test func enginesCommandListsEnginesAndOptions() throws {
+        let s = try sh(swioBinary, ["engines", "--format", "json"])
+        #expect(s.status == 0)
+        let engines = (try jsonObject(s.out)["engines"] as! [[String: Any]])
+        let names = engines.map { $0["name"] as! String }
+        #expect(names.contains("psync") && names.contains("null") && names.contains("pvsync2"))
+        let pv2 = engines.first { $0["name"] as? String == "pvsync2" }!
+        #expect((pv2["options"] as! [[String: Any]]).contains { $0["name"] as? String == "hipri" })
+    }
+
+    @Test func defaultSubcommandIsRun() throws {
+        let a = try sh(swioBinary, ["run", "--name=x", "--ioengine=null", "--size=64k", "--output-format=terse"])
+        let b = try sh(swioBinary, ["--name=x", "--ioengine=null", "--size=64k", "--output-format=terse"])
+        #expect(a.status == 0 && b.status == 0)
+        #expect(a.out.hasPrefix("3;swio-") && b.out.hasPrefix("3;swio-"))
+    }
+}

@@ -1,0 +1,60 @@
+import Testing
+import Foundation
+@testable import SwioCore
+import SwioEngines
+
+let packageRoot: String = {
+    var p = #filePath
+    for _ in 0..<3 { p = String(p[..<p.lastIndex(of: "/")!]) }
+    return p
+}()
+
+let swioBinary = packageRoot + "/.build/debug/swio"
+
+func makeTempDir() -> String {
+    var template = Array("/tmp/swio-etest-XXXXXX".utf8CString)
+    return String(cString: mkdtemp(&template)!)
+}
+
+/// Parses job text and runs it through the real runner and engines.
+func runJobs(_ text: String) throws -> (RunResult, Report) {
+    var p = JobFileParser(options: ParseOptions(environment: [:]))
+    let parsed = try p.parse(text: text, file: "test.fio")
+    let configs = try parsed.jobs.map { try JobConfig($0) }
+    let runner = Runner(executor: EngineRegistry.execute, engineInfo: EngineRegistry.info)
+    let result = runner.run(configs)
+    let report = Report(result: result, globalOptions: parsed.globalSettings.map { ($0.name, $0.setting.value ?? "") })
+    return (result, report)
+}
+
+/// Runs a command, returning exit status, stdout and stderr (captured through files).
+@discardableResult
+func sh(_ exe: String, _ args: [String], cwd: String? = nil) throws -> (status: Int32, out: String, err: String) {
+    let dir = makeTempDir()
+    FileManager.default.createFile(atPath: dir + "/out", contents: nil)
+    FileManager.default.createFile(atPath: dir + "/err", contents: nil)
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: exe)
+    p.arguments = args
+    if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+    p.standardOutput = FileHandle(forWritingAtPath: dir + "/out")
+    p.standardError = FileHandle(forWritingAtPath: dir + "/err")
+    try p.run()
+    p.waitUntilExit()
+    let out = (try? String(contentsOfFile: dir + "/out", encoding: .utf8)) ?? ""
+    let err = (try? String(contentsOfFile: dir + "/err", encoding: .utf8)) ?? ""
+    return (p.terminationStatus, out, err)
+}
+
+func which(_ tool: String) -> String? {
+    for dir in ["/usr/bin", "/usr/sbin", "/usr/local/bin", "/bin", "/sbin"] where FileManager.default.isExecutableFile(atPath: dir + "/" + tool) {
+        return dir + "/" + tool
+    }
+    return nil
+}
+
+func jsonObject(_ s: String) throws -> [String: Any] {
+    let obj = try JSONSerialization.jsonObject(with: Data(s.utf8))
+    guard let d = obj as? [String: Any] else { throw CocoaError(.coderInvalidValue) }
+    return d
+}
