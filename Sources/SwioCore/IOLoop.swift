@@ -327,7 +327,7 @@ public struct IOLoop {
     }
 
     /// Accounts one completion. Returns false when the job must stop on an error.
-    @inlinable mutating func complete(_ u: UnsafeMutablePointer<IOUnit>, at t: UInt64) -> Bool {
+    @inlinable @inline(__always) mutating func complete(_ u: UnsafeMutablePointer<IOUnit>, at t: UInt64) -> Bool {
         let r = u.pointee.result
         let kind = u.pointee.kind
         if r < 0 || (r == 0 && u.pointee.length > 0) {

@@ -14,7 +14,7 @@ public struct LatencyStat: Sendable {
     public var m2: Double = 0
     public init() {}
 
-    @inlinable public mutating func add(_ v: UInt64) {
+    @inlinable @inline(__always) public mutating func add(_ v: UInt64) {
         n &+= 1
         if v < min { min = v }
         if v > max { max = v }

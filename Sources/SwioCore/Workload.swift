@@ -136,7 +136,7 @@ public struct Workload {
     }
 
     /// Fills in kind, fd, offset and length of the next I/O.
-    @inlinable public mutating func next(_ u: UnsafeMutablePointer<IOUnit>) {
+    @inlinable @inline(__always) public mutating func next(_ u: UnsafeMutablePointer<IOUnit>) {
         let kind = nextDirection()
         if let p = pendingTrimWrite, kind == .write {
             u.pointee.kind = .write; u.pointee.fd = p.0; u.pointee.offset = p.1; u.pointee.length = p.2

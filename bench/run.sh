@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Runs the same jobs through swio and fio, alternating, in one run, and prints swio/fio ratios
+# of IOPS and of CPU time per I/O (usr+sys). Usage: bench/run.sh [quick|sync|async|all] [rounds]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SWIO=${SWIO:-.build/release/swio}
+FIO=${FIO:-fio}
+SET=${1:-all}
+ROUNDS=${2:-3}
+SHM=/dev/shm/swio-bench.dat
+DISK=${BENCH_DIR:-/var/tmp}/swio-bench-direct.dat
+[ -x "$SWIO" ] || swift build -c release >/dev/null
+command -v "$FIO" >/dev/null || { echo "fio not installed (apt-get install fio)" >&2; exit 1; }
+
+cases=()
+if [[ $SET == all || $SET == quick || $SET == sync ]]; then
+  cases+=("null 4k randread qd1|--ioengine=null --rw=randread --bs=4k --size=8g --norandommap --time_based --runtime=3")
+  cases+=("null 4k randread qd32|--ioengine=null --rw=randread --bs=4k --size=8g --iodepth=32 --norandommap --time_based --runtime=3")
+  cases+=("psync 4k randread shm|--ioengine=psync --rw=randread --bs=4k --size=1g --filename=$SHM --time_based --runtime=3")
+  cases+=("psync 1M read shm|--ioengine=psync --rw=read --bs=1m --size=1g --filename=$SHM --time_based --runtime=3")
+fi
+if [[ $SET == all || $SET == async ]]; then
+  for e in libaio io_uring; do
+    cases+=("$e 4k randread qd1 shm|--ioengine=$e --rw=randread --bs=4k --size=1g --filename=$SHM --time_based --runtime=3")
+    cases+=("$e 4k randread qd32 shm|--ioengine=$e --rw=randread --bs=4k --iodepth=32 --size=1g --filename=$SHM --time_based --runtime=3")
+    cases+=("$e 128k read qd8 shm|--ioengine=$e --rw=read --bs=128k --iodepth=8 --size=1g --filename=$SHM --time_based --runtime=3")
+    cases+=("$e 4k randread qd1 direct|--ioengine=$e --rw=randread --bs=4k --direct=1 --size=1g --filename=$DISK --time_based --runtime=3")
+    cases+=("$e 4k randread qd32 direct|--ioengine=$e --rw=randread --bs=4k --direct=1 --iodepth=32 --size=1g --filename=$DISK --time_based --runtime=3")
+    cases+=("$e 128k read qd8 direct|--ioengine=$e --rw=read --bs=128k --direct=1 --iodepth=8 --size=1g --filename=$DISK --time_based --runtime=3")
+  done
+fi
+
+# Prints "iops cpu_ns_per_io p99_clat_ns" from a fio-format JSON report.
+summarise() {
+  python3 -c '
+import json, sys
+j = json.load(sys.stdin)["jobs"][0]
+d = j["read"]
+ios = d["total_ios"] or 1
+cpu_ns = (j["usr_cpu"] + j["sys_cpu"]) / 100.0 * j["job_runtime"] * 1e6
+p99 = d["clat_ns"].get("percentile", {}).get("99.000000", 0)
+print(d["iops"], cpu_ns / ios, p99)'
+}
+
+printf "%-28s %12s %12s %7s %10s %10s %7s %7s\n" case swio_iops fio_iops iops× swio_cpu/io fio_cpu/io cpu× p99×
+for c in "${cases[@]}"; do
+  name=${c%%|*}; args=${c#*|}
+  s_iops=(); f_iops=(); s_cpu=(); f_cpu=(); s_p99=(); f_p99=()
+  for ((r = 0; r < ROUNDS; r++)); do
+    read -r a b p < <($SWIO --output-format=json --name=b $args 2>/dev/null | summarise)
+    s_iops+=("$a"); s_cpu+=("$b"); s_p99+=("$p")
+    read -r a b p < <($FIO --output-format=json --name=b $args 2>/dev/null | summarise)
+    f_iops+=("$a"); f_cpu+=("$b"); f_p99+=("$p")
+  done
+  python3 - "$name" "${s_iops[*]}" "${f_iops[*]}" "${s_cpu[*]}" "${f_cpu[*]}" "${s_p99[*]}" "${f_p99[*]}" <<'PY'
+import sys, statistics as st
+name = sys.argv[1]
+v = [list(map(float, a.split())) for a in sys.argv[2:]]
+si, fi, sc, fc, sp, fp = (st.median(x) for x in v)
+r = lambda a, b: a / b if b else float("nan")
+print(f"{name:28s} {si:12.0f} {fi:12.0f} {r(si,fi):7.2f} {sc:10.0f} {fc:10.0f} {r(sc,fc):7.2f} {r(sp,fp):7.2f}")
+PY
+done
+rm -f "$SHM"
