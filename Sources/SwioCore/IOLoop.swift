@@ -438,6 +438,8 @@ public struct IOLoop {
         msg += r == -Int(EIO) && u.pointee.result == 0 ? "unexpected end of file" : Syscall.errorString(Int32(-r))
         if r == -Int(EINVAL) {
             msg += " (with direct=1, offsets, sizes and buffers must be aligned to the device's logical block size)"
+        } else if r == -Int(EOPNOTSUPP) {
+            msg += " (the target does not support this; hipri/IOPOLL needs a block device with poll queues, trim needs discard support)"
         }
         firstErrorMessage = msg
     }

@@ -224,8 +224,9 @@ public final class JobExecution: @unchecked Sendable {
 
     // MARK: - Loop
 
-    /// Allocates buffers and units and builds the loop for the opened files.
-    public func makeLoop() throws -> IOLoop {
+    /// Allocates the I/O buffers and units; engines may register them, so this comes first.
+    public func allocateBuffers() throws {
+        guard buffers == nil else { return }
         let bs = Int(config.maxBlockSize)
         let align = 4096
         let stride = (bs + align - 1) / align * align
@@ -236,6 +237,11 @@ public final class JobExecution: @unchecked Sendable {
             (units + i).initialize(to: IOUnit(buffer: mem + i * stride))
             units[i].index = Int32(i)
         }
+    }
+
+    /// Builds the loop for the opened files.
+    public func makeLoop() throws -> IOLoop {
+        try allocateBuffers()
         regions.deallocate()
         regions = .allocate(capacity: files.count)
         let useMap = config.rw.isRandom && !config.norandommap && config.distribution == .uniform

@@ -36,6 +36,7 @@ public enum EngineRegistry {
     static func drive<E: IOEngine>(_: E.Type, _ job: JobExecution) {
         do {
             try job.prepareFiles()
+            try job.allocateBuffers()
             var engine = try E(job: job.config, units: job.units, count: job.depth)
             defer { engine.cleanup() }
             do {

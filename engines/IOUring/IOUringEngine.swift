@@ -1,7 +1,208 @@
+// io_uring through liburing (fio engines/io_uring.c): one ring per job sized to iodepth,
+// SQEs prepared in place by queue(), submitted in one io_uring_enter by commit(), and
+// completions reaped from the CQ ring in user space, entering the kernel only to wait.
+// Options: fixedbufs, registerfiles, sqthread_poll(_cpu), hipri (IOPOLL), nonvectored,
+// force_async, nowait. COOP_TASKRUN, SINGLE_ISSUER and DEFER_TASKRUN are used when the kernel
+// accepts them (each dropped on EINVAL).
+
 import SwioCore
+import CSwio
+#if canImport(Glibc)
+import Glibc
+#endif
+
 public struct IOUringEngine: IOEngine {
-    public static let info = EngineInfo(name: "io_uring", flags: [], summary: "io_uring via liburing")
-    public init(job: JobConfig, units: UnsafeMutablePointer<IOUnit>, count: Int) throws { throw EngineError(errno: 38, "io_uring: not built yet") }
-    public mutating func queue(_ u: UnsafeMutablePointer<IOUnit>) -> QueueResult { .busy }
-    public mutating func event(_ i: Int) -> UnsafeMutablePointer<IOUnit> { fatalError() }
+    public static let info = EngineInfo(
+        name: "io_uring", flags: [.alignedMemory, .asyncSync],
+        summary: "io_uring via liburing (SQ/CQ rings, registered buffers and files, SQPOLL, IOPOLL)")
+
+    @usableFromInline let ring: UnsafeMutablePointer<io_uring>
+    @usableFromInline let cqes: UnsafeMutablePointer<UnsafeMutablePointer<io_uring_cqe>?>
+    @usableFromInline let done: UnsafeMutablePointer<UnsafeMutablePointer<IOUnit>>
+    @usableFromInline let iovecs: UnsafeMutablePointer<iovec>
+    @usableFromInline var nDone = 0
+    @usableFromInline var queuedSinceSubmit = 0
+    @usableFromInline let fixedBufs: Bool
+    @usableFromInline let vectored: Bool
+    @usableFromInline let forceAsync: Int
+    @usableFromInline var asyncCounter = 0
+    @usableFromInline let nowait: Bool
+    @usableFromInline let registerFiles: Bool
+    @usableFromInline var fileSlots: [Int32: Int32] = [:]
+    @usableFromInline let units: UnsafeMutablePointer<IOUnit>
+    @usableFromInline let count: Int
+    @usableFromInline let deferTaskrun: Bool
+    public let setupFlags: UInt32
+
+    /// Tries flag sets from the most to the least capable; returns the one the kernel took.
+    static func setupRing(_ ring: UnsafeMutablePointer<io_uring>, entries: UInt32, base: UInt32, sqCPU: Int32,
+                          allowDefer: Bool) throws -> UInt32 {
+        let coop = UInt32(IORING_SETUP_COOP_TASKRUN)
+        let single = UInt32(IORING_SETUP_SINGLE_ISSUER)
+        let deferred = UInt32(IORING_SETUP_DEFER_TASKRUN)
+        var attempts: [UInt32] = []
+        if base & UInt32(IORING_SETUP_SQPOLL) == 0 {
+            if allowDefer { attempts.append(base | coop | single | deferred) }
+            attempts.append(base | coop | single)
+            attempts.append(base | coop)
+        }
+        attempts.append(base)
+        var last: Int32 = 0
+        for flags in attempts {
+            last = cswio_uring_init(ring, entries, flags, sqCPU, 1000)
+            if last == 0 { return flags }
+            if last != -EINVAL { break }
+        }
+        var hint: String
+        switch -last {
+        case ENOSYS: hint = "the kernel has no io_uring"
+        case EPERM: hint = "io_uring is disabled (sysctl kernel.io_uring_disabled) or blocked by seccomp"
+        case ENOMEM: hint = "not enough locked memory for the rings: raise RLIMIT_MEMLOCK (ulimit -l) or lower iodepth"
+        default: hint = Syscall.errorString(-last)
+        }
+        throw EngineError(errno: -last, "io_uring: ring setup with \(entries) entries failed: \(hint)")
+    }
+
+    public init(job: JobConfig, units: UnsafeMutablePointer<IOUnit>, count: Int) throws {
+        try self.init(job: job, units: units, count: count, allowDefer: true)
+    }
+
+    /// `allowDefer: false` keeps completions flowing to an eventfd without entering the kernel
+    /// (DEFER_TASKRUN only posts them on io_uring_enter), as the kevent engine needs.
+    public init(job: JobConfig, units: UnsafeMutablePointer<IOUnit>, count: Int, allowDefer: Bool) throws {
+        let d = job.definition
+        self.units = units
+        self.count = count
+        fixedBufs = d.flag("fixedbufs")
+        vectored = (d["nonvectored"].flatMap { Int($0) } ?? 1) == 0
+        forceAsync = d["force_async"].flatMap { Int($0) } ?? 0
+        nowait = d.flag("nowait")
+        registerFiles = d.flag("registerfiles")
+        var base: UInt32 = 0
+        if d.flag("hipri") { base |= UInt32(IORING_SETUP_IOPOLL) }
+        if d.flag("sqthread_poll") { base |= UInt32(IORING_SETUP_SQPOLL) }
+        let sqCPU = d["sqthread_poll_cpu"].flatMap { Int32($0) } ?? -1
+        ring = .allocate(capacity: 1)
+        ring.initialize(to: io_uring())
+        cqes = .allocate(capacity: count)
+        done = .allocate(capacity: count)
+        iovecs = .allocate(capacity: count)
+        do {
+            setupFlags = try Self.setupRing(ring, entries: UInt32(count), base: base, sqCPU: sqCPU, allowDefer: allowDefer)
+        } catch {
+            ring.deallocate(); cqes.deallocate(); done.deallocate(); iovecs.deallocate()
+            throw error
+        }
+        deferTaskrun = setupFlags & UInt32(IORING_SETUP_DEFER_TASKRUN) != 0
+        if fixedBufs {
+            for i in 0..<count { iovecs[i] = iovec(iov_base: units[i].buffer, iov_len: Int(job.maxBlockSize)) }
+            let r = io_uring_register_buffers(ring, iovecs, UInt32(count))
+            if r < 0 {
+                io_uring_queue_exit(ring)
+                ring.deallocate(); cqes.deallocate(); done.deallocate(); iovecs.deallocate()
+                let hint = -r == ENOMEM ? " (registered buffers count against RLIMIT_MEMLOCK: raise it with `ulimit -l` or drop fixedbufs)" : ""
+                throw EngineError(errno: -r, "io_uring: registering \(count) buffers failed: \(Syscall.errorString(-r))\(hint)")
+            }
+        }
+    }
+
+    public mutating func filesOpened(_ fds: [Int32]) throws {
+        guard registerFiles, !fds.isEmpty else { return }
+        let r = io_uring_register_files(ring, fds, UInt32(fds.count))
+        if r < 0 { throw EngineError(errno: -r, "io_uring: registering files failed: \(Syscall.errorString(-r))") }
+        for (i, fd) in fds.enumerated() { fileSlots[fd] = Int32(i) }
+    }
+
+    /// Signals `fd` on every completion (io_uring_register_eventfd), for the kevent engine.
+    public mutating func attachEventFD(_ fd: Int32) throws {
+        let r = io_uring_register_eventfd(ring, fd)
+        if r < 0 { throw EngineError(errno: -r, "io_uring: register_eventfd failed: \(Syscall.errorString(-r))") }
+    }
+
+    @inlinable public mutating func queue(_ u: UnsafeMutablePointer<IOUnit>) -> QueueResult {
+        if u.pointee.kind == .trim { u.pointee.result = SyncOps.nonDataIO(u) ?? -Int(EINVAL); return .completed }
+        guard let sqe = io_uring_get_sqe(ring) else { return .busy }
+        var fd = u.pointee.fd
+        var flags: UInt8 = 0
+        if registerFiles, let slot = fileSlots[fd] { fd = slot; flags |= UInt8(cswio_IOSQE_FIXED_FILE) }
+        switch u.pointee.kind {
+        case .fsync, .fdatasync:
+            cswio_uring_prep_fsync(sqe, fd, u.pointee.kind == .fdatasync ? 1 : 0)
+        default:
+            let idx = Int(u.pointee.index)
+            cswio_uring_prep_rw(sqe, u.pointee.kind == .write ? 1 : 0, fd, u.pointee.buffer, UInt32(u.pointee.length),
+                                u.pointee.offset, fixedBufs ? Int32(idx) : -1, vectored ? 1 : 0, iovecs + idx)
+            if nowait { sqe.pointee.rw_flags = Int32(cswio_RWF_NOWAIT) }
+        }
+        if forceAsync > 0 {
+            asyncCounter += 1
+            if asyncCounter % forceAsync == 0 { flags |= UInt8(cswio_IOSQE_ASYNC) }
+        }
+        sqe.pointee.flags |= flags
+        sqe.pointee.user_data = UInt64(UInt(bitPattern: u))
+        queuedSinceSubmit += 1
+        return .queued
+    }
+
+    @inlinable public mutating func commit() throws -> Int {
+        guard queuedSinceSubmit > 0 else { return 0 }
+        while true {
+            let r = io_uring_submit(ring)
+            if r >= 0 { queuedSinceSubmit = 0; return Int(r) }
+            if r == -EINTR || r == -EAGAIN || r == -EBUSY {
+                // Completions must be reaped before the kernel accepts more.
+                if r != -EINTR { return 0 }
+                continue
+            }
+            throw EngineError(errno: -r, "io_uring: submit failed: \(Syscall.errorString(-r))")
+        }
+    }
+
+    @inlinable public mutating func getEvents(min: Int, max: Int) throws -> Int {
+        var n = deferTaskrun ? 0 : collectAppend(from: 0, max: max)
+        while n < min {
+            // Enter the kernel only to wait (and, with DEFER_TASKRUN, to run completions).
+            let r = io_uring_submit_and_wait(ring, UInt32(min - n))
+            if r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY && r != -ETIME {
+                throw EngineError(errno: -r, "io_uring: wait failed: \(Syscall.errorString(-r))")
+            }
+            n = collectAppend(from: n, max: max)
+        }
+        nDone = n
+        return n
+    }
+
+    /// Copies up to max - start ready completions into done[start...] and advances the CQ.
+    @inlinable mutating func collectAppend(from start: Int, max: Int) -> Int {
+        let n = Int(cswio_uring_peek_batch(ring, cqes, UInt32(max - start)))
+        for i in 0..<n {
+            let c = cqes[i]!
+            let u = UnsafeMutablePointer<IOUnit>(bitPattern: UInt(c.pointee.user_data))!
+            u.pointee.result = Int(c.pointee.res)
+            done[start + i] = u
+        }
+        if n > 0 { io_uring_cq_advance(ring, UInt32(n)) }
+        return start + n
+    }
+
+    /// Non-blocking harvest for the kevent ready-queue.
+    @inlinable public mutating func harvest(max: Int) throws -> Int {
+        nDone = collectAppend(from: 0, max: max)
+        return nDone
+    }
+
+    @inlinable public mutating func event(_ i: Int) -> UnsafeMutablePointer<IOUnit> { done[i] }
+
+    public func extraStats() -> [(String, JSON)] {
+        [("setup_flags", .uint(UInt64(setupFlags))), ("defer_taskrun", .bool(deferTaskrun)),
+         ("fixedbufs", .bool(fixedBufs)), ("registerfiles", .bool(registerFiles))]
+    }
+
+    public mutating func cleanup() {
+        io_uring_queue_exit(ring)
+        ring.deallocate()
+        cqes.deallocate()
+        done.deallocate()
+        iovecs.deallocate()
+    }
 }

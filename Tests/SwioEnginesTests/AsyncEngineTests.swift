@@ -1,0 +1,193 @@
+import Testing
+import Foundation
+@testable import SwioCore
+import SwioEngines
+import CSwio
+
+/// True when this kernel lets us create an io_uring (it may be disabled by sysctl or seccomp).
+let ioUringAvailable: Bool = {
+    var ring = io_uring()
+    let r = cswio_uring_init(&ring, 4, 0, -1, 0)
+    if r == 0 { io_uring_queue_exit(&ring); return true }
+    print("skipping io_uring tests: io_uring_queue_init failed with \(-r) (\(String(cString: strerror(-r))))")
+    return false
+}()
+
+/// A loop device over a scratch image, or nil (with a message) where loop devices are unavailable.
+final class LoopDevice {
+    let path: String
+    let image: String
+    init?(sizeMB: Int = 64) {
+        image = "/var/tmp/swio-loop-\(getpid())-\(Int.random(in: 0..<1_000_000)).img"
+        guard FileManager.default.createFile(atPath: image, contents: nil),
+              truncate(image, off_t(sizeMB) << 20) == 0,
+              let losetup = which("losetup"),
+              let r = try? sh(losetup, ["-f", "--show", "--direct-io=on", image]), r.status == 0 else {
+            print("skipping loop-device test: losetup unavailable here")
+            unlink("/var/tmp/swio-loop-\(getpid()).img")
+            return nil
+        }
+        path = r.out.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    deinit {
+        if let losetup = which("losetup") { _ = try? sh(losetup, ["-d", path]) }
+        unlink(image)
+    }
+}
+
+@Suite(.serialized) struct AsyncEngineTests {
+    static let engines = ["libaio", "io_uring"]
+
+    func available(_ e: String) -> Bool { e != "io_uring" || ioUringAvailable }
+
+    @Test(arguments: engines, [0, 1])
+    func movesTheRequestedBytes(engine: String, direct: Int) throws {
+        guard available(engine) else { return }
+        let dir = "/var/tmp"
+        let f = "\(dir)/swio-async-\(engine)-\(direct).dat"
+        defer { unlink(f) }
+        let (result, report) = try runJobs("""
+        [w]
+        ioengine=\(engine)
+        filename=\(f)
+        rw=randwrite
+        bs=8k
+        size=2m
+        iodepth=8
+        direct=\(direct)
+        [r]
+        stonewall
+        ioengine=\(engine)
+        filename=\(f)
+        rw=read
+        bs=64k
+        size=2m
+        iodepth=4
+        direct=\(direct)
+        """)
+        #expect(result.jobs.allSatisfy { $0.stats.firstError == 0 }, "\(result.jobs.map { $0.stats.firstErrorMessage ?? "" })")
+        let w = report.entries[0].stats, r = report.entries[1].stats
+        #expect(w.dirs[1].bytes == 2 << 20 && w.dirs[1].ios == 256)
+        #expect(r.dirs[0].bytes == 2 << 20 && r.dirs[0].ios == 32)
+        // Async engines measure slat (prep -> submit) and clat (submit -> completion).
+        #expect(w.dirs[1].slat.n == 256 && w.dirs[1].clat.n == 256)
+        #expect(w.dirs[1].lat.mean >= w.dirs[1].clat.mean)
+        // Submissions and completions were counted into the depth maps.
+        #expect(w.depthSubmit.array.reduce(0, +) > 0 && w.depthComplete.array.reduce(0, +) > 0)
+    }
+
+    @Test(arguments: engines)
+    func writtenDataReadsBackIdentically(engine: String) throws {
+        guard available(engine) else { return }
+        let f = "/var/tmp/swio-pattern-\(engine).dat"
+        defer { unlink(f) }
+        let (result, _) = try runJobs("""
+        [w]
+        ioengine=\(engine)
+        filename=\(f)
+        rw=randwrite
+        bs=4k
+        size=1m
+        iodepth=16
+        direct=1
+        buffer_pattern=0x0123456789abcdef
+        """)
+        #expect(result.jobs[0].stats.firstError == 0)
+        let data = try Data(contentsOf: URL(fileURLWithPath: f))
+        #expect(data.count == 1 << 20)
+        let pattern: [UInt8] = [0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef]
+        var mismatches = 0
+        for (i, b) in data.enumerated() where b != pattern[i % 8] { mismatches += 1 }
+        #expect(mismatches == 0)
+    }
+
+    @Test(arguments: engines)
+    func runsOnALoopDevice(engine: String) throws {
+        guard available(engine), let loop = LoopDevice() else { return }
+        let (result, report) = try runJobs("""
+        [w]
+        ioengine=\(engine)
+        filename=\(loop.path)
+        rw=write
+        bs=128k
+        iodepth=4
+        direct=1
+        size=16m
+        [r]
+        stonewall
+        ioengine=\(engine)
+        filename=\(loop.path)
+        rw=randread
+        bs=4k
+        iodepth=16
+        direct=1
+        """)
+        #expect(result.jobs.allSatisfy { $0.stats.firstError == 0 }, "\(result.jobs.map { $0.stats.firstErrorMessage ?? "" })")
+        #expect(report.entries[0].stats.dirs[1].bytes == 16 << 20)
+        // No size given: the whole 64 MiB device is the region, as fio does for block devices.
+        #expect(report.entries[1].stats.dirs[0].bytes == 64 << 20)
+    }
+
+    @Test(arguments: engines)
+    func unalignedDirectIOGivesAClearError(engine: String) throws {
+        guard available(engine) else { return }
+        let f = "/var/tmp/swio-unaligned-\(engine).dat"
+        defer { unlink(f) }
+        let (result, _) = try runJobs("[a]\nioengine=\(engine)\nfilename=\(f)\nrw=read\nbs=1000\nsize=64000\ndirect=1\niodepth=4\n")
+        #expect(result.jobs[0].stats.firstError == EINVAL)
+        #expect(result.jobs[0].stats.firstErrorMessage?.contains("aligned") == true)
+    }
+
+    @Test(arguments: engines)
+    func unreadableFileGivesAClearError(engine: String) throws {
+        guard available(engine) else { return }
+        // A directory cannot be opened for writing: the job fails naming the file and errno.
+        let dir = makeTempDir()
+        let (result, _) = try runJobs("[a]\nioengine=\(engine)\nfilename=\(dir)\nrw=write\nsize=64k\n")
+        #expect(result.jobs[0].stats.firstError != 0)
+        #expect(result.jobs[0].stats.firstErrorMessage?.contains(dir) == true)
+    }
+
+    @Test func ioUringOptionsWork() throws {
+        guard ioUringAvailable else { return }
+        let f = "/var/tmp/swio-uring-opts.dat"
+        defer { unlink(f) }
+        for opts in ["fixedbufs", "registerfiles", "sqthread_poll", "nonvectored=0", "force_async=2", "fixedbufs\nregisterfiles"] {
+            let (result, report) = try runJobs("[a]\nioengine=io_uring\nfilename=\(f)\nrw=randwrite\nbs=4k\nsize=512k\niodepth=8\ndirect=1\n\(opts)\n")
+            #expect(result.jobs[0].stats.firstError == 0, "\(opts): \(result.jobs[0].stats.firstErrorMessage ?? "")")
+            #expect(report.entries[0].stats.dirs[1].bytes == 512 << 10, "\(opts)")
+        }
+    }
+
+    @Test func libaioUserspaceReapAndBatching() throws {
+        let f = "/var/tmp/swio-libaio-opts.dat"
+        defer { unlink(f) }
+        let (result, report) = try runJobs("""
+        [a]
+        ioengine=libaio
+        filename=\(f)
+        rw=randwrite
+        bs=4k
+        size=1m
+        iodepth=16
+        iodepth_batch_submit=8
+        iodepth_batch_complete_min=4
+        direct=1
+        userspace_reap
+        """)
+        #expect(result.jobs[0].stats.firstError == 0)
+        let s = report.entries[0].stats
+        #expect(s.dirs[1].ios == 256)
+        // Batches of 8 land in the "8" submit bucket (5-8).
+        #expect(s.depthSubmit.array[2] > 0)
+        #expect(s.submitCalls < 256)
+    }
+
+    @Test func fsyncGoesThroughTheEngine() throws {
+        guard ioUringAvailable else { return }
+        let f = "/var/tmp/swio-uring-fsync.dat"
+        defer { unlink(f) }
+        let (_, report) = try runJobs("[a]\nioengine=io_uring\nfilename=\(f)\nrw=write\nbs=4k\nsize=64k\nfsync=4\niodepth=4\n")
+        #expect(report.entries[0].stats.syncIOs == 4)
+    }
+}
