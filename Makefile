@@ -2,7 +2,7 @@
 SWIFT ?= swift
 APT_PACKAGES = liburing-dev libaio-dev fio hdparm
 
-.PHONY: deps build release run test bench clean
+.PHONY: deps build release run test bench kevent-demo clean
 
 # Installs the C libraries swio links against and fio/hdparm used by the comparison tests.
 deps:
@@ -25,6 +25,11 @@ test: deps
 
 bench: release
 	bash bench/run.sh
+
+# The 2006 kevent experiment on a scratch loop device (or a plain file where loop devices are
+# unavailable), with each job's bandwidth as a share of the hdparm-style baseline.
+kevent-demo: release
+	bash jobs/kevent-demo.sh
 
 clean:
 	rm -rf .build

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/eventfd.h>
+#include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <linux/fs.h>
 
@@ -162,3 +163,21 @@ void *cswio_aligned_alloc(size_t alignment, size_t size) {
 }
 
 int cswio_isatty(int fd) { return isatty(fd); }
+
+int cswio_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
+int cswio_epoll_add_readable(int epfd, int fd) {
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+int cswio_epoll_wait_one(int epfd, int timeout_ms) {
+    struct epoll_event ev;
+    int n = epoll_wait(epfd, &ev, 1, timeout_ms);
+    return n < 0 ? -errno : n;
+}
+
+void cswio_touch_sectors(unsigned char *buf, size_t len) {
+    for (size_t i = 0; i < len; i += 512) buf[i] &= 1;
+}

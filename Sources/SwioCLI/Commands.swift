@@ -9,7 +9,7 @@ import Glibc
 #endif
 
 public enum SwioCLI {
-    static let subcommands = ["run", "parse", "engines", "help"]
+    static let subcommands = ["run", "parse", "engines", "baseline", "help"]
 
     /// `swio JOBFILE...` and `swio --name=...` mean `swio run ...`, as with fio.
     public static func main(_ argv: [String]) {
@@ -42,9 +42,11 @@ struct Swio: ParsableCommand {
           swio run --output-format=json --output=r.json jobs/seq-read.fio
           swio parse jobs/mixed.fio --format json       show effective options and their sources
           swio engines                                  list engines, options and capabilities
+          swio baseline /dev/loop0 --direct             hdparm -t/-T style baseline
+          swio run --baseline auto jobs/kevent-vs-sync.fio   each job's bandwidth as % of the baseline
         """,
         version: "swio \(swioVersion)",
-        subcommands: [RunCommand.self, ParseCommand.self, EnginesCommand.self],
+        subcommands: [RunCommand.self, ParseCommand.self, EnginesCommand.self, BaselineCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

@@ -23,6 +23,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Live ETA line on stderr: auto (when stderr is a terminal), always or never.")
     var eta = "auto"
 
+    @Option(help: "auto: measure each job target's hdparm-style baseline once; or a saved `swio baseline --output-format=json` file. Adds each job's bandwidth as a fraction of it.")
+    var baseline: String?
+
     func run() throws {
         runReporting {
             let formats = try output.formats()
@@ -37,6 +40,8 @@ struct RunCommand: ParsableCommand {
                     writeStderr("swio: warning: job '\(c.name)': libaio with direct=0 blocks in io_submit (buffered I/O is synchronous); use direct=1")
                 }
             }
+            // Baselines are measured before the jobs run, so the jobs do not disturb them.
+            let baselineByTarget = try measureBaselines(configs)
             var runner = Runner(executor: EngineRegistry.execute, engineInfo: EngineRegistry.info)
             let showETA = eta == "always" || (eta == "auto" && cswio_isatty(2) != 0)
             if showETA { runner.onProgress = { jobs in ETALine.draw(jobs) } }
@@ -47,7 +52,14 @@ struct RunCommand: ParsableCommand {
                 writeStderr("swio: job '\(j.config.name)': \(j.stats.firstErrorMessage ?? Syscall.errorString(j.stats.firstError))")
             }
             let globals = parsed.globalSettings.map { ($0.name, $0.setting.value ?? "") }
-            let report = Report(result: result, globalOptions: globals)
+            var ratios: [String: BaselineRatio] = [:]
+            for j in result.jobs {
+                guard let target = j.config.filenames.first, let b = baselineByTarget[target] else { continue }
+                let bytes = j.stats.dirs.reduce(0) { $0 + $1.bytes }
+                let bw = j.stats.runtimeNs > 0 ? Double(bytes) / (Double(j.stats.runtimeNs) / 1e9) : 0
+                ratios[j.config.name] = BaselineRatio(baselineBytesPerSec: b.bytesPerSec, kind: b.kind.rawValue, fraction: b.bytesPerSec > 0 ? bw / b.bytesPerSec : 0)
+            }
+            let report = Report(result: result, globalOptions: globals, baselines: ratios)
             var text = ""
             for f in formats {
                 switch f {
@@ -62,6 +74,41 @@ struct RunCommand: ParsableCommand {
             return report.hasErrors ? 1 : 0
         }
     }
+}
+
+extension RunCommand {
+    /// One baseline per distinct job target: O_DIRECT for direct jobs, buffered otherwise.
+    func measureBaselines(_ configs: [JobConfig]) throws -> [String: BaselineResult] {
+        guard let baseline else { return [:] }
+        var out: [String: BaselineResult] = [:]
+        if baseline != "auto" {
+            let text: String
+            do { text = try readTextFile(baseline) } catch { throw UserError("--baseline \(baseline): \(error)") }
+            for r in Baseline.parseSaved(text) where r.kind != .cached { out[r.target] = r }
+            if out.isEmpty { throw UserError("--baseline \(baseline): no disk baselines in that file (make one with `swio baseline --output-format=json`)") }
+            return out
+        }
+        for c in configs {
+            guard let t = c.filenames.first, out[t] == nil else { continue }
+            let direct = c.direct || c.engine == "kevent"
+            writeStderr("swio: measuring the \(direct ? "O_DIRECT" : "buffered") baseline of \(t) ...")
+            out[t] = try Baseline.diskReads(t, direct: direct)
+        }
+        return out
+    }
+}
+
+func readTextFile(_ path: String) throws -> String {
+    guard let f = fopen(path, "r") else { throw UserError(String(cString: strerror(errno))) }
+    defer { fclose(f) }
+    var bytes: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = fread(&buf, 1, buf.count, f)
+        if n <= 0 { break }
+        bytes += buf[0..<n]
+    }
+    return String(decoding: bytes, as: UTF8.self)
 }
 
 /// The live status line, fio's "Jobs: N (f=F): [R(1)][50.0%][r=...][eta 00m:01s]", on stderr.

@@ -80,6 +80,7 @@ public struct IOLoop {
     public var firstError: Int32 = 0
     public var firstErrorMessage: String? = nil
     @usableFromInline var stopRequested = false
+    @usableFromInline var budgetDone = false
     public var latLogs: [[LogEntry]] = [[], [], []]
     public var bwLog: [LogEntry] = []
     public var iopsLog: [LogEntry] = []
@@ -153,7 +154,12 @@ public struct IOLoop {
                 let idx = Int(freeStack[freeCount - 1])
                 freeCount -= 1
                 let u = units + idx
-                prepare(u)
+                if !prepare(u) {
+                    // The next block would overshoot size/io_size: stop issuing, as fio does.
+                    freeCount += 1
+                    budgetDone = true
+                    break
+                }
                 if paced { pace(u) }
                 let t = now
                 u.pointee.startNs = t
@@ -227,10 +233,11 @@ public struct IOLoop {
 
     @inlinable var moreToIssue: Bool {
         if pendingSync != nil { return true }
-        return issuedBytes < budgetBytes && issuedIOs < budgetIOs && !stopRequested
+        return issuedBytes < budgetBytes && issuedIOs < budgetIOs && !stopRequested && !budgetDone
     }
 
-    @inlinable mutating func prepare(_ u: UnsafeMutablePointer<IOUnit>) {
+    /// Fills in the next I/O; false when it would go past the byte budget.
+    @inlinable mutating func prepare(_ u: UnsafeMutablePointer<IOUnit>) -> Bool {
         if let s = pendingSync {
             // An fsync/fdatasync after every N writes (fio fsync=/fdatasync=).
             pendingSync = nil
@@ -238,10 +245,11 @@ public struct IOLoop {
             u.pointee.fd = workload.files[0].fd
             u.pointee.length = 0
             u.pointee.offset = 0
-            return
+            return true
         }
         workload.next(u)
         let len = UInt64(u.pointee.length)
+        if budgetBytes != .max && issuedBytes &+ len > budgetBytes && issuedBytes > 0 { return false }
         issuedBytes &+= len
         issuedIOs &+= 1
         switch u.pointee.kind {
@@ -256,6 +264,7 @@ public struct IOLoop {
             }
         default: issuedPerDir.2 &+= len
         }
+        return true
     }
 
     @inlinable mutating func unissue(_ u: UnsafeMutablePointer<IOUnit>) {
@@ -292,10 +301,19 @@ public struct IOLoop {
         while nanosleep(&ts, &rem) != 0 && errno == EINTR && cswio_should_stop() == 0 { ts = rem }
     }
 
-    /// Submits everything queued; slat ends here (fio: issue time set at commit).
+    /// Submits everything queued. As fio's libaio/io_uring engines do, the issue time is taken
+    /// when the submit call returns: slat covers prep + submit, clat only the wait.
     @inlinable mutating func commit<E: IOEngine>(_ engine: inout E) -> Bool {
-        let t = now
         let n = pendingCount
+        pendingCount = 0
+        inflight += n
+        submitCalls &+= 1
+        depthSubmit.markBatch(n)
+        do { _ = try engine.commit() } catch {
+            recordError(-Int((error as? EngineError)?.errno ?? EIO), nil, message: "\(error)")
+            return false
+        }
+        let t = now
         for i in 0..<n {
             let u = pending[i]
             u.pointee.issueNs = t
@@ -305,14 +323,6 @@ public struct IOLoop {
                 if slatHistogram { _ = stats[d.rawValue].slatHist.record(s) }
                 if logLat { latLogs[0].append(LogEntry(timeMs: (t - recordStartNs) / 1_000_000, value: s, ddir: u.pointee.kind.rawValue, bs: UInt32(u.pointee.length))) }
             }
-        }
-        pendingCount = 0
-        inflight += n
-        submitCalls &+= 1
-        depthSubmit.markBatch(n)
-        do { _ = try engine.commit() } catch {
-            recordError(-Int((error as? EngineError)?.errno ?? EIO), nil, message: "\(error)")
-            return false
         }
         return true
     }

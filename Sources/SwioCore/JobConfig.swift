@@ -170,7 +170,9 @@ public struct JobConfig: Sendable {
         if d.has("rwmixread") { rwmixread = Int(try int("rwmixread")) }
         else if d.has("rwmixwrite") { rwmixread = 100 - Int(try int("rwmixwrite")) }
         else { rwmixread = 50 }
-        bs = try sizes("bs") ?? [4096, 4096, 4096]
+        // The kevent engine reads 40 KiB buffers by default, as the 2006 experiment did.
+        let defaultBS: UInt64 = engine == "kevent" ? 40960 : 4096
+        bs = d.has("bs") ? try sizes("bs")! : [defaultBS, defaultBS, defaultBS]
         if bs.contains(0) { throw JobFileError(loc("bs"), option: "bs", "block size must be greater than 0") }
         bsrange = try d.has("bsrange") ? wrap("bsrange") { try SizeRange.parsePerDirection(d["bsrange"]!, kbBase: kb) } : nil
         bssplit = try d.has("bssplit") ? wrap("bssplit") { try BlockSplit.parsePerDirection(d["bssplit"]!, kbBase: kb) } : nil

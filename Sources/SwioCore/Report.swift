@@ -36,6 +36,9 @@ public struct BaselineRatio: Sendable {
     public var baselineBytesPerSec: Double
     public var kind: String
     public var fraction: Double
+    public init(baselineBytesPerSec: Double, kind: String, fraction: Double) {
+        self.baselineBytesPerSec = baselineBytesPerSec; self.kind = kind; self.fraction = fraction
+    }
 }
 
 public struct GroupSummary: Sendable {

@@ -11,7 +11,7 @@ import KeventEngine
 public enum EngineRegistry {
     public static let all: [EngineInfo] = [
         PSyncEngine.info, SyncEngine.info, VSyncEngine.info, PVSyncEngine.info, PVSync2Engine.info,
-        NullEngine.info, LibaioEngine.info, IOUringEngine.info, KeventEngine.info,
+        NullEngine.info, LibaioEngine.info, IOUringEngine.info, KeventInfo.info,
     ]
 
     public static func info(_ name: String) -> EngineInfo? { all.first { $0.name == name } }
@@ -26,7 +26,9 @@ public enum EngineRegistry {
         case "null": drive(NullEngine.self, job)
         case "libaio": drive(LibaioEngine.self, job)
         case "io_uring": drive(IOUringEngine.self, job)
-        case "kevent": drive(KeventEngine.self, job)
+        case "kevent":
+            if job.config.definition["kevent_backend"] == "io_uring" { drive(KeventEngine<IOUringEngine>.self, job) }
+            else { drive(KeventEngine<LibaioEngine>.self, job) }
         case "psync": drive(PSyncEngine.self, job)
         default: job.recordSetupError(EngineError(errno: 22, "ioengine=\(job.config.engine) is not implemented by swio"))
         }

@@ -17,14 +17,14 @@ let ioUringAvailable: Bool = {
 final class LoopDevice {
     let path: String
     let image: String
-    init?(sizeMB: Int = 64) {
-        image = "/var/tmp/swio-loop-\(getpid())-\(Int.random(in: 0..<1_000_000)).img"
+    init?(sizeMB: Int = 64, directory: String = "/var/tmp") {
+        image = "\(directory)/swio-loop-\(getpid())-\(Int.random(in: 0..<1_000_000)).img"
         guard FileManager.default.createFile(atPath: image, contents: nil),
               truncate(image, off_t(sizeMB) << 20) == 0,
               let losetup = which("losetup"),
               let r = try? sh(losetup, ["-f", "--show", "--direct-io=on", image]), r.status == 0 else {
             print("skipping loop-device test: losetup unavailable here")
-            unlink("/var/tmp/swio-loop-\(getpid()).img")
+            unlink(image)
             return nil
         }
         path = r.out.trimmingCharacters(in: .whitespacesAndNewlines)

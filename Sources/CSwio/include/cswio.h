@@ -64,4 +64,12 @@ void cswio_install_signal_handlers(void);
 int cswio_set_affinity(const int *cpus, int n);
 void *cswio_aligned_alloc(size_t alignment, size_t size);
 int cswio_isatty(int fd);
+/// Touches one byte per 512-byte sector (hdparm's read_big_block check), compiled optimised.
+void cswio_touch_sectors(unsigned char *buf, size_t len);
+
+// epoll (not in Swift's Glibc module): the kevent engine's ready-queue.
+int cswio_epoll_create(void);
+int cswio_epoll_add_readable(int epfd, int fd);
+/// Waits up to timeout_ms for one readable fd; returns 1, 0 on timeout, or -errno.
+int cswio_epoll_wait_one(int epfd, int timeout_ms);
 #endif

@@ -1,0 +1,63 @@
+import ArgumentParser
+import SwioCore
+
+struct BaselineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "baseline",
+        abstract: "hdparm -t/-T style baselines of a device or file.",
+        discussion: """
+        -t: sequential 2 MiB reads from the start for about 3 seconds after flushing the cache
+        (buffered, or O_DIRECT with --direct). -T: repeated reads of a cached 2 MiB region.
+        Without -t or -T both run, like `hdparm -tT`. Output uses hdparm's line format.
+
+        Examples:
+          swio baseline /dev/loop0 --direct
+          swio baseline -T /dev/sda
+          swio baseline /var/tmp/big.img --output-format=json --output=base.json
+        """)
+
+    @Argument(help: "Block device or file to measure.")
+    var targets: [String]
+
+    @Flag(name: .customShort("t"), help: "Timing disk reads (hdparm -t).")
+    var disk = false
+
+    @Flag(name: .customShort("T"), help: "Timing cached reads (hdparm -T).")
+    var cached = false
+
+    @Flag(help: "Use O_DIRECT for -t (hdparm --direct).")
+    var direct = false
+
+    @Option(name: .customLong("output-format"), help: "normal or json.")
+    var outputFormat = "normal"
+
+    @Option(name: .customLong("output"), help: "Write the report to this file instead of stdout.")
+    var output: String?
+
+    func run() throws {
+        runReporting {
+            guard ["normal", "json"].contains(outputFormat) else { throw UserError("--output-format: '\(outputFormat)' is not normal or json") }
+            let both = !disk && !cached
+            var results: [BaselineResult] = []
+            var text = ""
+            for t in targets {
+                text += "\n\(t):\n"
+                if cached || both {
+                    let r = try Baseline.cachedReads(t)
+                    results.append(r); text += r.hdparmLine + "\n"
+                }
+                if disk || both {
+                    let r = try Baseline.diskReads(t, direct: direct)
+                    results.append(r); text += r.hdparmLine + "\n"
+                }
+            }
+            let out = outputFormat == "json"
+                ? JSON.object([("swio version", .string(swioVersion)), ("baselines", .array(results.map(\.json)))]).serialized() + "\n"
+                : text
+            var o = OutputOptions()
+            o.output = output
+            try o.emit(out)
+            return 0
+        }
+    }
+}
