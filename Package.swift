@@ -34,7 +34,8 @@ let package = Package(
         .target(name: "NullEngine", dependencies: ["SwioCore"], path: "engines/Null"),
         .target(name: "LibaioEngine", dependencies: ["SwioCore", "CSwio"], path: "engines/Libaio"),
         .target(name: "IOUringEngine", dependencies: ["SwioCore", "CSwio"], path: "engines/IOUring"),
-        .target(name: "KeventEngine", dependencies: ["SwioCore", "CSwio"], path: "engines/Kevent"),
+        .target(name: "KeventEngine", dependencies: ["SwioCore", "CSwio", "LibaioEngine", "IOUringEngine"],
+                path: "engines/Kevent", exclude: ["README.md"]),
         .target(
             name: "SwioEngines",
             dependencies: ["SwioCore", "SyncEngines", "NullEngine", "LibaioEngine", "IOUringEngine", "KeventEngine"]

@@ -61,7 +61,7 @@ public struct DiskUtil: Sendable {
         let link = "/sys/dev/block/\(major):\(minor)"
         let n = readlink(link, &buf, buf.count - 1)
         guard n > 0 else { return nil }
-        let target = String(cString: buf)
+        let target = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let comps = target.split(separator: "/").map(String.init)
         guard let last = comps.last else { return nil }
         // A partition's directory holds a "partition" file; report its parent disk.

@@ -124,34 +124,45 @@ extension Report {
         return out
     }
 
-    /// Terse version 3 (fio HOWTO "Terse output"): one ';'-separated line per job.
+    /// Terse version 3, field for field as fio 3.33 prints it: read and write blocks (41 fields
+    /// each; v3 has no trim block), CPU, IO depths, latency buckets (us, ms), then disk stats.
     public func terse() -> String {
         var lines: [String] = []
         for e in entries {
             var f: [String] = ["3", "swio-\(swioVersion)", e.name, String(e.groupID), String(e.error)]
-            for d in 0..<3 {
+            for d in 0..<2 {
                 let s = e.stats.dirs[d]
                 f += [String(s.bytes / 1024), String(e.bwBytes(d) / 1024), String(UInt64(e.iops(d))), String(e.runtimeMs(d))]
-                for st in [s.slat, s.clat] {
-                    f += [String((st.n > 0 ? st.min : 0) / 1000), String(st.max / 1000), Format.fixed(st.mean / 1000, 6), Format.fixed(st.stddev / 1000, 6)]
+                func usecs(_ st: LatencyStat) -> [String] {
+                    [String((st.n > 0 ? st.min : 0) / 1000), String(st.max / 1000), Format.fixed(st.mean / 1000, 6), Format.fixed(st.stddev / 1000, 6)]
                 }
+                f += usecs(s.slat) + usecs(s.clat)
                 let ps = Array(e.config.percentiles.prefix(20))
                 for i in 0..<20 {
                     if i < ps.count { f.append("\(Format.fixed(ps[i], 6))%=\(s.clat.n > 0 ? s.clatHist.valueAtPercentile(ps[i]) / 1000 : 0)") } else { f.append("0%=0") }
                 }
-                let st = s.lat
-                f += [String((st.n > 0 ? st.min : 0) / 1000), String(st.max / 1000), Format.fixed(st.mean / 1000, 6), Format.fixed(st.stddev / 1000, 6)]
+                f += usecs(s.lat)
                 let agg = groups.first { $0.id == e.groupID }?.aggBw[d] ?? 0
                 f += [String(UInt64(s.bwSamples.n > 0 ? s.bwSamples.min : 0)), String(UInt64(s.bwSamples.max)),
                       Format.fixed(agg > 0 ? s.bwSamples.mean * 1024 / Double(agg) * 100 : 0, 6) + "%",
                       Format.fixed(s.bwSamples.mean, 6), Format.fixed(s.bwSamples.stddev, 6)]
-                if d == 1 { /* trim comes last in v3 only after cpu in some versions; we keep r,w,t blocks */ }
             }
             let cpuBase = Double(max(e.stats.runtimeNs, 1)) / 1000
             f += [Format.fixed(Double(e.stats.cpu.userUs) / cpuBase * 100, 6) + "%", Format.fixed(Double(e.stats.cpu.systemUs) / cpuBase * 100, 6) + "%",
                   String(e.stats.cpu.voluntaryCtx + e.stats.cpu.involuntaryCtx), String(e.stats.cpu.majorFaults), String(e.stats.cpu.minorFaults)]
             let t = e.stats.depthLevel.array.reduce(0, +)
             f += e.stats.depthLevel.array.map { Format.fixed(t > 0 ? Double($0) / Double(t) * 100 : 0, 1) + "%" }
+            let b = latencyBuckets(e)
+            for obj in [b.us, b.ms] {
+                if case .object(let kv) = obj {
+                    f += kv.map { if case .double(let p) = $0.1 { return Format.fixed(p, 2) + "%" } else { return "0.00%" } }
+                }
+            }
+            for d in disks {
+                f += [d.name, String(d.readIOs), String(d.writeIOs), String(d.readMerges), String(d.writeMerges),
+                      String(d.readTicks), String(d.writeTicks), String(d.inQueue), Format.fixed(d.util, 2) + "%"]
+            }
+            if e.config.continueOnError != .none { f += [String(e.stats.errors), String(e.error)] }
             lines.append(f.joined(separator: ";"))
         }
         return lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")

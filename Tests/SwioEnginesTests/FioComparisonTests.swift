@@ -151,3 +151,19 @@ import Foundation
         #expect(a.out.hasPrefix("3;swio-") && b.out.hasPrefix("3;swio-"))
     }
 }
+
+@Suite(.serialized) struct TerseTests {
+    @Test func terseHasFiosFieldCount() throws {
+        guard let fio = which("fio") else { print("skipping: fio is not installed"); return }
+        // A diskless job (no disk_util fields): fio 3.33 prints 121 fields for terse v3.
+        let args = ["--name=t", "--ioengine=null", "--rw=randrw", "--size=1m", "--output-format=terse"]
+        let f = try sh(fio, args), s = try sh(swioBinary, args)
+        let ff = f.out.trimmingCharacters(in: .newlines).split(separator: ";", omittingEmptySubsequences: false)
+        let sf = s.out.trimmingCharacters(in: .newlines).split(separator: ";", omittingEmptySubsequences: false)
+        #expect(sf.count == ff.count)
+        // Same fields in the same places: percentile labels and the read/write KiB totals.
+        #expect(sf[17] == ff[17] && sf[58] == ff[58])
+        #expect(Int(sf[5])! + Int(sf[46])! == 1024)
+        #expect(Int(ff[5])! + Int(ff[46])! == 1024)
+    }
+}
