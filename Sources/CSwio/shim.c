@@ -127,6 +127,7 @@ int cswio_aio_user_reap(io_context_t ctx, struct io_event *events, int max) {
 }
 
 #include <signal.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 
@@ -147,6 +148,13 @@ void cswio_install_signal_handlers(void) {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    // A parent may have started us with these blocked (some process launchers do);
+    // job threads inherit this thread's mask, so unblock them here, once.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
 int cswio_set_affinity(const int *cpus, int n) {

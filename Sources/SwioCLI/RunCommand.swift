@@ -111,43 +111,62 @@ func readTextFile(_ path: String) throws -> String {
     return String(decoding: bytes, as: UTF8.self)
 }
 
-/// The live status line, fio's "Jobs: N (f=F): [R(1)][50.0%][r=...][eta 00m:01s]", on stderr.
+/// The live status line, fio's "Jobs: N (f=F): [R(1)][50.0%][r=..,w=..][r=..,w=.. IOPS][eta 00m:01s]", on stderr.
 enum ETALine {
-    nonisolated(unsafe) static var lastBytes: [UInt64] = [0, 0, 0]
+    nonisolated(unsafe) static var last: [UInt64] = [0, 0, 0, 0, 0, 0]
     nonisolated(unsafe) static var lastNs: UInt64 = 0
 
     static func draw(_ jobs: [JobExecution]) {
         let running = jobs.filter { !$0.finished }
-        var bytes: [UInt64] = [0, 0, 0]
-        for j in jobs { for d in 0..<3 { bytes[d] += j.progress[d] } }
+        var counters: [UInt64] = [0, 0, 0, 0, 0, 0]
+        for j in jobs { for i in 0..<6 { counters[i] += j.progress[i] } }
         let now = cswio_now_ns()
-        let span = lastNs > 0 ? Double(now - lastNs) / 1e9 : 1
-        let rate = (0..<3).map { UInt64(Double(bytes[$0] &- lastBytes[$0]) / max(span, 0.001)) }
-        lastBytes = bytes; lastNs = now
+        let span = max(lastNs > 0 ? Double(now - lastNs) / 1e9 : 1, 0.001)
+        let rate = (0..<6).map { Double(counters[$0] &- last[$0]) / span }
+        last = counters; lastNs = now
+        let line = "Jobs: \(running.count) (f=\(running.count)): [\(runString(jobs))][\(percent(jobs, now))]"
+            + "[r=\(Report.human(rate[0], base: 1024, units: ["B/s", "KiB/s", "MiB/s", "GiB/s"])),w=\(Report.human(rate[1], base: 1024, units: ["B/s", "KiB/s", "MiB/s", "GiB/s"]))]"
+            + "[r=\(Report.iopsString(rate[3])),w=\(Report.iopsString(rate[4])) IOPS][eta \(eta(jobs, now))]"
+        Console.write("\r" + line + "   ", fd: 2)
+    }
+
+    /// fio's run-state letters, condensed: "R(1),W(2)"; "_" for done, "P" not yet started.
+    static func runString(_ jobs: [JobExecution]) -> String {
         let states = jobs.map { j -> Character in
             if j.finished { return "_" }
+            if j.startedNs == 0 { return "P" }
             let r = j.config.rw
-            switch (r.directions.first ?? .read, r.isRandom, r.isMixed) {
-            case (_, true, true): return "m"
-            case (_, false, true): return "M"
-            case (.read, true, _): return "r"
-            case (.read, false, _): return "R"
-            case (.write, true, _): return "w"
-            case (.write, false, _): return "W"
-            case (_, true, _): return "d"
-            default: return "D"
+            let letters: (Character, Character)
+            switch r.directions.first ?? .read {
+            case _ where r.isMixed: letters = ("M", "m")
+            case .read: letters = ("R", "r")
+            case .write: letters = ("W", "w")
+            case .trim: letters = ("D", "d")
             }
+            return r.isRandom ? letters.1 : letters.0
         }
-        var runstr = ""
+        var out = ""
         var i = 0
         while i < states.count {
             var n = 1
             while i + n < states.count && states[i + n] == states[i] { n += 1 }
-            runstr += (runstr.isEmpty ? "" : ",") + "\(states[i])(\(n))"
+            out += (out.isEmpty ? "" : ",") + "\(states[i])(\(n))"
             i += n
         }
-        let line = "Jobs: \(running.count) (f=\(running.count)): [\(runstr)][r=\(Report.human(Double(rate[0]), base: 1024, units: ["B/s", "KiB/s", "MiB/s", "GiB/s"])),w=\(Report.human(Double(rate[1]), base: 1024, units: ["B/s", "KiB/s", "MiB/s", "GiB/s"]))]"
-        Console.write("\r" + line + "   ", fd: 2)
+        return out
+    }
+
+    static func percent(_ jobs: [JobExecution], _ now: UInt64) -> String {
+        let est = jobs.compactMap { $0.progressEstimate(now: now) }
+        guard est.count == jobs.count, !jobs.isEmpty else { return "-.-%" }
+        return Format.fixed(est.map(\.fraction).reduce(0, +) / Double(jobs.count) * 100, 1) + "%"
+    }
+
+    static func eta(_ jobs: [JobExecution], _ now: UInt64) -> String {
+        let remaining = jobs.compactMap { $0.progressEstimate(now: now)?.remainingSec }.max() ?? 0
+        guard remaining.isFinite else { return "--m:--s" }
+        let s = Int(remaining.rounded(.up))
+        return "\(Format.padLeft(String(s / 60), 2).replacingAll(" ", with: "0"))m:\(Format.padLeft(String(s % 60), 2).replacingAll(" ", with: "0"))s"
     }
     static func clear() { Console.write("\r\u{1b}[K", fd: 2) }
 }

@@ -84,7 +84,7 @@ public struct IOLoop {
     public var latLogs: [[LogEntry]] = [[], [], []]
     public var bwLog: [LogEntry] = []
     public var iopsLog: [LogEntry] = []
-    /// Shared progress for the ETA line: bytes done per direction, written with relaxed stores.
+    /// Shared progress for the ETA line: bytes then I/Os done per direction (approximate reads).
     public var progress: UnsafeMutablePointer<UInt64>?
     public let refillSeed: UInt64
 
@@ -374,13 +374,14 @@ public struct IOLoop {
             if latHistogram { _ = s.pointee.latHist.record(lat) }
         }
         if logging { logIO(u, d: d, t: t, clat: clat, lat: lat) }
-        if let p = progress { p[d] &+= UInt64(r) }
+        if let p = progress { p[d] &+= UInt64(r); p[3 + d] &+= 1 }
         if t >= nextBwSampleNs || t >= nextIopsSampleNs { sample(t) }
         return checkTime(t)
     }
 
+    /// Runtime and Ctrl-C/SIGTERM are checked after every completion (one compare, one load).
     @inlinable mutating func checkTime(_ t: UInt64) -> Bool {
-        if t >= deadlineNs { stopRequested = true }
+        if t >= deadlineNs || cswio_should_stop() != 0 { stopRequested = true }
         return true
     }
 

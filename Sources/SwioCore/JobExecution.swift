@@ -29,8 +29,11 @@ public final class JobExecution: @unchecked Sendable {
     var budgetBytes: UInt64 = 0
     var cpuStart = CPUUsage()
     var wallStartNs: UInt64 = 0
-    /// Bytes done per direction, for the ETA line (read without locks: approximate is fine).
+    /// Bytes done per direction, then I/Os per direction, for the ETA line (read without
+    /// locks: approximate is fine).
     public let progress: UnsafeMutablePointer<UInt64>
+    /// Monotonic start of the job's I/O, 0 until it starts.
+    public var startedNs: UInt64 = 0
     public var warnings: [String] = []
     public var finished = false
 
@@ -40,8 +43,8 @@ public final class JobExecution: @unchecked Sendable {
         depth = engineInfo.flags.contains(.sync) ? 1 : max(1, config.iodepth)
         units = .allocate(capacity: depth)
         regions = .allocate(capacity: 1)
-        progress = .allocate(capacity: 3)
-        progress.initialize(repeating: 0, count: 3)
+        progress = .allocate(capacity: 6)
+        progress.initialize(repeating: 0, count: 6)
     }
 
     deinit {
@@ -279,6 +282,25 @@ public final class JobExecution: @unchecked Sendable {
 
     public func beginTiming() {
         cpuStart = CPUUsage.currentThread()
+        startedNs = cswio_now_ns()
+    }
+
+    /// How far the job is (0...1) and the seconds it still needs, for the ETA line.
+    public func progressEstimate(now: UInt64) -> (fraction: Double, remainingSec: Double)? {
+        if finished { return (1, 0) }
+        guard startedNs > 0 else { return nil }
+        let elapsed = Double(now - startedNs) / 1e9
+        let total = Double(config.runtimeUs + config.rampUs) / 1e6
+        var f = 0.0
+        if config.timeBased && config.runtimeUs > 0 { f = elapsed / total }
+        else {
+            let done = Double(progress[0] + progress[1] + progress[2])
+            if budgetBytes > 0 { f = done / Double(budgetBytes) }
+            if config.runtimeUs > 0 { f = max(f, elapsed / total) }
+        }
+        f = min(max(f, 0), 1)
+        let remaining = f > 0 ? elapsed * (1 - f) / f : .infinity
+        return (f, remaining)
     }
 
     /// Collects the loop's statistics after the run.
@@ -321,7 +343,7 @@ public final class JobExecution: @unchecked Sendable {
 }
 
 extension String {
-    func replacingAll(_ target: String, with replacement: String) -> String {
+    public func replacingAll(_ target: String, with replacement: String) -> String {
         guard !target.isEmpty else { return self }
         var out = ""
         var rest = Substring(self)

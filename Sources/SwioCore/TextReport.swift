@@ -13,7 +13,7 @@ extension Report {
         let s = x >= 100 || i == 0 && x == x.rounded() ? Format.fixed(x, 0) : Format.general(x, 3)
         return s + units[i]
     }
-    static func iopsString(_ v: Double) -> String { human(v, base: 1000, units: ["", "k", "M", "G"]) }
+    public static func iopsString(_ v: Double) -> String { human(v, base: 1000, units: ["", "k", "M", "G"]) }
     static func bwString(_ bytesPerSec: UInt64) -> String {
         human(Double(bytesPerSec), base: 1024, units: ["B/s", "KiB/s", "MiB/s", "GiB/s", "TiB/s"]) + " ("
             + human(Double(bytesPerSec), base: 1000, units: ["B/s", "kB/s", "MB/s", "GB/s", "TB/s"]) + ")"

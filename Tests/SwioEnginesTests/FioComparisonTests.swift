@@ -167,3 +167,29 @@ import Foundation
         #expect(Int(ff[5])! + Int(ff[46])! == 1024)
     }
 }
+
+@Suite(.serialized) struct InterruptTests {
+    @Test(arguments: [SIGINT, SIGTERM])
+    func interruptedRunStillWritesACompleteReport(signal: Int32) throws {
+        let dir = makeTempDir()
+        FileManager.default.createFile(atPath: dir + "/out", contents: nil)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: swioBinary)
+        p.arguments = ["--output-format=json", "--name=a", "--ioengine=null", "--size=1g", "--time_based", "--runtime=60",
+                       "--name=b", "--ioengine=null", "--size=1g", "--time_based", "--runtime=60", "--stonewall"]
+        p.standardOutput = FileHandle(forWritingAtPath: dir + "/out")
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        usleep(700_000)
+        kill(p.processIdentifier, signal)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 130)
+        let j = try jsonObject(try String(contentsOfFile: dir + "/out", encoding: .utf8))
+        let jobs = j["jobs"] as! [[String: Any]]
+        // Both jobs are in the report; the first ran and stopped early, the second never started.
+        #expect(jobs.count == 2)
+        let runtime = (jobs[0]["job_runtime"] as! NSNumber).intValue
+        #expect(runtime > 0 && runtime < 10_000)
+        #expect(((jobs[0]["read"] as! [String: Any])["io_bytes"] as! NSNumber).uint64Value > 0)
+    }
+}
