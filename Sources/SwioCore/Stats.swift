@@ -106,15 +106,16 @@ public struct DirectionStats: Sendable {
 public struct DepthCounters: Sendable {
     public var counts: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0)
     public init() {}
-    /// fio io_u_mark_depth(): 1, 2, 3-4, 5-8, 9-16, 17-32, >32.
+    /// fio io_u_mark_depth(): each entry covers depths up to the next one (HOWTO: "16= covers
+    /// depths from 16 to 31"): 1, 2-3, 4-7, 8-15, 16-31, 32-63, >=64.
     @inlinable public mutating func markLevel(_ depth: Int) {
         switch depth {
         case ...1: counts.0 &+= 1
-        case 2: counts.1 &+= 1
-        case 3...4: counts.2 &+= 1
-        case 5...8: counts.3 &+= 1
-        case 9...16: counts.4 &+= 1
-        case 17...32: counts.5 &+= 1
+        case 2...3: counts.1 &+= 1
+        case 4...7: counts.2 &+= 1
+        case 8...15: counts.3 &+= 1
+        case 16...31: counts.4 &+= 1
+        case 32...63: counts.5 &+= 1
         default: counts.6 &+= 1
         }
     }

@@ -21,11 +21,18 @@ extension Report {
     static func bytesString(_ b: UInt64) -> String { human(Double(b), base: 1024, units: ["B", "KiB", "MiB", "GiB", "TiB"]) }
     static func bytesStringSI(_ b: UInt64) -> String { human(Double(b), base: 1000, units: ["B", "kB", "MB", "GB", "TB"]) }
 
-    /// Chooses nsec/usec/msec as fio does (by the minimum value) and the divisor.
+    /// fio show_lat(): msec when min and stdev are both above 1 ms, usec when above 1 us.
     static func latUnit(_ s: LatencyStat) -> (String, Double) {
-        let m = s.n > 0 ? s.min : 0
-        if m >= 10_000_000 { return ("msec", 1e6) }
-        if m >= 10_000 { return ("usec", 1e3) }
+        let m = Double(s.n > 0 ? s.min : 0), dev = s.stddev
+        if m > 1_000_000 && dev > 1_000_000 { return ("msec", 1e6) }
+        if m > 1000 && dev > 1000 { return ("usec", 1e3) }
+        return ("nsec", 1)
+    }
+
+    /// fio show_clat_percentiles(): the table's unit from the smallest and largest value shown.
+    static func percentileUnit(min minv: UInt64, max maxv: UInt64) -> (String, Double) {
+        if minv > 2_000_000 && maxv > 99_999_999 { return ("msec", 1e6) }
+        if minv > 2000 && maxv > 99_999 { return ("usec", 1e3) }
         return ("nsec", 1)
     }
 
@@ -65,13 +72,14 @@ extension Report {
             out += line + "\n"
             for (label, st) in [("slat", ds.slat), ("clat", ds.clat), (" lat", ds.lat)] where st.n > 0 {
                 let (u, div) = Report.latUnit(st)
-                out += "    \(label) (\(u)): min=\(Format.general(Double(st.min) / div, 6)), max=\(Format.general(Double(st.max) / div, 6)), avg=\(Format.fixed(st.mean / div, 2)), stdev=\(Format.fixed(st.stddev / div, 2))\n"
+                out += "    \(label) (\(u)): min=\(UInt64(Double(st.min) / div)), max=\(UInt64(Double(st.max) / div)), avg=\(Format.fixed(st.mean / div, 2)), stdev=\(Format.fixed(st.stddev / div, 2))\n"
             }
             if e.config.clatPercentiles && ds.clat.n > 0 {
-                let (u, div) = Report.latUnit(ds.clat)
+                let values = e.config.percentiles.map { ds.clatHist.valueAtPercentile($0) }
+                let (u, div) = Report.percentileUnit(min: values.min() ?? 0, max: values.max() ?? 0)
                 out += "    clat percentiles (\(u)):\n"
-                let cells = e.config.percentiles.map { p in
-                    " \(Format.fixed(p, 2))th=[\(Format.padLeft(Format.fixed(Double(ds.clatHist.valueAtPercentile(p)) / div, 0), 5))]"
+                let cells = zip(e.config.percentiles, values).map { p, v in
+                    " \(Format.fixed(p, 2))th=[\(Format.padLeft(Format.fixed(Double(v) / div, 0), 5))]"
                 }
                 for start in stride(from: 0, to: cells.count, by: 4) {
                     let row = cells[start..<min(start + 4, cells.count)].joined(separator: ",")
@@ -87,7 +95,7 @@ extension Report {
         }
         if s.syncIOs > 0 {
             let (u, div) = Report.latUnit(s.syncLat)
-            out += "  fsync/fdatasync/sync_file_range:\n    sync (\(u)): min=\(Format.general(Double(s.syncLat.min) / div, 6)), max=\(Format.general(Double(s.syncLat.max) / div, 6)), avg=\(Format.fixed(s.syncLat.mean / div, 2)), stdev=\(Format.fixed(s.syncLat.stddev / div, 2))\n"
+            out += "  fsync/fdatasync/sync_file_range:\n    sync (\(u)): min=\(UInt64(Double(s.syncLat.min) / div)), max=\(UInt64(Double(s.syncLat.max) / div)), avg=\(Format.fixed(s.syncLat.mean / div, 2)), stdev=\(Format.fixed(s.syncLat.stddev / div, 2))\n"
         }
         let b = latencyBuckets(e)
         for (unit, obj) in [("nsec", b.ns), ("usec", b.us), ("msec", b.ms)] {
