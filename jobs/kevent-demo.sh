@@ -13,5 +13,9 @@ if LOOP=$(losetup -f --show --direct-io=on "$IMG" 2>/dev/null); then
   trap 'losetup -d "$LOOP"' EXIT
 fi
 echo "target: $TARGET" >&2
-"$SWIO" baseline -t --direct "$TARGET" >&2
-SWIO_TARGET=$TARGET "$SWIO" run --baseline auto "$@" jobs/kevent-vs-sync.fio
+# Measure the hdparm -t --direct equivalent once, show it, and hand the saved figure to the run.
+BASE=$(mktemp /tmp/swio-baseline.XXXXXX.json)
+"$SWIO" baseline -t --direct --output-format=json --output "$BASE" "$TARGET"
+python3 -c 'import json,sys; b=json.load(open(sys.argv[1]))["baselines"][0]; print(" Timing O_DIRECT disk reads: %d MB in %5.2f seconds = %.2f MB/sec" % (b["bytes"] >> 20, b["seconds"], b["mb_per_sec"]))' "$BASE" >&2
+SWIO_TARGET=$TARGET "$SWIO" run --baseline "$BASE" "$@" jobs/kevent-vs-sync.fio
+rm -f "$BASE"

@@ -78,7 +78,11 @@ public enum QueueResult: Sendable {
 public struct EngineError: Error, CustomStringConvertible, Sendable {
     public var errno: Int32
     public var message: String
-    public init(errno: Int32 = 0, _ message: String) { self.errno = errno; self.message = message }
+    /// For a failed commit: how many of the queued I/Os the kernel accepted before the error.
+    public var accepted: Int
+    public init(errno: Int32 = 0, _ message: String, accepted: Int = 0) {
+        self.errno = errno; self.message = message; self.accepted = accepted
+    }
     public var description: String { message }
 }
 

@@ -57,6 +57,8 @@ public struct IOLoop {
     @usableFromInline let fdatasyncEvery: UInt64
     @usableFromInline var writesSinceSync: UInt64 = 0
     @usableFromInline var pendingSync: IOKind? = nil
+    /// The file of the write that triggered the pending sync (fio syncs that file).
+    @usableFromInline var syncFile = 0
     @usableFromInline let refill: Bool
     @usableFromInline let logging: Bool
     @usableFromInline let logLat: Bool
@@ -76,6 +78,8 @@ public struct IOLoop {
     @usableFromInline var lastBwSampleNs: UInt64 = 0
     @usableFromInline var lastIopsSampleNs: UInt64 = 0
     public var endNs: UInt64 = 0
+    /// CPU usage when measurement started after ramp_time (nil without a ramp).
+    public var cpuAtRecordStart: CPUUsage? = nil
     public var errors: UInt64 = 0
     public var firstError: Int32 = 0
     public var firstErrorMessage: String? = nil
@@ -114,7 +118,8 @@ public struct IOLoop {
         recordSlat = !job.disableSlat && asyncEngine
         latHistogram = job.latPercentiles
         slatHistogram = job.slatPercentiles && asyncEngine
-        clatHistogram = job.clatPercentiles && !job.disableClat
+        // Always kept when clat is measured: the latency_* buckets come from it too.
+        clatHistogram = !job.disableClat
         sampleIntervalNs = job.bwAvgMs * 1_000_000
         iopsIntervalNs = job.iopsAvgMs * 1_000_000
         continueOn = job.continueOnError
@@ -150,7 +155,7 @@ public struct IOLoop {
         outer: while true {
             if cswio_should_stop() != 0 { stopRequested = true }
             // Fill the queue.
-            while !stopRequested && inflight + pendingCount < depth && moreToIssue {
+            fill: while !stopRequested && inflight + pendingCount < depth && moreToIssue {
                 let idx = Int(freeStack[freeCount - 1])
                 freeCount -= 1
                 let u = units + idx
@@ -160,7 +165,7 @@ public struct IOLoop {
                     budgetDone = true
                     break
                 }
-                if paced { pace(u) }
+                if paced && u.pointee.kind.direction != nil { pace(u) }
                 let t = now
                 u.pointee.startNs = t
                 depthLevel.markLevel(inflight + pendingCount + 1)
@@ -172,26 +177,34 @@ public struct IOLoop {
                     depthSubmit.markBatch(1)
                     completeCalls &+= 1
                     depthComplete.markBatch(1)
-                    if !complete(u, at: done) { end = .failed; break outer }
                     freeCount += 1
                     freeStack[freeCount - 1] = Int32(idx)
+                    if !complete(u, at: done) {
+                        // Stop, but let what is queued be submitted and reaped below.
+                        end = .failed
+                        stopRequested = true
+                        break fill
+                    }
                 case .queued:
                     pending[pendingCount] = u
                     pendingCount += 1
                     if pendingCount >= batchSubmit {
-                        if !commit(&engine) { end = .failed; break outer }
+                        if !commit(&engine) { end = .failed; stopRequested = true; break fill }
                     }
                 case .busy:
-                    // Give the unit back, then commit and reap before trying again.
+                    // No room in the engine: give the unit back, then commit and reap below.
                     unissue(u)
                     freeCount += 1
                     freeStack[freeCount - 1] = Int32(idx)
-                    if pendingCount > 0, !commit(&engine) { end = .failed; break outer }
-                    if inflight == 0 { end = .failed; recordError(-Int(EAGAIN), u); break outer }
-                    break
+                    if pendingCount == 0 && inflight == 0 {
+                        recordError(-Int(EAGAIN), u, message: "the engine reported busy with nothing in flight")
+                        end = .failed
+                        stopRequested = true
+                    }
+                    break fill
                 }
             }
-            if pendingCount > 0, !commit(&engine) { end = .failed; break }
+            if pendingCount > 0, !commit(&engine) { end = .failed; stopRequested = true }
             if inflight == 0 {
                 if stopRequested || !moreToIssue { break }
                 continue
@@ -242,7 +255,7 @@ public struct IOLoop {
             // An fsync/fdatasync after every N writes (fio fsync=/fdatasync=).
             pendingSync = nil
             u.pointee.kind = s
-            u.pointee.fd = workload.files[0].fd
+            u.pointee.fd = workload.files[syncFile].fd
             u.pointee.length = 0
             u.pointee.offset = 0
             return true
@@ -259,6 +272,7 @@ public struct IOLoop {
             if refill { refillBuffer(u) }
             if fsyncEvery > 0 || fdatasyncEvery > 0 {
                 writesSinceSync &+= 1
+                syncFile = Int(u.pointee.fileIndex)
                 if fsyncEvery > 0 && writesSinceSync % fsyncEvery == 0 { pendingSync = .fsync }
                 else if fdatasyncEvery > 0 && writesSinceSync % fdatasyncEvery == 0 { pendingSync = .fdatasync }
             }
@@ -281,14 +295,17 @@ public struct IOLoop {
 
     /// rate, rate_iops and thinktime: sleep until this I/O is due.
     @usableFromInline mutating func pace(_ u: UnsafeMutablePointer<IOUnit>) {
+        guard issuedIOs > 0 else { return }
         if thinkNs > 0, issuedIOs > 1, (issuedIOs - 1) % thinkBlocks == 0 { sleepNs(thinkNs) }
-        let elapsedStart = recordStartNs
+        // During ramp_time the pace runs from the job start; afterwards from the measured start.
+        let elapsedStart = ramping ? startNs : recordStartNs
         var dueNs: UInt64 = 0
         if rateIOPS > 0 { dueNs = max(dueNs, (issuedIOs - 1) * 1_000_000_000 / rateIOPS) }
         let d = Int(u.pointee.kind.rawValue)
         if d < 3 {
             let rate = [rateBytes.0, rateBytes.1, rateBytes.2][d]
-            let done = [issuedPerDir.0, issuedPerDir.1, issuedPerDir.2][d] - UInt64(u.pointee.length)
+            let issued = [issuedPerDir.0, issuedPerDir.1, issuedPerDir.2][d]
+            let done = issued >= UInt64(u.pointee.length) ? issued - UInt64(u.pointee.length) : 0
             if rate > 0 { dueNs = max(dueNs, UInt64(Double(done) * 1e9 / Double(rate))) }
         }
         let t = now
@@ -304,15 +321,23 @@ public struct IOLoop {
     /// Submits everything queued. As fio's libaio/io_uring engines do, the issue time is taken
     /// when the submit call returns: slat covers prep + submit, clat only the wait.
     @inlinable mutating func commit<E: IOEngine>(_ engine: inout E) -> Bool {
-        let n = pendingCount
+        var n = pendingCount
         pendingCount = 0
-        inflight += n
         submitCalls &+= 1
         depthSubmit.markBatch(n)
+        var ok = true
         do { _ = try engine.commit() } catch {
+            // Only what the kernel accepted is in flight; the rest goes back to the free stack.
+            let accepted = (error as? EngineError)?.accepted ?? 0
             recordError(-Int((error as? EngineError)?.errno ?? EIO), nil, message: "\(error)")
-            return false
+            for i in accepted..<n {
+                freeCount += 1
+                freeStack[freeCount - 1] = pending[i].pointee.index
+            }
+            n = accepted
+            ok = false
         }
+        inflight += n
         let t = now
         for i in 0..<n {
             let u = pending[i]
@@ -324,10 +349,12 @@ public struct IOLoop {
                 if logLat { latLogs[0].append(LogEntry(timeMs: (t - recordStartNs) / 1_000_000, value: s, ddir: u.pointee.kind.rawValue, bs: UInt32(u.pointee.length))) }
             }
         }
-        return true
+        return ok
     }
 
     @inlinable mutating func armTimers(_ t: UInt64) {
+        // Statistics restart here after ramp_time, CPU usage included (fio clear_rusage_stat()).
+        if rampNs > 0 { cpuAtRecordStart = CPUUsage.currentThread() }
         recordStartNs = t
         deadlineNs = runtimeNs == .max ? .max : t &+ runtimeNs
         nextBwSampleNs = t &+ sampleIntervalNs

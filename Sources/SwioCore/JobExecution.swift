@@ -319,7 +319,8 @@ public final class JobExecution: @unchecked Sendable {
         stats.latLogs = loop.latLogs
         stats.bwLog = loop.bwLog
         stats.iopsLog = loop.iopsLog
-        stats.cpu = CPUUsage.currentThread() - cpuStart
+        stats.cpu = CPUUsage.currentThread() - (loop.cpuAtRecordStart ?? cpuStart)
+        stats.totalRunNs = stats.runtimeNs
         stats.engineStats = engineStats
         for i in 0..<files.count { regions[i].map?.deallocate() }
         loop.deallocate()

@@ -248,7 +248,10 @@ public enum OptionTable {
             var v = value.lowercased()
             if spec.name == "rw", let colon = v.firstIndex(of: ":") {
                 let n = v[v.index(after: colon)...]
-                guard n.isEmpty || Int(n) != nil else { throw ValueError("'\(value)': the ':N' sequencer needs a number") }
+                // randread:8 = a new random offset every 8 I/Os; write:4k = skip 4k after each I/O.
+                guard n.isEmpty || (try? Values.bytes(String(n))) != nil else {
+                    throw ValueError("'\(value)': the ':N' suffix needs a number or a size")
+                }
                 v = String(v[..<colon])
             }
             guard options.contains(v) else {

@@ -170,16 +170,18 @@ public struct Report: Sendable {
         for d in 0..<3 where e.stats.dirs[d].clat.n > 0 { h.add(e.stats.dirs[d].clatHist); total += e.stats.dirs[d].clat.n }
         let edges: [UInt64] = [2, 4, 10, 20, 50, 100, 250, 500, 750, 1000]
         var ns = [UInt64](repeating: 0, count: 10), us = ns, ms = [UInt64](repeating: 0, count: 12)
+        // fio io_u_mark_lat_*(): each label is the exclusive upper edge ("250" = 100 <= v < 250)
+        // of a floor-divided value in that unit.
         for v in h.recordedValues() {
             let x = v.value
             let put: (inout [UInt64], UInt64) -> Void = { arr, unitValue in
-                if let i = edges.firstIndex(where: { unitValue <= $0 }) { arr[i] += v.count }
+                if let i = edges.firstIndex(where: { unitValue < $0 }) { arr[i] += v.count }
             }
-            if x <= 1000 { put(&ns, x) }
-            else if x <= 1_000_000 { put(&us, (x + 999) / 1000) }
+            if x < 1000 { put(&ns, x) }
+            else if x < 1_000_000 { put(&us, x / 1000) }
             else {
-                let m = (x + 999_999) / 1_000_000
-                if m <= 1000 { put(&ms, m) } else if m <= 2000 { ms[10] += v.count } else { ms[11] += v.count }
+                let m = x / 1_000_000
+                if m < 1000 { put(&ms, m) } else if m < 2000 { ms[10] += v.count } else { ms[11] += v.count }
             }
         }
         func pct(_ keys: [String], _ c: [UInt64]) -> JSON {
@@ -191,8 +193,8 @@ public struct Report: Sendable {
 
     func jobJSON(_ e: ReportEntry, plus: Bool) -> JSON {
         let g = groups.first { $0.id == e.groupID }
-        let runtimeMs = e.stats.runtimeNs / 1_000_000
-        let cpuBase = Double(max(e.stats.runtimeNs, 1)) / 1000
+        let runtimeMs = e.stats.totalRunNs / 1_000_000
+        let cpuBase = Double(max(e.stats.totalRunNs, 1)) / 1000
         let b = latencyBuckets(e)
         var kv: [(String, JSON)] = [
             ("jobname", .string(e.name)), ("groupid", .int(Int64(e.groupID))), ("error", .int(Int64(e.error))),

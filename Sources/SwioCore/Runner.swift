@@ -20,7 +20,12 @@ public final class JobThread: @unchecked Sendable {
             me.body()
             return nil
         }, box.toOpaque())
-        if rc != 0 { box.release(); body() }
+        if rc != 0 {
+            // No thread: run inline, and make join() a no-op.
+            box.release()
+            body()
+            done = true
+        }
     }
     public func join() {
         guard !done else { return }

@@ -62,7 +62,7 @@ public struct SampleStat: Sendable {
         guard o.n > 0 else { return }
         guard n > 0 else { self = o; return }
         min += o.min; max += o.max; sum += o.sum; sumSquares += o.sumSquares
-        n = Swift.max(n, o.n)
+        n += o.n
     }
 }
 
@@ -200,6 +200,9 @@ public struct JobStats: Sendable {
     public var cpu = CPUUsage()
     /// Time spent doing I/O, after ramp (ns).
     public var runtimeNs: UInt64 = 0
+    /// Measured run time summed over merged jobs: fio's total_run_time, the base of CPU % and
+    /// job_runtime under group_reporting.
+    public var totalRunNs: UInt64 = 0
     /// Wall time from job start to end, including ramp and startdelay (ns).
     public var elapsedNs: UInt64 = 0
     public var startEpochMs: UInt64 = 0
@@ -218,6 +221,7 @@ public struct JobStats: Sendable {
         if firstError == 0 { firstError = o.firstError; firstErrorMessage = o.firstErrorMessage }
         cpu.merge(o.cpu)
         runtimeNs = max(runtimeNs, o.runtimeNs)
+        totalRunNs += o.totalRunNs
         elapsedNs = max(elapsedNs, o.elapsedNs)
     }
 }

@@ -106,7 +106,7 @@ extension Report {
             }
             if !nonzero.isEmpty { out += "  lat (\(unit))   : \(nonzero.joined(separator: ", "))\n" }
         }
-        let cpuBase = Double(max(s.runtimeNs, 1)) / 1000
+        let cpuBase = Double(max(s.totalRunNs, 1)) / 1000
         out += "  cpu          : usr=\(Format.fixed(Double(s.cpu.userUs) / cpuBase * 100, 2))%, sys=\(Format.fixed(Double(s.cpu.systemUs) / cpuBase * 100, 2))%, ctx=\(s.cpu.voluntaryCtx + s.cpu.involuntaryCtx), majf=\(s.cpu.majorFaults), minf=\(s.cpu.minorFaults)\n"
         func dist(_ keys: [String], _ c: [UInt64]) -> String {
             let t = c.reduce(0, +)
@@ -155,7 +155,7 @@ extension Report {
                       Format.fixed(agg > 0 ? s.bwSamples.mean * 1024 / Double(agg) * 100 : 0, 6) + "%",
                       Format.fixed(s.bwSamples.mean, 6), Format.fixed(s.bwSamples.stddev, 6)]
             }
-            let cpuBase = Double(max(e.stats.runtimeNs, 1)) / 1000
+            let cpuBase = Double(max(e.stats.totalRunNs, 1)) / 1000
             f += [Format.fixed(Double(e.stats.cpu.userUs) / cpuBase * 100, 6) + "%", Format.fixed(Double(e.stats.cpu.systemUs) / cpuBase * 100, 6) + "%",
                   String(e.stats.cpu.voluntaryCtx + e.stats.cpu.involuntaryCtx), String(e.stats.cpu.majorFaults), String(e.stats.cpu.minorFaults)]
             let t = e.stats.depthLevel.array.reduce(0, +)

@@ -201,6 +201,16 @@ public struct Workload {
             }
             idx = Workload.claimFree(map, words: f.pointee.mapWords, blocks: f.pointee.mapBlocks, from: idx)
             f.pointee.mapUsed += 1
+            // Mark every granule the I/O covers, as fio's mark_random_map() does.
+            let span = (len + granule - 1) / granule
+            if span > 1 {
+                var k = idx + 1
+                while k < idx + span && k < f.pointee.mapBlocks {
+                    let w = Int(k >> 6), bit = UInt64(1) << (k & 63)
+                    if map[w] & bit == 0 { map[w] |= bit; f.pointee.mapUsed += 1 }
+                    k += 1
+                }
+            }
             let off = idx * granule
             block = off / al
             if block >= blocks { block = blocks - 1 }
@@ -250,9 +260,9 @@ public struct Workload {
         case .zoned(let zones):
             let r = rng.unit() * 100
             var acc = 0.0, regionStart = 0.0
-            for z in zones {
+            for (i, z) in zones.enumerated() {
                 acc += z.access
-                if r < acc || z.region == zones.last!.region {
+                if r < acc || i == zones.count - 1 {
                     let lo = UInt64(regionStart / 100 * Double(blocks))
                     let width = max(1, UInt64(z.region / 100 * Double(blocks)))
                     return min(lo + rng.below(width), blocks - 1)

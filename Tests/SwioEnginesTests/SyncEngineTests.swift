@@ -149,6 +149,17 @@ import SwioEngines
         #expect(r.entries[0].stats.dirs[1].ios == 16)
     }
 
+    @Test func pacingDuringRampWithFsyncDoesNotTrap() throws {
+        // rate_iops + ramp_time + fsync: the ramp is paced from the job start and the sync unit
+        // that follows the ramp is never paced (it used to underflow the I/O counter).
+        let dir = makeTempDir()
+        let (result, report) = try runJobs("[a]\nfilename=\(dir)/r\nrw=write\nbs=4k\nsize=1m\nfsync=1\nrate_iops=200\nramp_time=200ms\nruntime=400ms\ntime_based\n")
+        #expect(result.jobs[0].stats.firstError == 0)
+        let e = report.entries[0]
+        #expect(e.stats.syncIOs > 10)
+        #expect(e.iops(1) > 100 && e.iops(1) < 260)
+    }
+
     @Test func rampTimeIsNotMeasured() throws {
         let (_, r) = try runJobs("[a]\nioengine=null\nrw=read\nsize=1m\ntime_based\nruntime=200ms\nramp_time=200ms\n")
         let e = r.entries[0]

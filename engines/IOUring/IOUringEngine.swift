@@ -185,9 +185,9 @@ public struct IOUringEngine: IOEngine {
         return start + n
     }
 
-    /// Non-blocking harvest for the kevent ready-queue.
-    @inlinable public mutating func harvest(max: Int) throws -> Int {
-        nDone = collectAppend(from: 0, max: max)
+    /// Non-blocking harvest for the kevent ready-queue: appends to done[from...].
+    @inlinable public mutating func harvest(from: Int, max: Int) throws -> Int {
+        nDone = collectAppend(from: from, max: max)
         return nDone
     }
 

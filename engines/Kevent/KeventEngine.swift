@@ -17,7 +17,8 @@ import Glibc
 public protocol KeventBackend: IOEngine {
     init(keventJob: JobConfig, units: UnsafeMutablePointer<IOUnit>, count: Int) throws
     mutating func attach(eventFD: Int32) throws
-    mutating func harvest(max: Int) throws -> Int
+    /// Appends completions that are ready now to events[from...], up to `max` in all; returns the new total.
+    mutating func harvest(from: Int, max: Int) throws -> Int
     static var backendName: String { get }
 }
 
@@ -53,8 +54,6 @@ public struct KeventEngine<Backend: KeventBackend>: IOEngine {
     @usableFromInline var backend: Backend
     @usableFromInline let eventFD: Int32
     @usableFromInline let epollFD: Int32
-    /// Completions signalled through the eventfd and not yet harvested.
-    @usableFromInline var ready: UInt64 = 0
     @usableFromInline let keventMin: Int
     @usableFromInline let keventMax: Int
     // Ready-queue statistics for the report.
@@ -66,15 +65,24 @@ public struct KeventEngine<Backend: KeventBackend>: IOEngine {
     public init(job: JobConfig, units: UnsafeMutablePointer<IOUnit>, count: Int) throws {
         keventMin = job.definition["kevent_min"].flatMap { Int($0) } ?? 1
         keventMax = job.definition["kevent_max"].flatMap { Int($0) } ?? count
-        backend = try Backend(keventJob: job, units: units, count: count)
-        eventFD = cswio_eventfd(0)
-        guard eventFD >= 0 else { throw EngineError(errno: errno, "kevent: eventfd failed: \(Syscall.errorString(errno))") }
-        epollFD = cswio_epoll_create()
-        guard epollFD >= 0 else { throw EngineError(errno: errno, "kevent: epoll_create1 failed: \(Syscall.errorString(errno))") }
-        guard cswio_epoll_add_readable(epollFD, eventFD) == 0 else {
-            throw EngineError(errno: errno, "kevent: epoll_ctl failed: \(Syscall.errorString(errno))")
+        var b = try Backend(keventJob: job, units: units, count: count)
+        let efd = cswio_eventfd(0)
+        let epfd = efd >= 0 ? cswio_epoll_create() : -1
+        let e = errno
+        if efd < 0 || epfd < 0 || cswio_epoll_add_readable(epfd, efd) != 0 {
+            let err = efd < 0 || epfd < 0 ? e : errno
+            b.cleanup()
+            if efd >= 0 { close(efd) }
+            if epfd >= 0 { close(epfd) }
+            throw EngineError(errno: err, "kevent: setting up the eventfd/epoll ready-queue failed: \(Syscall.errorString(err))")
         }
-        try backend.attach(eventFD: eventFD)
+        do { try b.attach(eventFD: efd) } catch {
+            b.cleanup(); close(efd); close(epfd)
+            throw error
+        }
+        backend = b
+        eventFD = efd
+        epollFD = epfd
     }
 
     public mutating func filesOpened(_ fds: [Int32]) throws { try backend.filesOpened(fds) }
@@ -82,35 +90,26 @@ public struct KeventEngine<Backend: KeventBackend>: IOEngine {
     @inlinable public mutating func queue(_ u: UnsafeMutablePointer<IOUnit>) -> QueueResult { backend.queue(u) }
     @inlinable public mutating func commit() throws -> Int { try backend.commit() }
 
-    /// Waits on the ready-queue until enough completions are signalled, then harvests a batch.
+    /// Harvests ready completions; while fewer than kevent_min (or `min`) are in hand, sleeps on
+    /// the ready-queue. The eventfd is only a wake-up: its count is drained, never trusted, since
+    /// backends signal it per completion (libaio) or per batch (io_uring).
     @inlinable public mutating func getEvents(min: Int, max: Int) throws -> Int {
         let limit = Swift.min(max, keventMax)
-        let target = Swift.min(Swift.max(min, keventMin), limit)
-        while true {
-            if ready < UInt64(target) {
-                waits &+= 1
-                // A bounded wait: if a signal was lost, the harvest below still makes progress.
-                let n = cswio_epoll_wait_one(epollFD, 100)
-                if n < 0 && n != -EINTR { throw EngineError(errno: -n, "kevent: epoll_wait failed: \(Syscall.errorString(-n))") }
-                var v: UInt64 = 0
-                if read(eventFD, &v, 8) == 8 { ready &+= v }
-                if ready < UInt64(target) && n > 0 { continue }
-            }
-            let got = try backend.harvest(max: limit)
-            ready = ready > UInt64(got) ? ready - UInt64(got) : 0
-            if got >= min && got > 0 {
-                harvests &+= 1
-                harvested &+= UInt64(got)
-                if got > maxPerHarvest { maxPerHarvest = got }
-                return got
-            }
-            if got > 0 {
-                // Fewer than asked for: keep them, they are handed out with the next ones.
-                harvests &+= 1
-                harvested &+= UInt64(got)
-                return got
-            }
+        let target = Swift.max(1, Swift.min(Swift.max(min, keventMin), limit))
+        var got = try backend.harvest(from: 0, max: limit)
+        while got < target {
+            waits &+= 1
+            // Bounded, so a missed wake-up costs at most 100 ms, never a hang.
+            let n = cswio_epoll_wait_one(epollFD, 100)
+            if n < 0 && n != -EINTR { throw EngineError(errno: -n, "kevent: epoll_wait failed: \(Syscall.errorString(-n))") }
+            var counter: UInt64 = 0
+            _ = read(eventFD, &counter, 8)
+            got = try backend.harvest(from: got, max: limit)
         }
+        harvests &+= 1
+        harvested &+= UInt64(got)
+        if got > maxPerHarvest { maxPerHarvest = got }
+        return got
     }
 
     @inlinable public mutating func event(_ i: Int) -> UnsafeMutablePointer<IOUnit> { backend.event(i) }

@@ -67,7 +67,8 @@ public struct LibaioEngine: IOEngine {
                 if n > 0 { stashed += Int(n) } else if n != -EINTR { throw EngineError(errno: -n, "libaio: io_getevents: \(Syscall.errorString(-n))") }
                 continue
             }
-            throw EngineError(errno: -r, "libaio: io_submit failed: \(Syscall.errorString(-r))")
+            nSubmit = 0
+            throw EngineError(errno: -r, "libaio: io_submit failed: \(Syscall.errorString(-r))", accepted: done)
         }
         nSubmit = 0
         return done
@@ -99,15 +100,24 @@ public struct LibaioEngine: IOEngine {
         }
     }
 
-    /// Non-blocking harvest for the kevent ready-queue: whatever has completed, up to max.
-    @inlinable public mutating func harvest(max: Int) throws -> Int {
+    /// Non-blocking harvest for the kevent ready-queue: appends what has completed (and what a
+    /// submit retry reaped) to events[from...], up to max in all; returns the new total.
+    @inlinable public mutating func harvest(from: Int, max: Int) throws -> Int {
+        var got = from
+        // Events reaped by a submit retry sit at events[0..<stashed]; commit only runs before the
+        // first harvest of a wait, so they are always picked up with from == 0.
+        if stashed > 0 && from == 0 {
+            got = stashed
+            stashed = 0
+        }
         var ts = timespec(tv_sec: 0, tv_nsec: 0)
-        while true {
-            let n = io_getevents(ctx, 0, max, events, &ts)
-            if n >= 0 { return Int(n) }
+        while got < max {
+            let n = io_getevents(ctx, 0, max - got, events + got, &ts)
+            if n >= 0 { return got + Int(n) }
             if n == -EINTR { continue }
             throw EngineError(errno: -n, "libaio: io_getevents failed: \(Syscall.errorString(-n))")
         }
+        return got
     }
 
     @inlinable public mutating func event(_ i: Int) -> UnsafeMutablePointer<IOUnit> {

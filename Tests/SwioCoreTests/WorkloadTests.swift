@@ -1,0 +1,86 @@
+import Testing
+@testable import SwioCore
+
+/// Drives the offset generator directly over a 1 MiB region (no I/O).
+func offsets(_ jobText: String, count: Int, regionLength: UInt64 = 1 << 20) throws -> [(kind: IOKind, offset: UInt64, length: Int)] {
+    var p = JobFileParser(options: ParseOptions(environment: [:]))
+    let c = try JobConfig(p.parse(text: jobText, file: "w.fio").jobs[0])
+    let region = UnsafeMutablePointer<FileRegion>.allocate(capacity: 1)
+    defer { region.deallocate() }
+    var r = FileRegion(fd: -1, start: 0, length: regionLength)
+    let useMap = c.rw.isRandom && !c.norandommap && c.distribution == .uniform
+    var map: UnsafeMutablePointer<UInt64>?
+    if useMap {
+        let granule = c.blockalign.min()!
+        r.mapBlocks = regionLength / granule
+        r.mapWords = Int((r.mapBlocks + 63) / 64)
+        r.mapGranule = granule
+        map = .allocate(capacity: r.mapWords)
+        map!.initialize(repeating: 0, count: r.mapWords)
+        r.map = map
+    }
+    defer { map?.deallocate() }
+    region.initialize(to: r)
+    var w = Workload(job: c, files: region, fileCount: 1, seed: 1)
+    let buf = UnsafeMutableRawPointer.allocate(byteCount: 8, alignment: 8)
+    defer { buf.deallocate() }
+    var u = IOUnit(buffer: buf)
+    var out: [(IOKind, UInt64, Int)] = []
+    for _ in 0..<count {
+        w.next(&u)
+        out.append((u.kind, u.offset, u.length))
+    }
+    return out.map { (kind: $0.0, offset: $0.1, length: $0.2) }
+}
+
+@Suite struct WorkloadTests {
+    @Test func randomMapVisitsEveryBlockOncePerPass() throws {
+        let o = try offsets("[a]\nrw=randread\nbs=4k\n", count: 256)
+        #expect(Set(o.map(\.offset)).count == 256)
+        #expect(o.allSatisfy { $0.offset % 4096 == 0 && $0.offset + 4096 <= 1 << 20 })
+    }
+
+    @Test func norandommapRepeatsBlocks() throws {
+        let o = try offsets("[a]\nrw=randread\nbs=4k\nnorandommap\n", count: 256)
+        #expect(Set(o.map(\.offset)).count < 256)
+    }
+
+    @Test func sequentialWrapsAtTheRegionEnd() throws {
+        let o = try offsets("[a]\nrw=read\nbs=256k\n", count: 6)
+        #expect(o.map(\.offset) == [0, 262144, 524288, 786432, 0, 262144])
+        // rw=read:64k leaves a 64 KiB hole after each block (fio's sequential skip).
+        let s = try offsets("[a]\nrw=read:64k\nbs=64k\n", count: 3)
+        #expect(s.map(\.offset) == [0, 131072, 262144])
+    }
+
+    @Test func zonedDistributionRespectsEveryZone() throws {
+        // Two zones with the same region size: 60% of accesses to the first half, 40% to the second.
+        let o = try offsets("[a]\nrw=randread\nbs=4k\nrandom_distribution=zoned:60/50:40/50\n", count: 20000)
+        let second = Double(o.filter { $0.offset >= 1 << 19 }.count) / 20000
+        #expect(abs(second - 0.4) < 0.03, "second half got \(second)")
+    }
+
+    @Test func zipfConcentratesAccesses() throws {
+        let o = try offsets("[a]\nrw=randread\nbs=4k\nrandom_distribution=zipf:1.2\n", count: 20000)
+        var counts: [UInt64: Int] = [:]
+        for x in o { counts[x.offset, default: 0] += 1 }
+        let top = counts.values.sorted(by: >).prefix(26).reduce(0, +)   // 10% of the 256 blocks
+        #expect(Double(top) / 20000 > 0.5)
+    }
+
+    @Test func trimwriteWritesWhereItTrimmed() throws {
+        let o = try offsets("[a]\nrw=trimwrite\nbs=4k\n", count: 6)
+        #expect(o.map(\.kind) == [.trim, .write, .trim, .write, .trim, .write])
+        #expect(o[0].offset == o[1].offset && o[2].offset == o[3].offset && o[2].offset != o[0].offset)
+    }
+
+    @Test func bssplitAndBsrangeSizes() throws {
+        let s = try offsets("[a]\nrw=randread\nbssplit=4k/25:16k/75\nnorandommap\n", count: 4000)
+        let small = Double(s.filter { $0.length == 4096 }.count) / 4000
+        #expect(abs(small - 0.25) < 0.03)
+        #expect(Set(s.map(\.length)) == [4096, 16384])
+        let r = try offsets("[a]\nrw=randread\nbsrange=4k-32k\nnorandommap\n", count: 1000)
+        #expect(r.allSatisfy { $0.length >= 4096 && $0.length <= 32768 && $0.length % 4096 == 0 })
+        #expect(Set(r.map(\.length)).count > 4)
+    }
+}
