@@ -47,10 +47,17 @@ for c in "${cases[@]}"; do
   name=${c%%|*}; args=${c#*|}
   s_iops=(); f_iops=(); s_cpu=(); f_cpu=(); s_p99=(); f_p99=()
   for ((r = 0; r < ROUNDS; r++)); do
-    read -r a b p < <($SWIO --output-format=json --name=b $args 2>/dev/null | summarise)
-    s_iops+=("$a"); s_cpu+=("$b"); s_p99+=("$p")
-    read -r a b p < <($FIO --output-format=json --name=b $args 2>/dev/null | summarise)
-    f_iops+=("$a"); f_cpu+=("$b"); f_p99+=("$p")
+    # Alternate which tool goes first, so drift in the device favours neither.
+    if ((r % 2 == 0)); then order="swio fio"; else order="fio swio"; fi
+    for tool in $order; do
+      if [[ $tool == swio ]]; then
+        read -r a b p < <($SWIO --output-format=json --name=b $args 2>/dev/null | summarise)
+        s_iops+=("$a"); s_cpu+=("$b"); s_p99+=("$p")
+      else
+        read -r a b p < <($FIO --output-format=json --name=b $args 2>/dev/null | summarise)
+        f_iops+=("$a"); f_cpu+=("$b"); f_p99+=("$p")
+      fi
+    done
   done
   python3 - "$name" "${s_iops[*]}" "${f_iops[*]}" "${s_cpu[*]}" "${f_cpu[*]}" "${s_p99[*]}" "${f_p99[*]}" <<'PY'
 import sys, statistics as st
