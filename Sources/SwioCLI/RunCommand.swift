@@ -83,7 +83,7 @@ extension RunCommand {
         var out: [String: BaselineResult] = [:]
         if baseline != "auto" {
             let text: String
-            do { text = try readTextFile(baseline) } catch { throw UserError("--baseline \(baseline): \(error)") }
+            do { text = try readWholeFile(baseline) } catch let e as ValueError { throw UserError("--baseline \(baseline): \(e.message)") }
             for r in Baseline.parseSaved(text) where r.kind != .cached { out[r.target] = r }
             if out.isEmpty { throw UserError("--baseline \(baseline): no disk baselines in that file (make one with `swio baseline --output-format=json`)") }
             return out
@@ -96,19 +96,6 @@ extension RunCommand {
         }
         return out
     }
-}
-
-func readTextFile(_ path: String) throws -> String {
-    guard let f = fopen(path, "r") else { throw UserError(String(cString: strerror(errno))) }
-    defer { fclose(f) }
-    var bytes: [UInt8] = []
-    var buf = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = fread(&buf, 1, buf.count, f)
-        if n <= 0 { break }
-        bytes += buf[0..<n]
-    }
-    return String(decoding: bytes, as: UTF8.self)
 }
 
 /// The live status line, fio's "Jobs: N (f=F): [R(1)][50.0%][r=..,w=..][r=..,w=.. IOPS][eta 00m:01s]", on stderr.

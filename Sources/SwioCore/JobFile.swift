@@ -125,19 +125,9 @@ public struct JobFileParser {
     // MARK: - Reading files
 
     static func readFile(_ path: String) throws -> String {
-        guard let f = fopen(path, "r") else {
-            throw JobFileError(SourceLocation(file: path, line: 0), "cannot open job file: \(String(cString: strerror(errno)))")
+        do { return try readWholeFile(path) } catch let e as ValueError {
+            throw JobFileError(SourceLocation(file: path, line: 0), "cannot open job file: \(e.message)")
         }
-        defer { fclose(f) }
-        var bytes: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&buf, 1, buf.count, f)
-            if n <= 0 { break }
-            bytes.append(contentsOf: buf[0..<n])
-            guard bytes.count < 64 << 20 else { throw JobFileError(SourceLocation(file: path, line: 0), "job file larger than 64 MiB") }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Splits text into sections. `nested` is true inside an include (no new sections allowed).
@@ -417,4 +407,19 @@ public struct JobFileParser {
             }
         }
     }
+}
+
+/// Reads a whole text file (job files, saved baselines); the error says why in words.
+public func readWholeFile(_ path: String, maxBytes: Int = 64 << 20) throws -> String {
+    guard let f = fopen(path, "r") else { throw ValueError(String(cString: strerror(errno))) }
+    defer { fclose(f) }
+    var bytes: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = fread(&buf, 1, buf.count, f)
+        if n <= 0 { break }
+        bytes.append(contentsOf: buf[0..<n])
+        guard bytes.count <= maxBytes else { throw ValueError("larger than \(maxBytes >> 20) MiB") }
+    }
+    return String(decoding: bytes, as: UTF8.self)
 }
