@@ -82,7 +82,7 @@ import SwioEngines
     @Test func baselineOfAFileReadsItSequentially() throws {
         let f = "/var/tmp/swio-baseline.dat"
         defer { unlink(f) }
-        FileManager.default.createFile(atPath: f, contents: Data(repeating: 7, count: 16 << 20))
+        #expect(FileManager.default.createFile(atPath: f, contents: Data(repeating: 7, count: 16 << 20)))
         let t = try Baseline.diskReads(f, direct: true, seconds: 3)
         // Stops at the end of the target, like hdparm: 16 MiB in whole 2 MiB chunks.
         #expect(t.bytes == 16 << 20)
@@ -140,7 +140,7 @@ import SwioEngines
         let dir = makeTempDir()
         let f = "/var/tmp/swio-ratio.dat"
         defer { unlink(f) }
-        FileManager.default.createFile(atPath: f, contents: Data(repeating: 1, count: 8 << 20))
+        #expect(FileManager.default.createFile(atPath: f, contents: Data(repeating: 1, count: 8 << 20)))
         let saved = "{\"baselines\":[{\"target\":\"\(f)\",\"kind\":\"direct\",\"bytes\":8388608,\"seconds\":1.0}]}"
         try saved.write(toFile: dir + "/b.json", atomically: true, encoding: .utf8)
         let r = try sh(swioBinary, ["run", "--baseline", dir + "/b.json", "--output-format=json", "--name=k", "--ioengine=psync",

@@ -31,8 +31,8 @@ func runJobs(_ text: String) throws -> (RunResult, Report) {
 @discardableResult
 func sh(_ exe: String, _ args: [String], cwd: String? = nil) throws -> (status: Int32, out: String, err: String) {
     let dir = makeTempDir()
-    FileManager.default.createFile(atPath: dir + "/out", contents: nil)
-    FileManager.default.createFile(atPath: dir + "/err", contents: nil)
+    _ = FileManager.default.createFile(atPath: dir + "/out", contents: nil)
+    _ = FileManager.default.createFile(atPath: dir + "/err", contents: nil)
     let p = Process()
     p.executableURL = URL(fileURLWithPath: exe)
     p.arguments = args
