@@ -213,6 +213,12 @@ public struct Report: Sendable {
             ("iodepth_submit", pctMap(["0", "4", "8", "16", "32", "64", ">=64"], e.stats.depthSubmit.array)),
             ("iodepth_complete", pctMap(["0", "4", "8", "16", "32", "64", ">=64"], e.stats.depthComplete.array)),
             ("latency_ns", b.ns), ("latency_us", b.us), ("latency_ms", b.ms),
+        ]
+        // fio adds these two only when continue_on_error is set, right after latency_ms.
+        if e.config.continueOnError != .none {
+            kv += [("total_err", .uint(e.stats.errors)), ("first_error", .int(Int64(e.stats.firstError)))]
+        }
+        kv += [
             ("latency_depth", .int(Int64(e.config.iodepth))), ("latency_target", .int(0)),
             ("latency_percentile", .double(100)), ("latency_window", .int(0)),
         ]

@@ -63,6 +63,22 @@ import Foundation
         #expect(pk == fpk)
     }
 
+    @Test func continueOnErrorAddsFiosErrorKeysInPlace() throws {
+        guard let fio = which("fio") else { print("skipping: fio is not installed"); return }
+        let args = ["--name=t", "--ioengine=null", "--size=64k", "--continue_on_error=all", "--output-format=json"]
+        let f = try sh(fio, args), s = try sh(swioBinary, args)
+        // Key order of the job object, as both print it.
+        func order(_ text: String) -> [String] {
+            let jobStart = text.range(of: "\"jobname\"")!.lowerBound
+            return ["\"error\"", "\"latency_ms\"", "\"total_err\"", "\"first_error\"", "\"latency_depth\""].map {
+                text.distance(from: jobStart, to: text[jobStart...].range(of: $0)!.lowerBound)
+            }.enumerated().sorted { $0.element < $1.element }.map { String($0.offset) }
+        }
+        #expect(order(s.out) == order(f.out))
+        let job = (try jsonObject(s.out)["jobs"] as! [[String: Any]])[0]
+        #expect((job["total_err"] as! NSNumber).intValue == 0)
+    }
+
     @Test func jsonPlusAddsBins() throws {
         let s = try sh(swioBinary, ["--name=b", "--ioengine=null", "--rw=read", "--size=1m", "--output-format=json+"])
         #expect(s.status == 0)
