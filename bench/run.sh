@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the same jobs through swio and fio, alternating, in one run, and prints swio/fio ratios
-# of IOPS and of CPU time per I/O (usr+sys). Usage: bench/run.sh [quick|sync|async|all] [rounds]
+# of IOPS and of CPU time per I/O (usr+sys).
+# Usage: [FILTER=regex] bench/run.sh [quick|sync|async|all] [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SWIO=${SWIO:-.build/release/swio}
@@ -24,10 +25,19 @@ if [[ $SET == all || $SET == async ]]; then
     cases+=("$e 4k randread qd1 shm|--ioengine=$e --rw=randread --bs=4k --size=1g --filename=$SHM --time_based --runtime=3")
     cases+=("$e 4k randread qd32 shm|--ioengine=$e --rw=randread --bs=4k --iodepth=32 --size=1g --filename=$SHM --time_based --runtime=3")
     cases+=("$e 128k read qd8 shm|--ioengine=$e --rw=read --bs=128k --iodepth=8 --size=1g --filename=$SHM --time_based --runtime=3")
-    cases+=("$e 4k randread qd1 direct|--ioengine=$e --rw=randread --bs=4k --direct=1 --size=1g --filename=$DISK --time_based --runtime=3")
-    cases+=("$e 4k randread qd32 direct|--ioengine=$e --rw=randread --bs=4k --direct=1 --iodepth=32 --size=1g --filename=$DISK --time_based --runtime=3")
+    # randrepeat=0 on the disk: the VM's host caches the disk image, so a fixed offset sequence
+    # makes each run depend on what the previous runs (of either tool) left in that cache.
+    cases+=("$e 4k randread qd1 direct|--ioengine=$e --rw=randread --bs=4k --direct=1 --randrepeat=0 --size=1g --filename=$DISK --time_based --runtime=3")
+    cases+=("$e 4k randread qd32 direct|--ioengine=$e --rw=randread --bs=4k --direct=1 --randrepeat=0 --iodepth=32 --size=1g --filename=$DISK --time_based --runtime=3")
     cases+=("$e 128k read qd8 direct|--ioengine=$e --rw=read --bs=128k --direct=1 --iodepth=8 --size=1g --filename=$DISK --time_based --runtime=3")
   done
+fi
+
+# FILTER=regex keeps only the cases whose name matches (e.g. FILTER='qd1 direct').
+if [[ -n ${FILTER:-} ]]; then
+  kept=()
+  for c in "${cases[@]}"; do [[ ${c%%|*} =~ $FILTER ]] && kept+=("$c"); done
+  cases=("${kept[@]}")
 fi
 
 # Prints "iops cpu_ns_per_io p99_clat_ns" from a fio-format JSON report.
