@@ -234,15 +234,19 @@ public final class JobExecution: @unchecked Sendable {
         let bs = Int(config.maxBlockSize)
         let align = 4096
         let stride = (bs + align - 1) / align * align
-        // Page-aligned anonymous memory; huge pages where the kernel allows them, so O_DIRECT
-        // requests pin fewer, physically contiguous pages.
-        let bytes = stride * depth
-        guard let mem = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), mem != MAP_FAILED else {
+        // Anonymous memory on 2 MiB boundaries with MADV_HUGEPAGE: O_DIRECT requests then land in
+        // physically contiguous pages, so a 128 KiB read is one segment for the device instead of
+        // 32 (on this VM that decides whether virtio serves sequential reads at 10k or 14k+ IOPS).
+        // Small buffer sets (up to 64 KiB) gain nothing from it and stay on plain pages.
+        let huge = stride * depth > 64 << 10 ? 2 << 20 : 4096
+        let bytes = (stride * depth + huge - 1) / huge * huge
+        guard let raw = mmap(nil, bytes + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), raw != MAP_FAILED else {
             throw fail("bs", "cannot allocate \(bytes) bytes of I/O buffers: \(Syscall.errorString(errno))")
         }
-        if bytes >= 2 << 20 { _ = madvise(mem, bytes, 14 /* MADV_HUGEPAGE */) }
-        buffers = mem
-        bufferBytes = bytes
+        let mem = UnsafeMutableRawPointer(bitPattern: (UInt(bitPattern: raw) + UInt(huge - 1)) & ~UInt(huge - 1))!
+        if huge > 4096 { _ = madvise(mem, bytes, 14 /* MADV_HUGEPAGE */) }
+        buffers = raw
+        bufferBytes = bytes + huge
         fillBuffers(mem, count: stride * depth)
         for i in 0..<depth {
             (units + i).initialize(to: IOUnit(buffer: mem + i * stride))
