@@ -1,5 +1,5 @@
 # swio: `make run` sets up and runs a default job; `make test` sets up and runs the tests.
-SWIFT ?= swift
+SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 APT_PACKAGES = liburing-dev libaio-dev fio hdparm
 
 .PHONY: deps build release run test bench kevent-demo clean
