@@ -38,7 +38,7 @@ public struct DiskUtil: Sendable {
     }
 
     static func read(_ dev: String) -> Snapshot? {
-        guard let text = readSmallFile("/sys/block/\(dev)/stat") else { return nil }
+        guard let text = try? readWholeFile("/sys/block/\(dev)/stat") else { return nil }
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { UInt64($0) }
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
@@ -68,14 +68,4 @@ public struct DiskUtil: Sendable {
         if access("\(link)/partition", F_OK) == 0, comps.count >= 2 { return comps[comps.count - 2] }
         return access("/sys/block/\(last)/stat", F_OK) == 0 ? last : nil
     }
-}
-
-public func readSmallFile(_ path: String) -> String? {
-    let fd = open(path, O_RDONLY)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var buf = [UInt8](repeating: 0, count: 8192)
-    let n = read(fd, &buf, buf.count)
-    guard n > 0 else { return nil }
-    return String(decoding: buf[0..<n], as: UTF8.self)
 }

@@ -90,7 +90,6 @@ public struct IOLoop {
     public var iopsLog: [LogEntry] = []
     /// Shared progress for the ETA line: bytes then I/Os done per direction (approximate reads).
     public var progress: UnsafeMutablePointer<UInt64>?
-    public let refillSeed: UInt64
 
     public init(job: JobConfig, engineFlags: EngineFlags, units: UnsafeMutablePointer<IOUnit>, depth: Int,
                 workload: Workload, budgetBytes: UInt64) {
@@ -134,7 +133,6 @@ public struct IOLoop {
         logLat = job.latLog != nil
         logBwPerIO = (job.bwLog != nil || job.iopsLog != nil)
         logging = logLat || logBwPerIO
-        refillSeed = job.randseed
     }
 
     public mutating func deallocate() {
@@ -432,7 +430,7 @@ public struct IOLoop {
     @usableFromInline mutating func sample(_ t: UInt64) {
         if t >= nextBwSampleNs {
             let span = Double(t - lastBwSampleNs) / 1e9
-            for d in 0..<3 where issuedPerDirNonZero(d) {
+            for d in 0..<3 where modeIssues(d) {
                 let delta = stats[d].bytes - stats[d].lastSampleBytes
                 stats[d].bwSamples.add(Double(delta) / 1024 / span)
                 stats[d].lastSampleBytes = stats[d].bytes
@@ -442,7 +440,7 @@ public struct IOLoop {
         }
         if t >= nextIopsSampleNs {
             let span = Double(t - lastIopsSampleNs) / 1e9
-            for d in 0..<3 where issuedPerDirNonZero(d) {
+            for d in 0..<3 where modeIssues(d) {
                 let delta = stats[d].ios - stats[d].lastSampleIOs
                 stats[d].iopsSamples.add(Double(delta) / span)
                 stats[d].lastSampleIOs = stats[d].ios
@@ -452,7 +450,8 @@ public struct IOLoop {
         }
     }
 
-    @usableFromInline func issuedPerDirNonZero(_ d: Int) -> Bool {
+    /// Whether the job's rw mode issues direction d (only those get bw/iops samples).
+    @usableFromInline func modeIssues(_ d: Int) -> Bool {
         workload.mode.directions.contains { $0.rawValue == d }
     }
 

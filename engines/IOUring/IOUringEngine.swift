@@ -20,7 +20,6 @@ public struct IOUringEngine: IOEngine {
     @usableFromInline let cqes: UnsafeMutablePointer<UnsafeMutablePointer<io_uring_cqe>?>
     @usableFromInline let done: UnsafeMutablePointer<UnsafeMutablePointer<IOUnit>>
     @usableFromInline let iovecs: UnsafeMutablePointer<iovec>
-    @usableFromInline var nDone = 0
     @usableFromInline var queuedSinceSubmit = 0
     @usableFromInline let fixedBufs: Bool
     @usableFromInline let vectored: Bool
@@ -168,7 +167,6 @@ public struct IOUringEngine: IOEngine {
             }
             n = collectAppend(from: n, max: max)
         }
-        nDone = n
         return n
     }
 
@@ -187,8 +185,7 @@ public struct IOUringEngine: IOEngine {
 
     /// Non-blocking harvest for the kevent ready-queue: appends to done[from...].
     @inlinable public mutating func harvest(from: Int, max: Int) throws -> Int {
-        nDone = collectAppend(from: from, max: max)
-        return nDone
+        collectAppend(from: from, max: max)
     }
 
     @inlinable public mutating func event(_ i: Int) -> UnsafeMutablePointer<IOUnit> { done[i] }
