@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the same jobs through swio and fio, alternating, in one run, and prints swio/fio ratios
-# of IOPS and of CPU time per I/O (usr+sys).
+# of IOPS and of CPU time per I/O (usr+sys), and of p99 completion latency.
 # Usage: [FILTER=regex] bench/run.sh [quick|sync|async|all] [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -73,9 +73,11 @@ for c in "${cases[@]}"; do
 import sys, statistics as st
 name = sys.argv[1]
 v = [list(map(float, a.split())) for a in sys.argv[2:]]
-si, fi, sc, fc, sp, fp = (st.median(x) for x in v)
-r = lambda a, b: a / b if b else float("nan")
-print(f"{name:28s} {si:12.0f} {fi:12.0f} {r(si,fi):7.2f} {sc:10.0f} {fc:10.0f} {r(sc,fc):7.2f} {r(sp,fp):7.2f}")
+si, fi, sc, fc = (st.median(x) for x in v[:4])
+# Ratios are the median of each round's swio/fio ratio: the two runs of a round sit next to
+# each other in time, so drift in the machine (or the VM's host) cancels within a pair.
+pair = lambda s, f: st.median([a / b for a, b in zip(s, f) if b]) if any(f) else float("nan")
+print(f"{name:28s} {si:12.0f} {fi:12.0f} {pair(v[0], v[1]):7.2f} {sc:10.0f} {fc:10.0f} {pair(v[2], v[3]):7.2f} {pair(v[4], v[5]):7.2f}")
 PY
 done
 rm -f "$SHM"
