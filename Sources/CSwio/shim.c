@@ -64,8 +64,8 @@ int cswio_uring_init(struct io_uring *ring, unsigned entries, unsigned flags, in
     p.flags |= IORING_SETUP_CQSIZE;
     p.cq_entries = entries * 2;
     int r = io_uring_queue_init_params(entries, ring, &p);
-    // A registered ring fd lets each io_uring_enter skip the fd table lookup (and, in a
-    // multi-threaded process like swio, its refcount atomics). Older kernels say EINVAL: fine.
+    // A registered ring fd lets each io_uring_enter skip the fd table lookup (and, when job
+    // threads share the fd table, its refcount atomics). Older kernels say EINVAL: fine.
     if (r == 0) (void)io_uring_register_ring_fd(ring);
     return r;
 }

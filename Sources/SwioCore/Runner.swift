@@ -67,13 +67,6 @@ public struct Runner {
         let exec = executor
         let ticker = onProgress.map { cb in ProgressTicker(execs, cb) }
         ticker?.start()
-        // A lone job runs on the calling thread: a single-threaded process takes the kernel's
-        // light fd lookup (no file refcount atomics per syscall), as a forked fio job does.
-        if execs.count == 1 && ticker == nil {
-            if cswio_should_stop() != 0 { execs[0].end = .stopped; execs[0].finished = true }
-            else { Runner.runJob(execs[0], exec) }
-            return RunResult(jobs: execs, startEpochMs: start, disks: disks.finish())
-        }
         for (i, job) in execs.enumerated() {
             if cswio_should_stop() != 0 { job.end = .stopped; job.finished = true; continue }
             // A stonewall waits for every earlier job; wait_for waits for the named one.
@@ -81,10 +74,14 @@ public struct Runner {
             if let w = job.config.waitFor {
                 for (j, other) in execs[..<i].enumerated() where other.config.name == w { threads[j]?.join() }
             }
-            let t = JobThread {
+            let body = {
                 Runner.runJob(job, exec)
                 if job.config.exitall { cswio_request_stop() }
             }
+            // A lone job runs on the calling thread: a single-threaded process takes the kernel's
+            // light fd lookup (no file refcount atomics per syscall), as a forked fio job does.
+            if execs.count == 1 && ticker == nil { body(); continue }
+            let t = JobThread(body)
             threads[i] = t
             t.start()
         }
