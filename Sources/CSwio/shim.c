@@ -161,6 +161,8 @@ void cswio_install_signal_handlers(void) {
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
+int cswio_unshare_files(void) { return unshare(CLONE_FILES); }
+
 int cswio_set_affinity(const int *cpus, int n) {
     cpu_set_t set;
     CPU_ZERO(&set);

@@ -62,6 +62,8 @@ static inline int cswio_should_stop(void) { return cswio_stop_flag; }
 static inline void cswio_request_stop(void) { cswio_stop_flag = 1; }
 void cswio_install_signal_handlers(void);
 int cswio_set_affinity(const int *cpus, int n);
+/// Gives the calling thread its own copy of the fd table (unshare(CLONE_FILES)).
+int cswio_unshare_files(void);
 void *cswio_aligned_alloc(size_t alignment, size_t size);
 int cswio_isatty(int fd);
 /// Touches one byte per 512-byte sector (hdparm's read_big_block check), compiled optimised.
