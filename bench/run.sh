@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Runs the same jobs through swio and fio, alternating, in one run, and prints swio/fio ratios
 # of IOPS and of CPU time per I/O (usr+sys), and of p99 completion latency.
-# Usage: [FILTER=regex] bench/run.sh [quick|sync|async|all] [rounds]
+# Usage: [FILTER=regex] [PIN=cpu] bench/run.sh [quick|sync|async|all] [rounds]
+# PIN runs both tools under taskset on that CPU (say, the one taking the disk's interrupts), so
+# that where the scheduler happens to put each tool's job stops being part of the comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SWIO=${SWIO:-.build/release/swio}
 FIO=${FIO:-fio}
 SET=${1:-all}
+PIN_CMD=()
+[[ -n ${PIN:-} ]] && PIN_CMD=(taskset -c "$PIN")
 ROUNDS=${2:-3}
 SHM=/dev/shm/swio-bench.dat
 DISK=${BENCH_DIR:-/var/tmp}/swio-bench-direct.dat
@@ -61,10 +65,10 @@ for c in "${cases[@]}"; do
     if ((r % 2 == 0)); then order="swio fio"; else order="fio swio"; fi
     for tool in $order; do
       if [[ $tool == swio ]]; then
-        read -r a b p < <($SWIO --output-format=json --name=b $args 2>/dev/null | summarise)
+        read -r a b p < <("${PIN_CMD[@]}" $SWIO --output-format=json --name=b $args 2>/dev/null | summarise)
         s_iops+=("$a"); s_cpu+=("$b"); s_p99+=("$p")
       else
-        read -r a b p < <($FIO --output-format=json --name=b $args 2>/dev/null | summarise)
+        read -r a b p < <("${PIN_CMD[@]}" $FIO --output-format=json --name=b $args 2>/dev/null | summarise)
         f_iops+=("$a"); f_cpu+=("$b"); f_p99+=("$p")
       fi
     done
