@@ -8,16 +8,9 @@
 # so that one valgrind process holds the job; its report pass is the same size every run.
 # Usage: [FILTER=regex] bench/callgrind.sh [ios]
 set -euo pipefail
-cd "$(dirname "$0")/.."
-SWIO=${SWIO:-.build/release/swio}
-FIO=${FIO:-fio}
+source "$(dirname "$0")/common.sh"
 N=${1:-2000}
-SHM=/dev/shm/swio-bench.dat
-DISK=${BENCH_DIR:-/var/tmp}/swio-bench-direct.dat
-[ -x "$SWIO" ] || swift build -c release >/dev/null
-for tool in valgrind "$FIO"; do
-  command -v "$tool" >/dev/null || { echo "$tool not installed (apt-get install $tool)" >&2; exit 1; }
-done
+command -v valgrind >/dev/null || { echo "valgrind not installed (apt-get install valgrind)" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work" "$SHM"' EXIT
 # valgrind 3.19 cannot read the DWARF that Swift 6 emits; a copy without it runs the same code
@@ -36,11 +29,7 @@ cases=(
   "io_uring 4k randread qd1 direct|--ioengine=io_uring --rw=randread --bs=4k --direct=1 --size=1g --filename=$DISK"
   "io_uring 4k randread qd32 direct|--ioengine=io_uring --rw=randread --bs=4k --direct=1 --iodepth=32 --size=1g --filename=$DISK"
 )
-if [[ -n ${FILTER:-} ]]; then
-  kept=()
-  for c in "${cases[@]}"; do [[ ${c%%|*} =~ $FILTER ]] && kept+=("$c"); done
-  cases=("${kept[@]}")
-fi
+filter_cases
 
 # Total instructions of one run (all threads and processes of the tool).
 count() {

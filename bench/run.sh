@@ -5,17 +5,11 @@
 # PIN runs both tools under taskset on that CPU (say, the one taking the disk's interrupts), so
 # that where the scheduler happens to put each tool's job stops being part of the comparison.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-SWIO=${SWIO:-.build/release/swio}
-FIO=${FIO:-fio}
+source "$(dirname "$0")/common.sh"
 SET=${1:-all}
 PIN_CMD=()
 [[ -n ${PIN:-} ]] && PIN_CMD=(taskset -c "$PIN")
 ROUNDS=${2:-3}
-SHM=/dev/shm/swio-bench.dat
-DISK=${BENCH_DIR:-/var/tmp}/swio-bench-direct.dat
-[ -x "$SWIO" ] || swift build -c release >/dev/null
-command -v "$FIO" >/dev/null || { echo "fio not installed (apt-get install fio)" >&2; exit 1; }
 
 cases=()
 if [[ $SET == all || $SET == quick || $SET == sync ]]; then
@@ -37,12 +31,7 @@ if [[ $SET == all || $SET == async ]]; then
   done
 fi
 
-# FILTER=regex keeps only the cases whose name matches (e.g. FILTER='qd1 direct').
-if [[ -n ${FILTER:-} ]]; then
-  kept=()
-  for c in "${cases[@]}"; do [[ ${c%%|*} =~ $FILTER ]] && kept+=("$c"); done
-  cases=("${kept[@]}")
-fi
+filter_cases
 
 # Prints "iops cpu_ns_per_io p99_clat_ns" from a fio-format JSON report.
 summarise() {
