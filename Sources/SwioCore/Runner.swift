@@ -68,13 +68,16 @@ public struct Runner {
         let supervisor = Supervisor(jobs: execs, onProgress: onProgress)
         for (i, job) in execs.enumerated() {
             if cswio_should_stop() != 0 { job.end = .stopped; job.finished = true; continue }
-            // A stonewall waits for every earlier job; wait_for waits for the named one.
+            // A stonewall holds back this job and every later one until all earlier jobs are
+            // done; wait_for holds back only this job, until the named one is done (fio's
+            // run_threads() skips such a job and starts the next).
             if job.config.stonewall { supervisor.wait(for: execs[..<i]) }
-            if let w = job.config.waitFor { supervisor.wait(for: execs[..<i].filter { $0.config.name == w }) }
+            let waitees = job.config.waitFor.map { w in execs[..<i].filter { $0.config.name == w } } ?? []
             let t = JobThread {
                 // A private fd table keeps the kernel's fd lookups on this thread free of the
                 // refcount atomics that a shared table needs, as in fio's forked job.
                 _ = cswio_unshare_files()
+                Supervisor.sleep(until: waitees)
                 Runner.runJob(job, exec)
                 if job.config.exitall { cswio_request_stop() }
             }
@@ -124,14 +127,22 @@ struct Supervisor {
     static let pollNs = 10_000_000
     static let pollsPerProgress = 100
 
-    /// Returns once every job in `waited` has finished.
-    func wait(for waited: ArraySlice<JobExecution>) {
+    /// Returns once every job in `waited` has finished, drawing progress on the way.
+    func wait(for waited: some Collection<JobExecution>) {
+        Supervisor.sleep(until: waited) { polls in
+            if let cb = onProgress, polls % Supervisor.pollsPerProgress == 0 { cb(jobs) }
+        }
+    }
+
+    /// Sleeps one poll interval at a time until every job in `waited` has finished; `tick` runs
+    /// after each sleep with the number of polls so far.
+    static func sleep(until waited: some Collection<JobExecution>, tick: (Int) -> Void = { _ in }) {
         var polls = 0
         while waited.contains(where: { !$0.finished }) {
-            var ts = timespec(tv_sec: 0, tv_nsec: Supervisor.pollNs)
+            var ts = timespec(tv_sec: 0, tv_nsec: pollNs)
             nanosleep(&ts, nil)
             polls += 1
-            if let cb = onProgress, polls % Supervisor.pollsPerProgress == 0 { cb(jobs) }
+            tick(polls)
         }
     }
 }

@@ -1,0 +1,71 @@
+import Testing
+@testable import SwioCore
+
+/// Job ordering as fio schedules it: jobs start together unless stonewall or wait_for holds them
+/// back until the jobs they wait for have finished.
+@Suite struct RunnerTests {
+    /// Start and end of each job, in epoch milliseconds.
+    func spans(_ text: String) throws -> [String: (start: UInt64, end: UInt64)] {
+        let (result, _) = try runJobs(text)
+        var out: [String: (start: UInt64, end: UInt64)] = [:]
+        for j in result.jobs {
+            #expect(j.end == .done, "job \(j.config.name) ended \(j.end)")
+            out[j.config.name] = (j.stats.startEpochMs, j.stats.startEpochMs + j.stats.elapsedNs / 1_000_000)
+        }
+        return out
+    }
+
+    @Test func jobsWithoutStonewallRunAtTheSameTime() throws {
+        let s = try spans("""
+        [global]
+        ioengine=null
+        size=1g
+        time_based
+        runtime=300ms
+        [a]
+        [b]
+        """)
+        let a = try #require(s["a"]), b = try #require(s["b"])
+        #expect(b.start < a.end && a.start < b.end, "a \(a), b \(b)")
+    }
+
+    @Test func stonewallStartsAfterEveryEarlierJobFinished() throws {
+        let s = try spans("""
+        [global]
+        ioengine=null
+        size=1g
+        time_based
+        [a]
+        runtime=300ms
+        [b]
+        runtime=100ms
+        [c]
+        stonewall
+        runtime=50ms
+        """)
+        let a = try #require(s["a"]), b = try #require(s["b"]), c = try #require(s["c"])
+        // Job end is start + elapsed truncated to whole milliseconds, so allow one of slack.
+        #expect(c.start + 1 >= a.end && c.start + 1 >= b.end, "a \(a), b \(b), c \(c)")
+    }
+
+    @Test func waitForWaitsOnlyForTheNamedJob() throws {
+        let s = try spans("""
+        [global]
+        ioengine=null
+        size=1g
+        time_based
+        [slow]
+        runtime=300ms
+        [fast]
+        runtime=50ms
+        [after-slow]
+        wait_for=slow
+        runtime=50ms
+        [free]
+        runtime=50ms
+        """)
+        let slow = try #require(s["slow"]), after = try #require(s["after-slow"]), free = try #require(s["free"])
+        #expect(after.start + 1 >= slow.end, "slow \(slow), after-slow \(after)")
+        #expect(free.start < slow.end, "a job without wait_for does not wait: slow \(slow), free \(free)")
+    }
+}
