@@ -45,7 +45,7 @@ p99 = d["clat_ns"].get("percentile", {}).get("99.000000", 0)
 print(d["iops"], cpu_ns / ios, p99)'
 }
 
-printf "%-28s %12s %12s %7s %10s %10s %7s %7s\n" case swio_iops fio_iops iops× swio_cpu/io fio_cpu/io cpu× p99×
+printf "%-28s %12s %12s %7s %11s %10s %10s %7s %7s\n" case swio_iops fio_iops iops× "iops× IQR" swio_cpu/io fio_cpu/io cpu× p99×
 for c in "${cases[@]}"; do
   name=${c%%|*}; args=${c#*|}
   s_iops=(); f_iops=(); s_cpu=(); f_cpu=(); s_p99=(); f_p99=()
@@ -69,8 +69,13 @@ v = [list(map(float, a.split())) for a in sys.argv[2:]]
 si, fi, sc, fc = (st.median(x) for x in v[:4])
 # Ratios are the median of each round's swio/fio ratio: the two runs of a round sit next to
 # each other in time, so drift in the machine (or the VM's host) cancels within a pair.
-pair = lambda s, f: st.median([a / b for a, b in zip(s, f) if b]) if any(f) else float("nan")
-print(f"{name:28s} {si:12.0f} {fi:12.0f} {pair(v[0], v[1]):7.2f} {sc:10.0f} {fc:10.0f} {pair(v[2], v[3]):7.2f} {pair(v[4], v[5]):7.2f}")
+ratios = lambda s, f: [a / b for a, b in zip(s, f) if b]
+pair = lambda s, f: st.median(ratios(s, f)) if any(f) else float("nan")
+# The spread of the IOPS pair ratios (25th-75th percentile) says how much a row moves by itself.
+r = ratios(v[0], v[1])
+q = st.quantiles(r, n=4) if len(r) >= 2 else [r[0], r[0], r[0]] if r else [float("nan")] * 3
+iqr = f"{q[0]:.2f}-{q[2]:.2f}"
+print(f"{name:28s} {si:12.0f} {fi:12.0f} {pair(v[0], v[1]):7.2f} {iqr:>11s} {sc:10.0f} {fc:10.0f} {pair(v[2], v[3]):7.2f} {pair(v[4], v[5]):7.2f}")
 PY
 done
 rm -f "$SHM"
