@@ -62,7 +62,7 @@ public struct Runner {
         }
         let disks = DiskUtil.Tracker(targets: configs.flatMap { c -> [String] in
             c.filenamesGiven ? c.filenames : [c.definition["directory"].map { JobConfig.splitPaths($0).first ?? "." } ?? "."]
-        }.filter { _ in true }, diskless: configs.allSatisfy { (engineInfo($0.engine)?.flags.contains(.diskless)) ?? false })
+        }, diskless: configs.allSatisfy { (engineInfo($0.engine)?.flags.contains(.diskless)) ?? false })
         var threads: [JobThread?] = Array(repeating: nil, count: execs.count)
         let exec = executor
         let supervisor = Supervisor(jobs: execs, onProgress: onProgress)
