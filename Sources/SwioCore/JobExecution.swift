@@ -2,6 +2,7 @@
 // CPU accounting and the final statistics. SwioEngines drives it with a concrete engine type.
 
 import CSwio
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,7 +37,13 @@ public final class JobExecution: @unchecked Sendable {
     /// Monotonic start of the job's I/O, 0 until it starts.
     public var startedNs: UInt64 = 0
     public var warnings: [String] = []
-    public var finished = false
+    /// Set by the job's thread as its last step and polled by the supervising thread, which
+    /// then reads the job's results: the release/acquire pair makes those results visible.
+    public var finished: Bool {
+        get { finishedFlag.load(ordering: .acquiring) }
+        set { finishedFlag.store(newValue, ordering: .releasing) }
+    }
+    private let finishedFlag = Atomic<Bool>(false)
 
     public init(config: JobConfig, engineInfo: EngineInfo) {
         self.config = config
