@@ -31,7 +31,8 @@ cases=(
 )
 filter_cases
 
-# Total instructions of one run (all threads and processes of the tool).
+# Total instructions of one run: all threads and processes, or only inside functions matching
+# the --toggle-collect pattern when one is given.
 count() {
   local n=$1 only=$2; shift 2
   rm -f "$work"/cg.*
@@ -41,9 +42,9 @@ count() {
 }
 
 printf "%-34s %14s %14s %7s\n" case swio_instr/io fio_instr/io ratio
+job='*EngineRegistryO5drive*'
 for c in "${cases[@]}"; do
   name=${c%%|*}; read -r -a args <<<"${c#*|}"
-  job='*EngineRegistryO5drive*'
   s1=$(count "$N" "$job" "$work/swio" "${args[@]}"); s3=$(count $((3 * N)) "$job" "$work/swio" "${args[@]}")
   f1=$(count "$N" "" "$FIO" --thread "${args[@]}"); f3=$(count $((3 * N)) "" "$FIO" --thread "${args[@]}")
   python3 -c '
