@@ -57,6 +57,9 @@ public struct IOLoop {
     @usableFromInline let fdatasyncEvery: UInt64
     @usableFromInline var writesSinceSync: UInt64 = 0
     @usableFromInline var pendingSync: IOKind? = nil
+    /// A prepared unit the engine answered busy to; queued again before anything new (fio's
+    /// requeue list), so its offset is neither lost nor replaced.
+    @usableFromInline var requeued: UnsafeMutablePointer<IOUnit>? = nil
     /// The file of the write that triggered the pending sync (fio syncs that file).
     @usableFromInline var syncFile = 0
     @usableFromInline let refill: Bool
@@ -110,7 +113,7 @@ public struct IOLoop {
         ramping = job.rampUs > 0
         asyncEngine = !engineFlags.contains(.sync)
         batchSubmit = max(1, min(job.batchSubmit, depth))
-        batchCompleteMin = max(1, job.batchCompleteMin)
+        batchCompleteMin = max(0, job.batchCompleteMin)
         batchCompleteMax = max(1, min(job.batchCompleteMax, depth))
         recordLat = !job.disableLat
         recordClat = !job.disableClat
@@ -153,17 +156,23 @@ public struct IOLoop {
         outer: while true {
             if cswio_should_stop() != 0 { stopRequested = true }
             // Fill the queue.
-            fill: while !stopRequested && inflight + pendingCount < depth && moreToIssue {
-                let idx = Int(freeStack[freeCount - 1])
-                freeCount -= 1
-                let u = units + idx
-                if !prepare(u) {
-                    // The next block would overshoot size/io_size: stop issuing, as fio does.
-                    freeCount += 1
-                    budgetDone = true
-                    break
+            fill: while !stopRequested && inflight + pendingCount < depth && (requeued != nil || moreToIssue) {
+                let u: UnsafeMutablePointer<IOUnit>
+                if let r = requeued {
+                    u = r
+                    requeued = nil
+                } else {
+                    u = units + Int(freeStack[freeCount - 1])
+                    freeCount -= 1
+                    if !prepare(u) {
+                        // The next block would overshoot size/io_size: stop issuing, as fio does.
+                        freeCount += 1
+                        budgetDone = true
+                        break
+                    }
+                    if paced && u.pointee.kind.direction != nil { pace(u) }
                 }
-                if paced && u.pointee.kind.direction != nil { pace(u) }
+                let idx = Int(u.pointee.index)
                 let t = now
                 u.pointee.startNs = t
                 depthLevel.markLevel(inflight + pendingCount + 1)
@@ -190,14 +199,17 @@ public struct IOLoop {
                         if !commit(&engine) { end = .failed; stopRequested = true; break fill }
                     }
                 case .busy:
-                    // No room in the engine: give the unit back, then commit and reap below.
-                    unissue(u)
-                    freeCount += 1
-                    freeStack[freeCount - 1] = Int32(idx)
+                    // The engine needs what is queued submitted and reaped first (no room, or an
+                    // fsync that must follow the writes in flight): keep the unit, commit and
+                    // reap below, then queue it again.
                     if pendingCount == 0 && inflight == 0 {
                         recordError(-Int(EAGAIN), u, message: "the engine reported busy with nothing in flight")
+                        freeCount += 1
+                        freeStack[freeCount - 1] = Int32(idx)
                         end = .failed
                         stopRequested = true
+                    } else {
+                        requeued = u
                     }
                     break fill
                 }
@@ -208,7 +220,10 @@ public struct IOLoop {
                 continue
             }
             // Reap: at least batch_complete_min (or all when draining), at most batch_complete_max.
-            let minEvents = min(batchCompleteMin, inflight)
+            // iodepth_batch_complete_min=0 polls without blocking, unless the queue is full or
+            // the engine is busy (fio: "if (full && !min_evts) min_evts = 1").
+            let canQueueMore = requeued == nil && !stopRequested && inflight + pendingCount < depth && moreToIssue
+            let minEvents = min(batchCompleteMin > 0 || !canQueueMore ? max(1, batchCompleteMin) : 0, inflight)
             let maxEvents = min(batchCompleteMax, inflight)
             let n: Int
             do { n = try engine.getEvents(min: minEvents, max: maxEvents) } catch {
@@ -231,11 +246,20 @@ public struct IOLoop {
                 if failed { end = .failed; stopRequested = true }
             }
         }
-        // Drain what is still in flight so buffers are not freed under the kernel.
-        while inflight > 0 {
-            guard let n = try? engine.getEvents(min: 1, max: inflight), n > 0 else { break }
+        // Drain what is still in flight (after an engine error), counting it, so no buffer is
+        // freed under the kernel and no completed I/O goes unreported.
+        var drainFailures = 0
+        while inflight > 0 && drainFailures < 3 {
+            let n: Int
+            do { n = try engine.getEvents(min: 1, max: inflight) } catch { drainFailures += 1; continue }
+            let t = now
             inflight -= n
-            for i in 0..<n { let u = engine.event(i); freeCount += 1; freeStack[freeCount - 1] = u.pointee.index }
+            for i in 0..<n {
+                let u = engine.event(i)
+                _ = complete(u, at: t)
+                freeCount += 1
+                freeStack[freeCount - 1] = u.pointee.index
+            }
         }
         endNs = now
         if end == .done && stopRequested && cswio_should_stop() != 0 { end = .stopped }
@@ -254,6 +278,7 @@ public struct IOLoop {
             pendingSync = nil
             u.pointee.kind = s
             u.pointee.fd = workload.files[syncFile].fd
+            u.pointee.fileIndex = Int32(syncFile)
             u.pointee.length = 0
             u.pointee.offset = 0
             return true
@@ -279,12 +304,6 @@ public struct IOLoop {
         return true
     }
 
-    @inlinable mutating func unissue(_ u: UnsafeMutablePointer<IOUnit>) {
-        let len = UInt64(u.pointee.length)
-        issuedBytes &-= len
-        issuedIOs &-= 1
-    }
-
     @usableFromInline mutating func refillBuffer(_ u: UnsafeMutablePointer<IOUnit>) {
         let words = u.pointee.length / 8
         let p = u.pointee.buffer.bindMemory(to: UInt64.self, capacity: words)
@@ -299,10 +318,13 @@ public struct IOLoop {
         let elapsedStart = ramping ? startNs : recordStartNs
         var dueNs: UInt64 = 0
         if rateIOPS > 0 { dueNs = max(dueNs, (issuedIOs - 1) * 1_000_000_000 / rateIOPS) }
-        let d = Int(u.pointee.kind.rawValue)
-        if d < 3 {
-            let rate = [rateBytes.0, rateBytes.1, rateBytes.2][d]
-            let issued = [issuedPerDir.0, issuedPerDir.1, issuedPerDir.2][d]
+        if let dir = u.pointee.kind.direction {
+            let rate: UInt64, issued: UInt64
+            switch dir.rawValue {
+            case 0: (rate, issued) = (rateBytes.0, issuedPerDir.0)
+            case 1: (rate, issued) = (rateBytes.1, issuedPerDir.1)
+            default: (rate, issued) = (rateBytes.2, issuedPerDir.2)
+            }
             let done = issued >= UInt64(u.pointee.length) ? issued - UInt64(u.pointee.length) : 0
             if rate > 0 { dueNs = max(dueNs, UInt64(Double(done) * 1e9 / Double(rate))) }
         }
@@ -368,8 +390,9 @@ public struct IOLoop {
         if r < 0 || (r == 0 && u.pointee.length > 0) {
             let err = r < 0 ? r : -Int(EIO)
             recordError(err, u)
-            if !continues(kind) { return false }
-            return true
+            // With continue_on_error the deadline still applies, or a job whose I/Os all fail
+            // would never reach its runtime.
+            return continues(kind) ? checkTime(t) : false
         }
         if ramping {
             if t < recordStartNs { return checkTime(t) }

@@ -27,7 +27,10 @@ public struct IOUringEngine: IOEngine {
     @usableFromInline var asyncCounter = 0
     @usableFromInline let nowait: Bool
     @usableFromInline let registerFiles: Bool
-    @usableFromInline var fileSlots: [Int32: Int32] = [:]
+    /// I/Os queued or in flight and not yet handed out by getEvents/harvest (fio's ld->queued).
+    @usableFromInline var outstanding = 0
+    /// IOPOLL rings take no IORING_OP_FSYNC, so hipri jobs fsync synchronously.
+    @usableFromInline let syncFsync: Bool
     @usableFromInline let units: UnsafeMutablePointer<IOUnit>
     @usableFromInline let count: Int
     @usableFromInline let deferTaskrun: Bool
@@ -55,6 +58,8 @@ public struct IOUringEngine: IOEngine {
         var hint: String
         switch -last {
         case ENOSYS: hint = "the kernel has no io_uring"
+        case EPERM where base & UInt32(IORING_SETUP_SQPOLL) != 0:
+            hint = "sqthread_poll needs CAP_SYS_ADMIN on kernels before 5.11, or io_uring is disabled (sysctl kernel.io_uring_disabled)"
         case EPERM: hint = "io_uring is disabled (sysctl kernel.io_uring_disabled) or blocked by seccomp"
         case ENOMEM: hint = "not enough locked memory for the rings: raise RLIMIT_MEMLOCK (ulimit -l) or lower iodepth"
         default: hint = Syscall.errorString(-last)
@@ -77,8 +82,9 @@ public struct IOUringEngine: IOEngine {
         forceAsync = d["force_async"].flatMap { Int($0) } ?? 0
         nowait = d.flag("nowait")
         registerFiles = d.flag("registerfiles")
+        syncFsync = d.flag("hipri")
         var base: UInt32 = 0
-        if d.flag("hipri") { base |= UInt32(IORING_SETUP_IOPOLL) }
+        if syncFsync { base |= UInt32(IORING_SETUP_IOPOLL) }
         if d.flag("sqthread_poll") { base |= UInt32(IORING_SETUP_SQPOLL) }
         let sqCPU = d["sqthread_poll_cpu"].flatMap { Int32($0) } ?? -1
         ring = .allocate(capacity: 1)
@@ -109,7 +115,7 @@ public struct IOUringEngine: IOEngine {
         guard registerFiles, !fds.isEmpty else { return }
         let r = io_uring_register_files(ring, fds, UInt32(fds.count))
         if r < 0 { throw EngineError(errno: -r, "io_uring: registering files failed: \(Syscall.errorString(-r))") }
-        for (i, fd) in fds.enumerated() { fileSlots[fd] = Int32(i) }
+        // Slot i holds the job's file i, so an I/O's fileIndex is its fixed-file slot.
     }
 
     /// Signals `fd` on every completion (io_uring_register_eventfd), for the kevent engine.
@@ -119,14 +125,24 @@ public struct IOUringEngine: IOEngine {
     }
 
     @inlinable public mutating func queue(_ u: UnsafeMutablePointer<IOUnit>) -> QueueResult {
-        if u.pointee.kind == .trim { u.pointee.result = SyncOps.nonDataIO(u) ?? -Int(EINVAL); return .completed }
+        let kind = u.pointee.kind
+        if kind == .trim || (syncFsync && (kind == .fsync || kind == .fdatasync)) {
+            // Done synchronously (trim has no io_uring op fio uses), so, as in fio, only once
+            // nothing is queued or in flight.
+            if outstanding > 0 { return .busy }
+            u.pointee.result = SyncOps.nonDataIO(u) ?? -Int(EINVAL)
+            return .completed
+        }
         guard let sqe = io_uring_get_sqe(ring) else { return .busy }
         var fd = u.pointee.fd
         var flags: UInt8 = 0
-        if registerFiles, let slot = fileSlots[fd] { fd = slot; flags |= UInt8(cswio_IOSQE_FIXED_FILE) }
-        switch u.pointee.kind {
+        if registerFiles { fd = u.pointee.fileIndex; flags |= UInt8(cswio_IOSQE_FIXED_FILE) }
+        switch kind {
         case .fsync, .fdatasync:
-            cswio_uring_prep_fsync(sqe, fd, u.pointee.kind == .fdatasync ? 1 : 0)
+            cswio_uring_prep_fsync(sqe, fd, kind == .fdatasync ? 1 : 0)
+            // Drain: the fsync starts after everything submitted before it has completed,
+            // so it covers the writes it follows.
+            flags |= UInt8(cswio_IOSQE_IO_DRAIN)
         default:
             let idx = Int(u.pointee.index)
             cswio_uring_prep_rw(sqe, u.pointee.kind == .write ? 1 : 0, fd, u.pointee.buffer, UInt32(u.pointee.length),
@@ -140,6 +156,7 @@ public struct IOUringEngine: IOEngine {
         sqe.pointee.flags |= flags
         sqe.pointee.user_data = UInt64(UInt(bitPattern: u))
         queuedSinceSubmit += 1
+        outstanding += 1
         return .queued
     }
 
@@ -158,7 +175,10 @@ public struct IOUringEngine: IOEngine {
     }
 
     @inlinable public mutating func getEvents(min: Int, max: Int) throws -> Int {
-        var n = deferTaskrun ? 0 : collectAppend(from: 0, max: max)
+        // With DEFER_TASKRUN completions are posted only inside io_uring_enter, so a poll
+        // (min 0) enters once without waiting.
+        if deferTaskrun && min == 0 { _ = io_uring_get_events(ring) }
+        var n = deferTaskrun && min > 0 ? 0 : collectAppend(from: 0, max: max)
         while n < min {
             // Enter the kernel only to wait (and, with DEFER_TASKRUN, to run completions).
             let r = io_uring_submit_and_wait(ring, UInt32(min - n))
@@ -167,6 +187,7 @@ public struct IOUringEngine: IOEngine {
             }
             n = collectAppend(from: n, max: max)
         }
+        outstanding -= n
         return n
     }
 
@@ -185,7 +206,9 @@ public struct IOUringEngine: IOEngine {
 
     /// Non-blocking harvest for the kevent ready-queue: appends to done[from...].
     @inlinable public mutating func harvest(from: Int, max: Int) throws -> Int {
-        collectAppend(from: from, max: max)
+        let total = collectAppend(from: from, max: max)
+        outstanding -= total - from
+        return total
     }
 
     @inlinable public mutating func event(_ i: Int) -> UnsafeMutablePointer<IOUnit> { done[i] }

@@ -22,6 +22,8 @@ public struct LibaioEngine: IOEngine {
     @usableFromInline let events: UnsafeMutablePointer<io_event>
     /// Completions reaped while retrying a submit, handed out by the next getEvents.
     @usableFromInline var stashed = 0
+    /// I/Os queued or in flight and not yet handed out by getEvents/harvest (fio's ld->queued).
+    @usableFromInline var outstanding = 0
     @usableFromInline let depth: Int
     @usableFromInline let userspaceReap: Bool
     /// When set, each iocb signals this eventfd on completion (used by the kevent engine).
@@ -45,13 +47,20 @@ public struct LibaioEngine: IOEngine {
     }
 
     @inlinable public mutating func queue(_ u: UnsafeMutablePointer<IOUnit>) -> QueueResult {
-        if let r = SyncOps.nonDataIO(u) { u.pointee.result = r; return .completed }
+        if u.pointee.kind != .read && u.pointee.kind != .write {
+            // Linux AIO has no fsync or trim, so they run synchronously here. As in fio, only
+            // once nothing is queued or in flight: an fsync must cover the writes before it.
+            if outstanding > 0 { return .busy }
+            u.pointee.result = SyncOps.nonDataIO(u) ?? -Int(EINVAL)
+            return .completed
+        }
         let cb = iocbs + Int(u.pointee.index)
         cswio_aio_prep(cb, u.pointee.kind == .write ? 1 : 0, u.pointee.fd, u.pointee.buffer, u.pointee.length,
                        Int64(u.pointee.offset), eventFD)
         cb.pointee.data = UnsafeMutableRawPointer(u)
         submitList[nSubmit] = cb
         nSubmit += 1
+        outstanding += 1
         return .queued
     }
 
@@ -64,9 +73,14 @@ public struct LibaioEngine: IOEngine {
             if r == -EAGAIN || r == -ENOMEM {
                 // Kernel is out of room: reap at least one completion, keep it for getEvents.
                 let n = io_getevents(ctx, 1, depth - stashed, events + stashed, nil)
-                if n > 0 { stashed += Int(n) } else if n != -EINTR { throw EngineError(errno: -n, "libaio: io_getevents: \(Syscall.errorString(-n))") }
-                continue
+                if n > 0 { stashed += Int(n); continue }
+                if n == -EINTR { continue }
+                // What the kernel accepted is in flight: the loop must not reuse those units.
+                outstanding -= nSubmit - done
+                nSubmit = 0
+                throw EngineError(errno: -n, "libaio: io_getevents: \(Syscall.errorString(-n))", accepted: done)
             }
+            outstanding -= nSubmit - done
             nSubmit = 0
             throw EngineError(errno: -r, "libaio: io_submit failed: \(Syscall.errorString(-r))", accepted: done)
         }
@@ -75,21 +89,28 @@ public struct LibaioEngine: IOEngine {
     }
 
     @inlinable public mutating func getEvents(min: Int, max: Int) throws -> Int {
+        let n = try reap(min: min, max: max)
+        outstanding -= n
+        return n
+    }
+
+    @inlinable mutating func reap(min: Int, max: Int) throws -> Int {
         var got = stashed
         stashed = 0
         if got >= min && got > 0 { return got }
         if userspaceReap {
-            while got < min {
+            // At least one look at the ring, also when polling (min 0).
+            while true {
                 let n = Int(cswio_aio_user_reap(ctx, events + got, Int32(max - got)))
                 if n < 0 { break }
                 got += n
-                if got < min && n == 0 {
+                if got >= min || got == max { return got }
+                if n == 0 {
                     // Nothing in the ring yet: block in the kernel for the rest.
                     let k = io_getevents(ctx, min - got, max - got, events + got, nil)
                     if k > 0 { got += Int(k) } else if k != -EINTR { throw EngineError(errno: -k, "libaio: io_getevents: \(Syscall.errorString(-k))") }
                 }
             }
-            if got >= min { return got }
         }
         while true {
             let n = io_getevents(ctx, min - got, max - got, events + got, nil)
@@ -103,6 +124,12 @@ public struct LibaioEngine: IOEngine {
     /// Non-blocking harvest for the kevent ready-queue: appends what has completed (and what a
     /// submit retry reaped) to events[from...], up to max in all; returns the new total.
     @inlinable public mutating func harvest(from: Int, max: Int) throws -> Int {
+        let total = try harvestAppend(from: from, max: max)
+        outstanding -= total - from
+        return total
+    }
+
+    @inlinable mutating func harvestAppend(from: Int, max: Int) throws -> Int {
         var got = from
         // Events reaped by a submit retry sit at events[0..<stashed]; commit only runs before the
         // first harvest of a wait, so they are always picked up with from == 0.

@@ -1,0 +1,192 @@
+import Testing
+import Foundation
+@testable import SwioCore
+import SwioEngines
+@testable import LibaioEngine
+@testable import IOUringEngine
+import CSwio
+
+/// An asynchronous engine run from a script, to test how the loop treats `.busy`: it answers
+/// busy to every third read/write (no room) and to an fsync while anything is outstanding (the
+/// rule fio's libaio engine follows), and records the order in which it accepted I/Os.
+struct ScriptedBusyEngine: IOEngine {
+    static let info = EngineInfo(name: "scripted", flags: [], summary: "test engine")
+    struct Accepted { var kind: IOKind; var offset: UInt64; var outstandingBefore: Int }
+    /// Shared with the test: the engine value lives inside the loop while it runs.
+    final class Log: @unchecked Sendable { var accepted: [Accepted] = []; var busyAnswers = 0 }
+    static let log = Log()
+
+    var calls = 0
+    var queued: [UnsafeMutablePointer<IOUnit>] = []
+    var inFlight: [UnsafeMutablePointer<IOUnit>] = []
+    var ready: [UnsafeMutablePointer<IOUnit>] = []
+
+    init(job: JobConfig, units: UnsafeMutablePointer<IOUnit>, count: Int) throws {}
+
+    var outstanding: Int { queued.count + inFlight.count }
+
+    mutating func queue(_ u: UnsafeMutablePointer<IOUnit>) -> QueueResult {
+        calls += 1
+        let kind = u.pointee.kind
+        if kind == .fsync || kind == .fdatasync {
+            if outstanding > 0 { Self.log.busyAnswers += 1; return .busy }
+            Self.log.accepted.append(Accepted(kind: kind, offset: 0, outstandingBefore: 0))
+            u.pointee.result = 0
+            return .completed
+        }
+        if calls % 3 == 0 { Self.log.busyAnswers += 1; return .busy }
+        Self.log.accepted.append(Accepted(kind: kind, offset: u.pointee.offset, outstandingBefore: outstanding))
+        queued.append(u)
+        return .queued
+    }
+
+    mutating func commit() throws -> Int {
+        let n = queued.count
+        inFlight += queued
+        queued.removeAll()
+        return n
+    }
+
+    mutating func getEvents(min: Int, max: Int) throws -> Int {
+        ready = Array(inFlight.prefix(max))
+        inFlight.removeFirst(ready.count)
+        for u in ready { u.pointee.result = u.pointee.length }
+        return ready.count
+    }
+
+    mutating func event(_ i: Int) -> UnsafeMutablePointer<IOUnit> { ready[i] }
+}
+
+/// Runs one job through the real JobExecution and IOLoop on engine E.
+func drive<E: IOEngine>(_: E.Type, _ text: String) throws -> JobExecution {
+    var p = JobFileParser(options: ParseOptions(environment: [:]))
+    let config = try JobConfig(try p.parse(text: text, file: "test.fio").jobs[0])
+    let job = JobExecution(config: config, engineInfo: E.info)
+    try job.prepareFiles()
+    try job.allocateBuffers()
+    var engine = try E(job: job.config, units: job.units, count: job.depth)
+    try job.openFiles { path, flags, mode in try engine.openFile(path: path, flags: flags, mode: mode) }
+    var loop = try job.makeLoop()
+    job.beginTiming()
+    let end = loop.run(&engine)
+    job.finish(&loop, end: end, engineStats: [])
+    job.closeFiles { engine.closeFile(fd: $0) }
+    engine.cleanup()
+    return job
+}
+
+/// Four units over one file, for calling an engine's queue/commit/getEvents by hand.
+final class EngineBench {
+    let path: String
+    let fd: Int32
+    let units: UnsafeMutablePointer<IOUnit>
+    let memory: UnsafeMutableRawPointer
+    let config: JobConfig
+
+    init(engine: String, extra: String = "") throws {
+        path = "/var/tmp/swio-contract-\(engine)-\(getpid()).dat"
+        fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o644)
+        _ = ftruncate(fd, 1 << 20)
+        var p = JobFileParser(options: ParseOptions(environment: [:]))
+        config = try JobConfig(try p.parse(text: "[a]\nioengine=\(engine)\nfilename=\(path)\nbs=4k\niodepth=4\n\(extra)\n", file: "t.fio").jobs[0])
+        memory = UnsafeMutableRawPointer.allocate(byteCount: 4 * 4096, alignment: 4096)
+        memory.initializeMemory(as: UInt8.self, repeating: 0xab, count: 4 * 4096)
+        units = .allocate(capacity: 4)
+        for i in 0..<4 {
+            (units + i).initialize(to: IOUnit(buffer: memory + i * 4096))
+            units[i].index = Int32(i)
+            units[i].fd = fd
+        }
+    }
+
+    func set(_ i: Int, _ kind: IOKind, offset: UInt64 = 0, length: Int = 4096) -> UnsafeMutablePointer<IOUnit> {
+        units[i].kind = kind
+        units[i].offset = offset
+        units[i].length = kind == .fsync || kind == .fdatasync ? 0 : length
+        return units + i
+    }
+
+    deinit {
+        close(fd)
+        unlink(path)
+        units.deallocate()
+        memory.deallocate()
+    }
+}
+
+@Suite(.serialized) struct EngineContractTests {
+    /// A unit the engine answers busy to is queued again as it was: a sequential job still
+    /// writes every block once, in order, and each fsync follows exactly its writes.
+    @Test func busyUnitsAreRequeuedNotReplaced() throws {
+        let f = "/var/tmp/swio-busy-\(getpid()).dat"
+        defer { unlink(f) }
+        ScriptedBusyEngine.log.accepted = []
+        ScriptedBusyEngine.log.busyAnswers = 0
+        let job = try drive(ScriptedBusyEngine.self, "[a]\nfilename=\(f)\nrw=write\nbs=4k\nsize=256k\niodepth=4\nfsync=8\n")
+        #expect(job.stats.firstError == 0, "\(job.stats.firstErrorMessage ?? "")")
+        let log = ScriptedBusyEngine.log
+        #expect(log.busyAnswers > 20)
+        let writes = log.accepted.filter { $0.kind == .write }
+        #expect(writes.map(\.offset) == (0..<64).map { UInt64($0) * 4096 })
+        #expect(job.stats.dirs[1].ios == 64 && job.stats.dirs[1].bytes == 256 << 10)
+        // Every fsync comes after a multiple of 8 writes, with nothing outstanding.
+        var writesSoFar = 0
+        var fsyncs = 0
+        for a in log.accepted {
+            if a.kind == .write { writesSoFar += 1; continue }
+            fsyncs += 1
+            #expect(writesSoFar == fsyncs * 8)
+        }
+        #expect(fsyncs == 8 && job.stats.syncIOs == 8)
+    }
+
+    /// Linux AIO has no fsync: libaio runs it synchronously, and only once the writes queued or
+    /// in flight before it have completed (fio's libaio engine answers FIO_Q_BUSY until then).
+    @Test(arguments: [IOKind.fsync, .trim])
+    func libaioSyncOpsWaitForOutstandingIO(kind: IOKind) throws {
+        let b = try EngineBench(engine: "libaio")
+        var e = try LibaioEngine(job: b.config, units: b.units, count: 4)
+        defer { e.cleanup() }
+        #expect(e.queue(b.set(0, .write, offset: 0)) == .queued)
+        #expect(e.queue(b.set(1, kind, offset: 4096)) == .busy)
+        #expect(try e.commit() == 1)
+        #expect(e.queue(b.units + 1) == .busy)
+        #expect(try e.getEvents(min: 1, max: 4) == 1)
+        #expect(e.event(0).pointee.result == 4096)
+        #expect(e.queue(b.units + 1) == .completed)
+        #expect(b.units[1].result >= 0)
+    }
+
+    /// io_uring: trim runs synchronously once nothing is outstanding; fsync goes to the ring
+    /// with IOSQE_IO_DRAIN, so it starts only after what was submitted before it.
+    @Test func ioUringTrimWaitsAndFsyncDrains() throws {
+        guard ioUringAvailable else { return }
+        let b = try EngineBench(engine: "io_uring")
+        var e = try IOUringEngine(job: b.config, units: b.units, count: 4)
+        defer { e.cleanup() }
+        #expect(e.queue(b.set(0, .write, offset: 0)) == .queued)
+        #expect(e.queue(b.set(1, .fsync)) == .queued)
+        let sq = e.ring.pointee.sq
+        let last = sq.sqes + Int((sq.sqe_tail &- 1) & sq.ring_mask)
+        #expect(UInt32(last.pointee.flags) & cswio_IOSQE_IO_DRAIN != 0)
+        #expect(e.queue(b.set(2, .trim, offset: 8192)) == .busy)
+        #expect(try e.commit() == 2)
+        var got = 0
+        while got < 2 { got += try e.getEvents(min: 1, max: 4) }
+        #expect(e.queue(b.units + 2) == .completed)
+        #expect(b.units[2].result == 4096)
+    }
+
+    /// With continue_on_error a job whose every I/O fails still stops at its runtime.
+    @Test(.timeLimit(.minutes(1)), arguments: ["libaio", "io_uring", "psync"])
+    func failingIOStillEndsAtTheRuntime(engine: String) throws {
+        guard engine != "io_uring" || ioUringAvailable else { return }
+        let f = "/var/tmp/swio-coe-\(engine).dat"
+        defer { unlink(f) }
+        let start = Date()
+        let (result, report) = try runJobs("[a]\nioengine=\(engine)\nfilename=\(f)\nrw=read\nbs=1000\nsize=64000\ndirect=1\niodepth=4\ncontinue_on_error=all\ntime_based\nruntime=1\n")
+        #expect(Date().timeIntervalSince(start) < 20)
+        #expect(result.jobs[0].stats.errors > 0)
+        #expect(report.entries[0].stats.firstError == EINVAL)
+    }
+}
