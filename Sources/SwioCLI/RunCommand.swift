@@ -35,10 +35,14 @@ struct RunCommand: ParsableCommand {
             for c in configs where EngineRegistry.info(c.engine) == nil {
                 throw UserError("ioengine=\(c.engine) is not implemented by swio")
             }
-            for c in configs {
-                if c.engine == "libaio" && !c.direct {
-                    writeStderr("swio: warning: job '\(c.name)': libaio with direct=0 blocks in io_submit (buffered I/O is synchronous); use direct=1")
-                }
+            // Once per run, naming each job once (numjobs clones share a name).
+            var bufferedLibaio: [String] = []
+            for c in configs where c.engine == "libaio" && !c.direct && !bufferedLibaio.contains(c.name) {
+                bufferedLibaio.append(c.name)
+            }
+            if !bufferedLibaio.isEmpty {
+                let names = bufferedLibaio.map { "'\($0)'" }.joined(separator: ", ")
+                writeStderr("swio: warning: job\(bufferedLibaio.count > 1 ? "s" : "") \(names): libaio with direct=0 blocks in io_submit (buffered I/O is synchronous); use direct=1")
             }
             // Baselines are measured before the jobs run, so the jobs do not disturb them.
             let baselineByTarget = try measureBaselines(configs)
