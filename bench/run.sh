@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the same jobs through swio and fio, alternating, in one run, and prints swio/fio ratios
 # of IOPS and of CPU time per I/O (usr+sys), and of p99 completion latency.
-# Usage: [FILTER=regex] [PIN=cpu] bench/run.sh [quick|sync|async|all] [rounds]
+# Usage: [FILTER=regex] [PIN=cpu] [RAW=file] bench/run.sh [quick|sync|async|all] [rounds]
 # PIN runs both tools under taskset on that CPU (say, the one taking the disk's interrupts), so
 # that where the scheduler happens to put each tool's job stops being part of the comparison.
+# RAW appends every run's "case round tool iops cpu_ns_per_io p99_ns" to that file.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 SET=${1:-all}
@@ -37,7 +38,11 @@ filter_cases
 summarise() {
   python3 -c '
 import json, sys
-j = json.load(sys.stdin)["jobs"][0]
+try:
+    j = json.load(sys.stdin)["jobs"][0]
+except (ValueError, KeyError, IndexError):
+    print("nan nan nan")  # the run failed: the round is left out of that row
+    sys.exit()
 d = j["read"]
 ios = d["total_ios"] or 1
 cpu_ns = (j["usr_cpu"] + j["sys_cpu"]) / 100.0 * j["job_runtime"] * 1e6
@@ -56,9 +61,11 @@ for c in "${cases[@]}"; do
       if [[ $tool == swio ]]; then
         read -r a b p < <("${PIN_CMD[@]}" $SWIO --output-format=json --name=b $args 2>/dev/null | summarise)
         s_iops+=("$a"); s_cpu+=("$b"); s_p99+=("$p")
+        [[ -n ${RAW:-} ]] && echo "$name|$r|swio|$a|$b|$p" >>"$RAW"
       else
         read -r a b p < <("${PIN_CMD[@]}" $FIO --output-format=json --name=b $args 2>/dev/null | summarise)
         f_iops+=("$a"); f_cpu+=("$b"); f_p99+=("$p")
+        [[ -n ${RAW:-} ]] && echo "$name|$r|fio|$a|$b|$p" >>"$RAW"
       fi
     done
   done
@@ -66,11 +73,12 @@ for c in "${cases[@]}"; do
 import sys, statistics as st
 name = sys.argv[1]
 v = [list(map(float, a.split())) for a in sys.argv[2:]]
-si, fi, sc, fc = (st.median(x) for x in v[:4])
+ok = lambda x: [a for a in x if a == a] or [float("nan")]  # drop failed runs (nan)
+si, fi, sc, fc = (st.median(ok(x)) for x in v[:4])
 # Ratios are the median of each round's swio/fio ratio: the two runs of a round sit next to
 # each other in time, so drift in the machine (or the VM's host) cancels within a pair.
-ratios = lambda s, f: [a / b for a, b in zip(s, f) if b]
-pair = lambda s, f: st.median(ratios(s, f)) if any(f) else float("nan")
+ratios = lambda s, f: [a / b for a, b in zip(s, f) if b and a == a and b == b]
+pair = lambda s, f: st.median(ratios(s, f)) if ratios(s, f) else float("nan")
 # The spread of the IOPS pair ratios (25th-75th percentile) says how much a row moves by itself.
 r = ratios(v[0], v[1])
 q = st.quantiles(r, n=4) if len(r) >= 2 else [r[0], r[0], r[0]] if r else [float("nan")] * 3
