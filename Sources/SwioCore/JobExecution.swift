@@ -235,23 +235,35 @@ public final class JobExecution: @unchecked Sendable {
 
     // MARK: - Loop
 
+    /// The logical block size of the disk under `path` (a device, or the file's filesystem's
+    /// disk), from sysfs; 0 where there is none (tmpfs, say).
+    static func logicalBlockSize(_ path: String) -> Int {
+        guard !path.isEmpty, let dev = DiskUtil.device(for: path),
+              let text = try? readWholeFile("/sys/block/\(dev)/queue/logical_block_size") else { return 0 }
+        return Int(text.trimmed) ?? 0
+    }
+
     /// Allocates the I/O buffers and units; engines may register them, so this comes first.
     public func allocateBuffers() throws {
         guard buffers == nil else { return }
         let bs = Int(config.maxBlockSize)
-        let align = 4096
+        // Page-aligned, or the device's logical block size where that is larger (O_DIRECT
+        // needs buffers aligned to it).
+        let align = max(4096, config.direct ? files.map { JobExecution.logicalBlockSize($0.path) }.max() ?? 0 : 0)
+        let memAlign = Int(config.memAlign)
         let stride = (bs + align - 1) / align * align
         // Anonymous memory on 2 MiB boundaries with MADV_HUGEPAGE: O_DIRECT requests then land in
         // physically contiguous pages, so a 128 KiB read is one segment for the device instead of
         // 32 (on this VM that decides whether virtio serves sequential reads at 10k or 14k+ IOPS).
         // Small buffer sets (up to 64 KiB) gain nothing from it and stay on plain pages.
-        let huge = stride * depth > 64 << 10 ? 2 << 20 : 4096
-        let bytes = (stride * depth + huge - 1) / huge * huge
+        let huge = max(align, stride * depth > 64 << 10 ? 2 << 20 : 4096)
+        let bytes = (stride * depth + memAlign + huge - 1) / huge * huge
         guard let raw = mmap(nil, bytes + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), raw != MAP_FAILED else {
             throw fail("bs", "cannot allocate \(bytes) bytes of I/O buffers: \(Syscall.errorString(errno))")
         }
-        let mem = UnsafeMutableRawPointer(bitPattern: (UInt(bitPattern: raw) + UInt(huge - 1)) & ~UInt(huge - 1))!
-        if huge > 4096 { _ = madvise(mem, bytes, 14 /* MADV_HUGEPAGE */) }
+        let base = UnsafeMutableRawPointer(bitPattern: (UInt(bitPattern: raw) + UInt(huge - 1)) & ~UInt(huge - 1))!
+        if huge > 4096 { _ = madvise(base, bytes, 14 /* MADV_HUGEPAGE */) }
+        let mem = base + memAlign
         buffers = raw
         bufferBytes = bytes + huge
         fillBuffers(mem, count: stride * depth)

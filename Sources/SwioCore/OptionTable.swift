@@ -147,7 +147,7 @@ public enum OptionTable {
         OptionSpec("nice", .int(min: -20, max: 19), supported: false, "Scheduling priority"),
         OptionSpec("prio", .int(min: 0, max: 7), supported: false, "I/O priority"),
         OptionSpec("mem", .choice(["malloc", "shm", "shmhuge", "mmap", "mmaphuge", "mmapshared", "cudamalloc"]), default: "malloc", aliases: ["iomem"], "Buffer memory type (swio: aligned malloc)"),
-        OptionSpec("iomem_align", .size(perDirection: false, percentOK: false), aliases: ["mem_align"], "Buffer alignment"),
+        OptionSpec("iomem_align", .size(perDirection: false, percentOK: false), aliases: ["mem_align"], "Offset of the first I/O buffer from a page boundary (as fio)"),
         // Statistics and reporting
         OptionSpec("percentile_list", .floatList, aliases: ["clat_percentiles_list"], "Percentiles to report, ':'-separated"),
         OptionSpec("clat_percentiles", .bool, default: "1", aliases: ["percentile"], "Report clat percentiles"),
