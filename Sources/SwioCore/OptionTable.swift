@@ -189,7 +189,7 @@ public enum OptionTable {
         OptionSpec("uncached", .int(min: 0, max: 1), engines: ["io_uring"], supported: false, "RWF_UNCACHED"),
         OptionSpec("cmdprio_percentage", .int(min: 0, max: 100), engines: ["libaio", "io_uring"], supported: false, "Percentage of I/Os with cmdprio"),
         OptionSpec("userspace_reap", .flag, engines: ["libaio"], "Reap completions from the kernel's AIO ring without a syscall"),
-        OptionSpec("libaio_sync_trim", .flag, engines: ["libaio"], "Issue trims synchronously"),
+        OptionSpec("libaio_sync_trim", .flag, engines: ["libaio"], "Issue trims synchronously (swio always does: Linux AIO has no trim; it waits for outstanding I/O first)"),
         OptionSpec("kevent_backend", .choice(["libaio", "io_uring"]), default: "libaio", engines: ["kevent"], "Kernel AIO backend that feeds the kevent ready-queue"),
         OptionSpec("kevent_min", .int(min: 1, max: 65536), default: "1", engines: ["kevent"], "Minimum events harvested per wait"),
         OptionSpec("kevent_max", .int(min: 1, max: 65536), engines: ["kevent"], "Maximum events harvested per wait (default iodepth)"),

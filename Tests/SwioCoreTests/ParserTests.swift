@@ -206,6 +206,10 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
         let r = try parse("[a]\nzonemode=zbd\n", ignoreUnsupported: true)
         #expect(r.warnings.contains { $0.contains("zonemode") })
         #expect(parseError("[a]\nioengine=net\nport=8000\n")?.option == "ioengine")
+        // The issue lets cmdprio_percentage be rejected: it is, naming the option and line.
+        let c = parseError("[a]\nioengine=libaio\ncmdprio_percentage=50\n")
+        #expect(c?.option == "cmdprio_percentage" && c?.location.line == 3)
+        #expect(c?.reason.contains("not implemented") == true)
     }
 
     @Test func engineOptionsAreCheckedAgainstTheEngine() throws {

@@ -148,14 +148,17 @@ final class LoopDevice {
         #expect(result.jobs[0].stats.firstErrorMessage?.contains(dir) == true)
     }
 
-    @Test func ioUringOptionsWork() throws {
-        guard ioUringAvailable else { return }
+    @Test(.enabled(if: ioUringAvailable, "io_uring is unavailable on this kernel"))
+    func ioUringOptionsWork() throws {
         let f = "/var/tmp/swio-uring-opts.dat"
         defer { unlink(f) }
-        for opts in ["fixedbufs", "registerfiles", "sqthread_poll", "nonvectored=0", "force_async=2", "fixedbufs\nregisterfiles"] {
+        let cases = ["fixedbufs", "registerfiles", "sqthread_poll", "sqthread_poll\nsqthread_poll_cpu=0", "nonvectored=0",
+                     "force_async=2", "fixedbufs\nregisterfiles", "hipri", "nowait", "hipri\nfsync=4", "registerfiles\nfsync=4"]
+        for opts in cases {
             let (result, report) = try runJobs("[a]\nioengine=io_uring\nfilename=\(f)\nrw=randwrite\nbs=4k\nsize=512k\niodepth=8\ndirect=1\n\(opts)\n")
             #expect(result.jobs[0].stats.firstError == 0, "\(opts): \(result.jobs[0].stats.firstErrorMessage ?? "")")
             #expect(report.entries[0].stats.dirs[1].bytes == 512 << 10, "\(opts)")
+            if opts.contains("fsync=4") { #expect(report.entries[0].stats.syncIOs == 32, "\(opts)") }
         }
     }
 
@@ -183,8 +186,8 @@ final class LoopDevice {
         #expect(s.submitCalls < 256)
     }
 
-    @Test func fsyncGoesThroughTheEngine() throws {
-        guard ioUringAvailable else { return }
+    @Test(.enabled(if: ioUringAvailable, "io_uring is unavailable on this kernel"))
+    func fsyncGoesThroughTheEngine() throws {
         let f = "/var/tmp/swio-uring-fsync.dat"
         defer { unlink(f) }
         let (_, report) = try runJobs("[a]\nioengine=io_uring\nfilename=\(f)\nrw=write\nbs=4k\nsize=64k\nfsync=4\niodepth=4\n")
