@@ -88,7 +88,7 @@ func drive<E: IOEngine>(_: E.Type, _ text: String) throws -> JobExecution {
 /// Four units over one file, for calling an engine's queue/commit/getEvents by hand.
 final class EngineBench {
     let path: String
-    let fd: Int32
+    private(set) var fd: Int32
     let units: UnsafeMutablePointer<IOUnit>
     let memory: UnsafeMutableRawPointer
     let config: JobConfig
@@ -116,8 +116,11 @@ final class EngineBench {
         return units + i
     }
 
+    /// Closes the file under the engine (the units keep the stale fd).
+    func closeFile() { close(fd); fd = -1 }
+
     deinit {
-        close(fd)
+        if fd >= 0 { close(fd) }
         unlink(path)
         units.deallocate()
         memory.deallocate()
@@ -212,6 +215,32 @@ final class EngineBench {
             let off = Int(u.offset)
             #expect(got == Array(data[off ..< off + 4096]), "unit \(i) at offset \(off)")
         }
+    }
+
+    /// A file closed under the engine: libaio's submit fails naming the cause, io_uring reports
+    /// EBADF in the completion; neither claims the I/O was done.
+    @Test func closedFileGivesEBADF() throws {
+        let a = try EngineBench(engine: "libaio")
+        var l = try LibaioEngine(job: a.config, units: a.units, count: 4)
+        defer { l.cleanup() }
+        a.closeFile()
+        #expect(l.queue(a.set(0, .read)) == .queued)
+        do {
+            _ = try l.commit()
+            Issue.record("io_submit on a closed fd succeeded")
+        } catch let e as EngineError {
+            #expect(e.errno == EBADF && e.accepted == 0)
+            #expect(e.message.contains("io_submit") && e.message.contains("Bad file descriptor"))
+        }
+        guard ioUringAvailable else { return }
+        let b = try EngineBench(engine: "io_uring")
+        var u = try IOUringEngine(job: b.config, units: b.units, count: 4)
+        defer { u.cleanup() }
+        b.closeFile()
+        #expect(u.queue(b.set(0, .read)) == .queued)
+        #expect(try u.commit() == 1)
+        #expect(try u.getEvents(min: 1, max: 4) == 1)
+        #expect(u.event(0).pointee.result == -Int(EBADF))
     }
 
     /// iomem_align is fio's offset from a page boundary for the first buffer; the others
