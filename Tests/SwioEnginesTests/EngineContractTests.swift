@@ -95,7 +95,11 @@ final class EngineBench {
 
     init(engine: String, extra: String = "") throws {
         path = "/var/tmp/swio-contract-\(engine)-\(getpid()).dat"
-        fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o644)
+        // Moved to a high number: once closed, it is not handed out again (open takes the
+        // lowest free number), so a closed-file test cannot hit another test's file.
+        let low = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o644)
+        fd = fcntl(low, F_DUPFD, 4000)
+        close(low)
         _ = ftruncate(fd, 1 << 20)
         var p = JobFileParser(options: ParseOptions(environment: [:]))
         config = try JobConfig(try p.parse(text: "[a]\nioengine=\(engine)\nfilename=\(path)\nbs=4k\niodepth=4\n\(extra)\n", file: "t.fio").jobs[0])
