@@ -220,10 +220,13 @@ public struct IOLoop {
                 continue
             }
             // Reap: at least batch_complete_min (or all when draining), at most batch_complete_max.
-            // iodepth_batch_complete_min=0 polls without blocking, unless the queue is full or
-            // the engine is busy (fio: "if (full && !min_evts) min_evts = 1").
-            let canQueueMore = requeued == nil && !stopRequested && inflight + pendingCount < depth && moreToIssue
-            let minEvents = min(batchCompleteMin > 0 || !canQueueMore ? max(1, batchCompleteMin) : 0, inflight)
+            var minEvents = min(batchCompleteMin, inflight)
+            if minEvents == 0 {
+                // iodepth_batch_complete_min=0 polls without blocking, unless the queue is full
+                // or the engine is busy (fio: "if (full && !min_evts) min_evts = 1").
+                let canQueueMore = requeued == nil && !stopRequested && inflight + pendingCount < depth && moreToIssue
+                if !canQueueMore { minEvents = 1 }
+            }
             let maxEvents = min(batchCompleteMax, inflight)
             let n: Int
             do { n = try engine.getEvents(min: minEvents, max: maxEvents) } catch {
