@@ -113,7 +113,9 @@ public struct IOLoop {
         ramping = job.rampUs > 0
         asyncEngine = !engineFlags.contains(.sync)
         batchSubmit = max(1, min(job.batchSubmit, depth))
-        batchCompleteMin = max(0, job.batchCompleteMin)
+        // fio's wait_for_completions() asks for at least one event even when
+        // iodepth_batch_complete_min is 0: it only reaps when the queue is full.
+        batchCompleteMin = max(1, job.batchCompleteMin)
         batchCompleteMax = max(1, min(job.batchCompleteMax, depth))
         recordLat = !job.disableLat
         recordClat = !job.disableClat
@@ -220,13 +222,7 @@ public struct IOLoop {
                 continue
             }
             // Reap: at least batch_complete_min (or all when draining), at most batch_complete_max.
-            var minEvents = min(batchCompleteMin, inflight)
-            if minEvents == 0 {
-                // iodepth_batch_complete_min=0 polls without blocking, unless the queue is full
-                // or the engine is busy (fio: "if (full && !min_evts) min_evts = 1").
-                let canQueueMore = requeued == nil && !stopRequested && inflight + pendingCount < depth && moreToIssue
-                if !canQueueMore { minEvents = 1 }
-            }
+            let minEvents = min(batchCompleteMin, inflight)
             let maxEvents = min(batchCompleteMax, inflight)
             let n: Int
             do { n = try engine.getEvents(min: minEvents, max: maxEvents) } catch {

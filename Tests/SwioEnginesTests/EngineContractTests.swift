@@ -13,7 +13,12 @@ struct ScriptedBusyEngine: IOEngine {
     static let info = EngineInfo(name: "scripted", flags: [], summary: "test engine")
     struct Accepted { var kind: IOKind; var offset: UInt64; var outstandingBefore: Int }
     /// Shared with the test: the engine value lives inside the loop while it runs.
-    final class Log: @unchecked Sendable { var accepted: [Accepted] = []; var busyAnswers = 0 }
+    final class Log: @unchecked Sendable {
+        var accepted: [Accepted] = []; var busyAnswers = 0
+        /// (min asked of getEvents, I/Os outstanding then)
+        var waits: [(min: Int, outstanding: Int)] = []
+        func reset() { accepted = []; busyAnswers = 0; waits = [] }
+    }
     static let log = Log()
 
     var calls = 0
@@ -48,6 +53,7 @@ struct ScriptedBusyEngine: IOEngine {
     }
 
     mutating func getEvents(min: Int, max: Int) throws -> Int {
+        Self.log.waits.append((min, outstanding))
         ready = Array(inFlight.prefix(max))
         inFlight.removeFirst(ready.count)
         for u in ready { u.pointee.result = u.pointee.length }
@@ -137,8 +143,7 @@ final class EngineBench {
     @Test func busyUnitsAreRequeuedNotReplaced() throws {
         let f = "/var/tmp/swio-busy-\(getpid()).dat"
         defer { unlink(f) }
-        ScriptedBusyEngine.log.accepted = []
-        ScriptedBusyEngine.log.busyAnswers = 0
+        ScriptedBusyEngine.log.reset()
         let job = try drive(ScriptedBusyEngine.self, "[a]\nfilename=\(f)\nrw=write\nbs=4k\nsize=256k\niodepth=4\nfsync=8\n")
         #expect(job.stats.firstError == 0, "\(job.stats.firstErrorMessage ?? "")")
         let log = ScriptedBusyEngine.log

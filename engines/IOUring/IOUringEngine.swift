@@ -175,10 +175,7 @@ public struct IOUringEngine: IOEngine {
     }
 
     @inlinable public mutating func getEvents(min: Int, max: Int) throws -> Int {
-        // With DEFER_TASKRUN completions are posted only inside io_uring_enter, so a poll
-        // (min 0) enters once without waiting.
-        if deferTaskrun && min == 0 { _ = io_uring_get_events(ring) }
-        var n = deferTaskrun && min > 0 ? 0 : collectAppend(from: 0, max: max)
+        var n = deferTaskrun ? 0 : collectAppend(from: 0, max: max)
         while n < min {
             // Enter the kernel only to wait (and, with DEFER_TASKRUN, to run completions).
             let r = io_uring_submit_and_wait(ring, UInt32(min - n))
