@@ -62,8 +62,8 @@ int cswio_uring_init(struct io_uring *ring, unsigned entries, unsigned flags, in
         p.sq_thread_idle = idle_ms;
         if (sq_cpu >= 0) { p.flags |= IORING_SETUP_SQ_AFF; p.sq_thread_cpu = (unsigned)sq_cpu; }
     }
-    p.flags |= IORING_SETUP_CQSIZE;
-    p.cq_entries = entries * 2;
+    // The CQ gets the kernel's default, twice the SQ: the loop never has more than iodepth
+    // in flight, so it cannot overflow (and kernels before 5.5 reject IORING_SETUP_CQSIZE).
     int r = io_uring_queue_init_params(entries, ring, &p);
     // A registered ring fd lets each io_uring_enter skip the fd table lookup (and, when job
     // threads share the fd table, its refcount atomics). Older kernels say EINVAL: fine.

@@ -163,7 +163,9 @@ public struct IOUringEngine: IOEngine {
     @inlinable public mutating func commit() throws -> Int {
         guard queuedSinceSubmit > 0 else { return 0 }
         while true {
-            let r = io_uring_submit(ring)
+            // With DEFER_TASKRUN, submit with IORING_ENTER_GETEVENTS as fio does: the same enter
+            // posts the completions that are ready, so reaping them needs no second one.
+            let r = deferTaskrun ? io_uring_submit_and_get_events(ring) : io_uring_submit(ring)
             if r >= 0 { queuedSinceSubmit = 0; return Int(r) }
             if r == -EINTR || r == -EAGAIN || r == -EBUSY {
                 // Completions must be reaped before the kernel accepts more.
@@ -175,7 +177,9 @@ public struct IOUringEngine: IOEngine {
     }
 
     @inlinable public mutating func getEvents(min: Int, max: Int) throws -> Int {
-        var n = deferTaskrun ? 0 : collectAppend(from: 0, max: max)
+        // Look at the CQ first, as fio does: completions the last submit's enter ran (its task
+        // work, with DEFER_TASKRUN) are already there, and need no second enter.
+        var n = collectAppend(from: 0, max: max)
         while n < min {
             // Enter the kernel only to wait (and, with DEFER_TASKRUN, to run completions).
             let r = io_uring_submit_and_wait(ring, UInt32(min - n))
