@@ -10,19 +10,24 @@ public enum LogWriter {
             let c = job.config
             let n = c.definition.jobNumber + 1
             let avg = c.logAvgMs
+            let endMs = job.stats.runtimeNs / 1_000_000
             if let p = c.latLog {
                 for (i, kind) in ["slat", "clat", "lat"].enumerated() {
-                    try writeLog("\(p)_\(kind).\(n).log", job.stats.latLogs[i], averageMs: avg, rate: false)
+                    try writeLog("\(p)_\(kind).\(n).log", job.stats.latLogs[i], averageMs: avg, rate: nil, endMs: endMs)
                 }
             }
-            if let p = c.bwLog { try writeLog("\(p)_bw.\(n).log", job.stats.bwLog, averageMs: avg, rate: true) }
-            if let p = c.iopsLog { try writeLog("\(p)_iops.\(n).log", job.stats.iopsLog, averageMs: avg, rate: true) }
+            if let p = c.bwLog { try writeLog("\(p)_bw.\(n).log", job.stats.bwLog, averageMs: avg, rate: .bandwidth, endMs: endMs) }
+            if let p = c.iopsLog { try writeLog("\(p)_iops.\(n).log", job.stats.iopsLog, averageMs: avg, rate: .iops, endMs: endMs) }
         }
     }
 
-    /// With log_avg_msec, entries are averaged per window and direction (latencies) or summed
-    /// into a per-second rate (bw, iops), as fio does.
-    static func writeLog(_ path: String, _ entries: [LogEntry], averageMs: UInt64, rate: Bool) throws {
+    enum Rate { case bandwidth, iops }
+
+    /// With log_avg_msec, entries are averaged per window and direction (latencies) or turned
+    /// into a per-second rate (bw in KiB/s, iops), as fio 3.33 writes them: the block-size column
+    /// is 0, a rate window that the run ended inside is dropped (fio only writes a window when
+    /// a later sample closes it), and a latency log's last window is stamped with the run's end.
+    static func writeLog(_ path: String, _ entries: [LogEntry], averageMs: UInt64, rate: Rate?, endMs: UInt64) throws {
         guard let f = fopen(path, "w") else { throw EngineError(errno: errno, "cannot write log \(path): \(String(cString: strerror(errno)))") }
         defer { fclose(f) }
         if averageMs == 0 {
@@ -30,28 +35,29 @@ public enum LogWriter {
             return
         }
         var window: UInt64 = 0
-        var sums: [(UInt64, UInt64)] = [(0, 0), (0, 0), (0, 0)]   // (sum, count) per ddir
-        var bsz: [UInt32] = [0, 0, 0]
-        func flush(_ w: UInt64) {
-            for d in 0..<3 where sums[d].1 > 0 {
+        // Per ddir: sum of values, sum of bytes, count.
+        var sums: [(value: UInt64, bytes: UInt64, count: UInt64)] = Array(repeating: (0, 0, 0), count: 3)
+        func flush(_ w: UInt64, at stamp: UInt64) {
+            for d in 0..<3 where sums[d].count > 0 {
                 let v: UInt64
-                if rate {
-                    // bw: KiB moved in the window per second; iops: I/Os per second.
-                    v = path.contains("_iops.")
-                        ? sums[d].1 * 1000 / averageMs
-                        : UInt64(bsz[d]) * sums[d].1 * 1000 / averageMs / 1024
-                } else { v = sums[d].0 / sums[d].1 }
-                fputs("\((w + 1) * averageMs), \(v), \(d), \(bsz[d]), 0\n", f)
-                sums[d] = (0, 0)
+                switch rate {
+                case .iops: v = sums[d].count * 1000 / averageMs
+                case .bandwidth: v = sums[d].bytes * 1000 / averageMs / 1024
+                case nil: v = sums[d].value / sums[d].count
+                }
+                fputs("\(stamp), \(v), \(d), 0, 0\n", f)
+                sums[d] = (0, 0, 0)
             }
         }
         for e in entries {
             let w = e.timeMs / averageMs
-            if w != window { flush(window); window = w }
-            sums[Int(e.ddir)].0 += e.value
-            sums[Int(e.ddir)].1 += 1
-            bsz[Int(e.ddir)] = e.bs
+            if w != window { flush(window, at: (window + 1) * averageMs); window = w }
+            let d = Int(e.ddir)
+            sums[d].value &+= e.value
+            sums[d].bytes &+= UInt64(e.bs)
+            sums[d].count += 1
         }
-        flush(window)
+        // The window the run ended in.
+        if rate == nil { flush(window, at: min((window + 1) * averageMs, max(endMs, window * averageMs))) }
     }
 }

@@ -21,6 +21,41 @@ import Foundation
         return out
     }
 
+    /// log_avg_msec logs have fio 3.33's shape: the same windows (a rate window the run ended
+    /// in is not written; a latency log's last window is stamped with the run's end), block-size
+    /// column 0, and the same rates for a rate-limited job.
+    @Test func averagedLogsMatchFio() throws {
+        guard let fio = which("fio") else {
+            print("skipping: fio is not installed (apt-get install fio)")
+            return
+        }
+        let dir = makeTempDir()
+        _ = try sh(fio, ["--name=lay", "--filename=\(dir)/f.dat", "--size=16m", "--rw=write", "--bs=1m"])
+        func logs(_ tool: String, _ prefix: String) throws -> [String: [[Int]]] {
+            let r = try sh(tool, ["--name=l", "--ioengine=psync", "--rw=randread", "--bs=4k", "--size=16m",
+                                  "--filename=\(dir)/f.dat", "--time_based", "--runtime=1200ms", "--rate_iops=2000",
+                                  "--log_avg_msec=500", "--write_iops_log=\(dir)/\(prefix)", "--write_bw_log=\(dir)/\(prefix)",
+                                  "--write_lat_log=\(dir)/\(prefix)", "--output-format=json"])
+            #expect(r.status == 0, "\(tool): \(r.err)")
+            var out: [String: [[Int]]] = [:]
+            for kind in ["iops", "bw", "clat"] {
+                let text = try String(contentsOfFile: "\(dir)/\(prefix)_\(kind).1.log", encoding: .utf8)
+                out[kind] = text.split(separator: "\n").map { $0.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces))! } }
+            }
+            return out
+        }
+        let f = try logs(fio, "f"), s = try logs(swioBinary, "s")
+        for kind in ["iops", "bw", "clat"] {
+            let fr = f[kind]!, sr = s[kind]!
+            #expect(fr.count == sr.count, "\(kind): fio \(fr) swio \(sr)")
+            for (a, b) in zip(fr, sr) {
+                #expect(abs(a[0] - b[0]) <= 20, "\(kind) time: fio \(a) swio \(b)")
+                #expect(a[2...] == b[2...], "\(kind) ddir/bs/prio: fio \(a) swio \(b)")
+                if kind != "clat" { #expect(abs(a[1] - b[1]) * 20 <= a[1], "\(kind) rate: fio \(a) swio \(b)") }
+            }
+        }
+    }
+
     @Test(arguments: ["psync", "null"])
     func jsonKeysMatchFioAtEveryLevel(engine: String) throws {
         guard let fio = which("fio") else {
