@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the same jobs through swio and fio, alternating, in one run, and prints swio/fio ratios
 # of IOPS and of CPU time per I/O (usr+sys), and of p99 completion latency.
-# Usage: [FILTER=regex] [PIN=cpu] [RAW=file] bench/run.sh [quick|sync|async|all] [rounds]
+# Usage: [FILTER=regex] [PIN=cpu] [RAW=file] [RUNTIME=s] bench/run.sh [quick|sync|async|all] [rounds]
 # PIN runs both tools under taskset on that CPU (say, the one taking the disk's interrupts), so
 # that where the scheduler happens to put each tool's job stops being part of the comparison.
 # RAW appends every run's "case round tool iops cpu_ns_per_io p99_ns" to that file.
@@ -11,24 +11,25 @@ SET=${1:-all}
 PIN_CMD=()
 [[ -n ${PIN:-} ]] && PIN_CMD=(taskset -c "$PIN")
 ROUNDS=${2:-3}
+RUNTIME=${RUNTIME:-3}   # seconds per run
 
 cases=()
 if [[ $SET == all || $SET == quick || $SET == sync ]]; then
-  cases+=("null 4k randread qd1|--ioengine=null --rw=randread --bs=4k --size=8g --norandommap --time_based --runtime=3")
-  cases+=("null 4k randread qd32|--ioengine=null --rw=randread --bs=4k --size=8g --iodepth=32 --norandommap --time_based --runtime=3")
-  cases+=("psync 4k randread shm|--ioengine=psync --rw=randread --bs=4k --size=1g --filename=$SHM --time_based --runtime=3")
-  cases+=("psync 1M read shm|--ioengine=psync --rw=read --bs=1m --size=1g --filename=$SHM --time_based --runtime=3")
+  cases+=("null 4k randread qd1|--ioengine=null --rw=randread --bs=4k --size=8g --norandommap --time_based --runtime=$RUNTIME")
+  cases+=("null 4k randread qd32|--ioengine=null --rw=randread --bs=4k --size=8g --iodepth=32 --norandommap --time_based --runtime=$RUNTIME")
+  cases+=("psync 4k randread shm|--ioengine=psync --rw=randread --bs=4k --size=1g --filename=$SHM --time_based --runtime=$RUNTIME")
+  cases+=("psync 1M read shm|--ioengine=psync --rw=read --bs=1m --size=1g --filename=$SHM --time_based --runtime=$RUNTIME")
 fi
 if [[ $SET == all || $SET == async ]]; then
   for e in libaio io_uring; do
-    cases+=("$e 4k randread qd1 shm|--ioengine=$e --rw=randread --bs=4k --size=1g --filename=$SHM --time_based --runtime=3")
-    cases+=("$e 4k randread qd32 shm|--ioengine=$e --rw=randread --bs=4k --iodepth=32 --size=1g --filename=$SHM --time_based --runtime=3")
-    cases+=("$e 128k read qd8 shm|--ioengine=$e --rw=read --bs=128k --iodepth=8 --size=1g --filename=$SHM --time_based --runtime=3")
+    cases+=("$e 4k randread qd1 shm|--ioengine=$e --rw=randread --bs=4k --size=1g --filename=$SHM --time_based --runtime=$RUNTIME")
+    cases+=("$e 4k randread qd32 shm|--ioengine=$e --rw=randread --bs=4k --iodepth=32 --size=1g --filename=$SHM --time_based --runtime=$RUNTIME")
+    cases+=("$e 128k read qd8 shm|--ioengine=$e --rw=read --bs=128k --iodepth=8 --size=1g --filename=$SHM --time_based --runtime=$RUNTIME")
     # randrepeat=0 on the disk: the VM's host caches the disk image, so a fixed offset sequence
     # makes each run depend on what the previous runs (of either tool) left in that cache.
-    cases+=("$e 4k randread qd1 direct|--ioengine=$e --rw=randread --bs=4k --direct=1 --randrepeat=0 --size=1g --filename=$DISK --time_based --runtime=3")
-    cases+=("$e 4k randread qd32 direct|--ioengine=$e --rw=randread --bs=4k --direct=1 --randrepeat=0 --iodepth=32 --size=1g --filename=$DISK --time_based --runtime=3")
-    cases+=("$e 128k read qd8 direct|--ioengine=$e --rw=read --bs=128k --direct=1 --iodepth=8 --size=1g --filename=$DISK --time_based --runtime=3")
+    cases+=("$e 4k randread qd1 direct|--ioengine=$e --rw=randread --bs=4k --direct=1 --randrepeat=0 --size=1g --filename=$DISK --time_based --runtime=$RUNTIME")
+    cases+=("$e 4k randread qd32 direct|--ioengine=$e --rw=randread --bs=4k --direct=1 --randrepeat=0 --iodepth=32 --size=1g --filename=$DISK --time_based --runtime=$RUNTIME")
+    cases+=("$e 128k read qd8 direct|--ioengine=$e --rw=read --bs=128k --direct=1 --iodepth=8 --size=1g --filename=$DISK --time_based --runtime=$RUNTIME")
   done
 fi
 
