@@ -179,6 +179,14 @@ public enum SyncOps {
     @inlinable public static func sync(fd: Int32, dataOnly: Bool) -> Int {
         Syscall.retry { Int(dataOnly ? fdatasync(fd) : fsync(fd)) }
     }
+    /// The queue() answer of an engine that runs trim or fsync synchronously: busy while any of
+    /// its I/O is queued or in flight (`outstanding`), as fio's engines answer, so an fsync
+    /// covers the writes before it; otherwise done now.
+    @inlinable public static func queueWhenIdle(_ u: UnsafeMutablePointer<IOUnit>, outstanding: Int) -> QueueResult {
+        if outstanding > 0 { return .busy }
+        u.pointee.result = nonDataIO(u) ?? -Int(EINVAL)
+        return .completed
+    }
     /// Trim and sync kinds, done synchronously; nil for read/write.
     @inlinable public static func nonDataIO(_ u: UnsafeMutablePointer<IOUnit>) -> Int? {
         switch u.pointee.kind {

@@ -126,12 +126,10 @@ public struct IOUringEngine: IOEngine {
 
     @inlinable public mutating func queue(_ u: UnsafeMutablePointer<IOUnit>) -> QueueResult {
         let kind = u.pointee.kind
+        // Trim (no io_uring op fio uses) and, under IOPOLL, fsync run synchronously, once
+        // nothing is outstanding.
         if kind == .trim || (syncFsync && (kind == .fsync || kind == .fdatasync)) {
-            // Done synchronously (trim has no io_uring op fio uses), so, as in fio, only once
-            // nothing is queued or in flight.
-            if outstanding > 0 { return .busy }
-            u.pointee.result = SyncOps.nonDataIO(u) ?? -Int(EINVAL)
-            return .completed
+            return SyncOps.queueWhenIdle(u, outstanding: outstanding)
         }
         guard let sqe = io_uring_get_sqe(ring) else { return .busy }
         var fd = u.pointee.fd

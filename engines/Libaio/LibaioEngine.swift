@@ -47,13 +47,8 @@ public struct LibaioEngine: IOEngine {
     }
 
     @inlinable public mutating func queue(_ u: UnsafeMutablePointer<IOUnit>) -> QueueResult {
-        if u.pointee.kind != .read && u.pointee.kind != .write {
-            // Linux AIO has no fsync or trim, so they run synchronously here. As in fio, only
-            // once nothing is queued or in flight: an fsync must cover the writes before it.
-            if outstanding > 0 { return .busy }
-            u.pointee.result = SyncOps.nonDataIO(u) ?? -Int(EINVAL)
-            return .completed
-        }
+        // Linux AIO has no fsync or trim: they run synchronously, once nothing is outstanding.
+        if u.pointee.kind != .read && u.pointee.kind != .write { return SyncOps.queueWhenIdle(u, outstanding: outstanding) }
         let cb = iocbs + Int(u.pointee.index)
         cswio_aio_prep(cb, u.pointee.kind == .write ? 1 : 0, u.pointee.fd, u.pointee.buffer, u.pointee.length,
                        Int64(u.pointee.offset), eventFD)
@@ -67,22 +62,21 @@ public struct LibaioEngine: IOEngine {
     @inlinable public mutating func commit() throws -> Int {
         var done = 0
         while done < nSubmit {
-            let r = io_submit(ctx, nSubmit - done, submitList + done)
+            var r = io_submit(ctx, nSubmit - done, submitList + done)
             if r > 0 { done += Int(r); continue }
             if r == -EINTR { continue }
+            var call = "io_submit"
             if r == -EAGAIN || r == -ENOMEM {
                 // Kernel is out of room: reap at least one completion, keep it for getEvents.
-                let n = io_getevents(ctx, 1, depth - stashed, events + stashed, nil)
-                if n > 0 { stashed += Int(n); continue }
-                if n == -EINTR { continue }
-                // What the kernel accepted is in flight: the loop must not reuse those units.
-                outstanding -= nSubmit - done
-                nSubmit = 0
-                throw EngineError(errno: -n, "libaio: io_getevents: \(Syscall.errorString(-n))", accepted: done)
+                r = io_getevents(ctx, 1, depth - stashed, events + stashed, nil)
+                if r > 0 { stashed += Int(r); continue }
+                if r == -EINTR { continue }
+                call = "io_getevents"
             }
+            // Only what the kernel accepted is in flight; the loop takes the rest back.
             outstanding -= nSubmit - done
             nSubmit = 0
-            throw EngineError(errno: -r, "libaio: io_submit failed: \(Syscall.errorString(-r))", accepted: done)
+            throw EngineError(errno: -r, "libaio: \(call) failed: \(Syscall.errorString(-r))", accepted: done)
         }
         nSubmit = 0
         return done
@@ -99,18 +93,17 @@ public struct LibaioEngine: IOEngine {
         stashed = 0
         if got >= min && got > 0 { return got }
         if userspaceReap {
-            // At least one look at the ring, also when polling (min 0).
-            while true {
+            while got < min {
                 let n = Int(cswio_aio_user_reap(ctx, events + got, Int32(max - got)))
                 if n < 0 { break }
                 got += n
-                if got >= min || got == max { return got }
-                if n == 0 {
+                if got < min && n == 0 {
                     // Nothing in the ring yet: block in the kernel for the rest.
                     let k = io_getevents(ctx, min - got, max - got, events + got, nil)
                     if k > 0 { got += Int(k) } else if k != -EINTR { throw EngineError(errno: -k, "libaio: io_getevents: \(Syscall.errorString(-k))") }
                 }
             }
+            if got >= min { return got }
         }
         while true {
             let n = io_getevents(ctx, min - got, max - got, events + got, nil)
