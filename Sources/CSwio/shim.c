@@ -164,6 +164,79 @@ void cswio_install_signal_handlers(void) {
 
 int cswio_unshare_files(void) { return unshare(CLONE_FILES); }
 
+#include <dirent.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+static volatile pid_t cswio_worker_pid = 0;
+static const int cswio_forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+#define CSWIO_N_FORWARDED (int)(sizeof(cswio_forwarded_signals) / sizeof(cswio_forwarded_signals[0]))
+
+static void cswio_forward_signal(int sig) {
+    if (cswio_worker_pid > 0) kill(cswio_worker_pid, sig);
+}
+
+static int cswio_thread_count(void) {
+    DIR *d = opendir("/proc/self/task");
+    if (d == NULL) return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) if (e->d_name[0] != '.') n++;
+    closedir(d);
+    return n;
+}
+
+int cswio_continue_in_own_session(void) {
+    // fork() is only safe to continue from while this is the process's one thread.
+    if (cswio_thread_count() != 1) return -EBUSY;
+    sigset_t forwarded, old;
+    sigemptyset(&forwarded);
+    for (int i = 0; i < CSWIO_N_FORWARDED; i++) sigaddset(&forwarded, cswio_forwarded_signals[i]);
+    // Held back until the parent forwards them, so a Ctrl-C right at the fork reaches the worker.
+    pthread_sigmask(SIG_BLOCK, &forwarded, &old);
+    fflush(NULL);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        return -e;
+    }
+    if (pid == 0) {
+        setsid();
+        // The worker stops (and still reports) when the process it belongs to dies.
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent) raise(SIGTERM);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        return 0;
+    }
+    cswio_worker_pid = pid;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = cswio_forward_signal;
+    sigemptyset(&sa.sa_mask);
+    for (int i = 0; i < CSWIO_N_FORWARDED; i++) sigaction(cswio_forwarded_signals[i], &sa, NULL);
+    // Unblocked even if our launcher started us with them blocked (Foundation's Process does).
+    pthread_sigmask(SIG_UNBLOCK, &forwarded, NULL);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) _exit(1);
+    }
+    if (WIFSIGNALED(status)) {
+        // Die the way the worker did, so a shell sees the same status.
+        int sig = WTERMSIG(status);
+        signal(sig, SIG_DFL);
+        sigset_t one;
+        sigemptyset(&one);
+        sigaddset(&one, sig);
+        pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+        raise(sig);
+        _exit(128 + sig);
+    }
+    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+}
+
 int cswio_set_affinity(const int *cpus, int n) {
     cpu_set_t set;
     CPU_ZERO(&set);

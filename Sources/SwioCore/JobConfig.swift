@@ -93,6 +93,9 @@ public struct JobConfig: Sendable {
     public var fallocate: String
     public var invalidate: Bool
     public var direct: Bool
+    /// fio's `thread`: run the job as a thread of swio's own process instead of in the worker
+    /// process that starts its own session (RunCommand).
+    public var thread: Bool
     /// iomem_align: fio adds it to a page-aligned base, so the first buffer sits this many
     /// bytes past a page boundary (and the others a multiple of the block size after it).
     public var memAlign: UInt64 = 0
@@ -194,6 +197,7 @@ public struct JobConfig: Sendable {
         fallocate = str("fallocate") ?? "native"
         invalidate = try bool("invalidate", true)
         direct = try bool("direct") || (d.has("buffered") && !(try bool("buffered", true)))
+        thread = try bool("thread")
         memAlign = (try sizes("iomem_align"))?.first ?? 0
         norandommap = try bool("norandommap")
         distribution = try wrap("random_distribution") { try RandomDistribution.parse(str("random_distribution") ?? "random") }

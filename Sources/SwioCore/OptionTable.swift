@@ -72,7 +72,7 @@ public enum OptionTable {
         OptionSpec("new_group", .flag, "Start a new reporting group"),
         OptionSpec("group_reporting", .flag, "Report a group's jobs and clones as one"),
         OptionSpec("numjobs", .int(min: 1, max: 4096), default: "1", "Number of clones of this job"),
-        OptionSpec("thread", .flag, "Run jobs as threads (swio always uses threads)"),
+        OptionSpec("thread", .flag, "Run jobs as threads of the main process, not in a worker process with its own session"),
         OptionSpec("exitall", .flag, "When one job finishes, stop all others"),
         OptionSpec("kb_base", .choice(["1024", "1000"]), default: "1024", "Base of k/m/g: 1024 (KiB is then 1000, fio's compatibility quirk) or 1000"),
         OptionSpec("unit_base", .choice(["0", "1", "8"]), default: "0", "Report bits (8) or bytes (1); 0 = auto (bytes)"),

@@ -65,6 +65,11 @@ void cswio_install_signal_handlers(void);
 int cswio_set_affinity(const int *cpus, int n);
 /// Gives the calling thread its own copy of the fd table (unshare(CLONE_FILES)).
 int cswio_unshare_files(void);
+/// Runs the rest of the program in a forked child that starts its own session (setsid), as fio
+/// runs its jobs. The parent stays in the caller's session, forwards SIGINT, SIGTERM, SIGHUP and
+/// SIGQUIT to the child, and exits with the child's status: only the child returns (0). Returns
+/// -EBUSY without forking when the process already has other threads, or -errno if fork fails.
+int cswio_continue_in_own_session(void);
 void *cswio_aligned_alloc(size_t alignment, size_t size);
 int cswio_isatty(int fd);
 /// Touches one byte per 512-byte sector (hdparm's read_big_block check), compiled optimised.
