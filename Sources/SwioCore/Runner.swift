@@ -74,6 +74,7 @@ public struct Runner {
             if job.config.stonewall { supervisor.wait(for: execs[..<i]) }
             let waitees = job.config.waitFor.map { w in execs[..<i].filter { $0.config.name == w } } ?? []
             let t = JobThread {
+                job.threadStartNs = cswio_now_ns()
                 // A private fd table keeps the kernel's fd lookups on this thread free of the
                 // refcount atomics that a shared table needs, as in fio's forked job.
                 _ = cswio_unshare_files()

@@ -45,6 +45,7 @@ public enum EngineRegistry {
                 try job.openFiles { path, flags, mode in try engine.openFile(path: path, flags: flags, mode: mode) }
                 try engine.filesOpened(job.fds)
                 var loop = try job.makeLoop()
+                job.settleBeforeFirstIO()
                 job.beginTiming()
                 let end = loop.run(&engine)
                 job.finish(&loop, end: end, engineStats: engine.extraStats())

@@ -68,4 +68,26 @@ import Testing
         #expect(after.start + 1 >= slow.end, "slow \(slow), after-slow \(after)")
         #expect(free.start < slow.end, "a job without wait_for does not wait: slow \(slow), free \(free)")
     }
+
+    /// A job's first I/O waits until its thread is JobExecution.settleNs old (see
+    /// settleBeforeFirstIO); a startdelay at least that long already covers it.
+    @Test func firstIOWaitsForTheJobThreadToSettle() throws {
+        let (result, _) = try runJobs("""
+        [global]
+        ioengine=null
+        size=64k
+        [plain]
+        [delayed]
+        startdelay=300ms
+        """)
+        let plain = try #require(result.jobs.first { $0.config.name == "plain" })
+        let delayed = try #require(result.jobs.first { $0.config.name == "delayed" })
+        #expect(plain.end == .done && delayed.end == .done)
+        let plainWait = plain.startedNs - plain.threadStartNs
+        #expect(plainWait >= JobExecution.settleNs, "first I/O \(plainWait) ns after the thread started")
+        // Not added on top of the start delay: that would make it at least 400 ms.
+        let delayedWait = delayed.startedNs - delayed.threadStartNs
+        #expect(delayedWait >= 300_000_000 && delayedWait < 300_000_000 + JobExecution.settleNs,
+                "first I/O \(delayedWait) ns after the thread started")
+    }
 }
