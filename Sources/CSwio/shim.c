@@ -71,6 +71,26 @@ int cswio_uring_init(struct io_uring *ring, unsigned entries, unsigned flags, in
     return r;
 }
 
+int cswio_uring_nop_async(struct io_uring *ring) {
+    struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+    if (!sqe) return -EBUSY;
+    io_uring_prep_nop(sqe);
+    sqe->flags |= IOSQE_ASYNC;
+    sqe->user_data = 0;
+    // Until its completion is reaped here, the NOP must not reach the engine's reaping, which
+    // takes user_data for an I/O unit: retry what a signal or a full CQ interrupts.
+    struct io_uring_cqe *cqe = NULL;
+    for (int tries = 0; tries < 1000; tries++) {
+        int r = io_uring_submit_and_wait(ring, 1);
+        if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY) return r;
+        if (io_uring_peek_cqe(ring, &cqe) == 0 && cqe) {
+            io_uring_cqe_seen(ring, cqe);
+            return 0;
+        }
+    }
+    return -ETIME;
+}
+
 int cswio_uring_probe_op(struct io_uring *ring, int op) {
     struct io_uring_probe *probe = io_uring_get_probe_ring(ring);
     if (!probe) return 0;

@@ -179,6 +179,27 @@ final class EngineBench {
         #expect(b.units[1].result >= 0)
     }
 
+    /// io_uring ring setup starts the ring's io-wq worker (a thread named iou-wrk-<owner's
+    /// tid>) with one async NOP, so I/O the kernel punts does not create it mid-run; that NOP's
+    /// completion is reaped in setup and never reaches getEvents.
+    @Test(.enabled(if: ioUringAvailable, "io_uring is unavailable on this kernel"))
+    func ioUringSetupStartsItsWorker() throws {
+        // /proc/thread-self names this thread as "<pid>/task/<tid>".
+        let tid = try #require(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self").split(separator: "/").last)
+        let worker = "iou-wrk-\(tid)"
+        let threads = { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? [] }
+        let names = { threads().compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) } }
+        let b = try EngineBench(engine: "io_uring")
+        var e = try IOUringEngine(job: b.config, units: b.units, count: 4)
+        defer { e.cleanup() }
+        #expect(names().contains { $0.hasPrefix(worker) }, "no \(worker) among \(names())")
+        #expect(e.queue(b.set(0, .write, offset: 0)) == .queued)
+        #expect(try e.commit() == 1)
+        var got = 0
+        while got < 1 { got += try e.getEvents(min: 1, max: 4) }
+        #expect(got == 1 && e.event(0) == b.units && b.units[0].result == 4096)
+    }
+
     /// io_uring: trim runs synchronously once nothing is outstanding; fsync goes to the ring
     /// with IOSQE_IO_DRAIN, so it starts only after what was submitted before it.
     @Test(.enabled(if: ioUringAvailable, "io_uring is unavailable on this kernel"))

@@ -99,15 +99,31 @@ public struct IOUringEngine: IOEngine {
             throw error
         }
         deferTaskrun = setupFlags & UInt32(IORING_SETUP_DEFER_TASKRUN) != 0
-        if fixedBufs {
-            for i in 0..<count { iovecs[i] = iovec(iov_base: units[i].buffer, iov_len: Int(job.maxBlockSize)) }
-            let r = io_uring_register_buffers(ring, iovecs, UInt32(count))
-            if r < 0 {
-                io_uring_queue_exit(ring)
-                ring.deallocate(); cqes.deallocate(); done.deallocate(); iovecs.deallocate()
-                let hint = -r == ENOMEM ? " (registered buffers count against RLIMIT_MEMLOCK: raise it with `ulimit -l` or drop fixedbufs)" : ""
-                throw EngineError(errno: -r, "io_uring: registering \(count) buffers failed: \(Syscall.errorString(-r))\(hint)")
+        do {
+            if fixedBufs {
+                for i in 0..<count { iovecs[i] = iovec(iov_base: units[i].buffer, iov_len: Int(job.maxBlockSize)) }
+                let r = io_uring_register_buffers(ring, iovecs, UInt32(count))
+                if r < 0 {
+                    let hint = -r == ENOMEM ? " (registered buffers count against RLIMIT_MEMLOCK: raise it with `ulimit -l` or drop fixedbufs)" : ""
+                    throw EngineError(errno: -r, "io_uring: registering \(count) buffers failed: \(Syscall.errorString(-r))\(hint)")
+                }
             }
+            // Start the ring's io-wq worker now, during setup, with one async NOP. I/O the
+            // kernel cannot finish inline (buffered tmpfs reads, for one) goes to that worker,
+            // and the first such I/O would otherwise create it mid-run: its creation lands in
+            // that I/O's latency, and the scheduler places the new thread as a heavy task while
+            // the job, which has waited out JobExecution.settleNs, is a light one. Measured on
+            // /dev/shm, 4k random reads went from 0.93x to 1.02x fio's IOPS at depth 1 and from
+            // 1.06x to 1.17x at depth 32. IOPOLL rings (hipri) are left alone: they reap by
+            // polling the device.
+            if !syncFsync {
+                let r = cswio_uring_nop_async(ring)
+                if r < 0 { throw EngineError(errno: -r, "io_uring: the ring did not complete a NOP after setup: \(Syscall.errorString(-r))") }
+            }
+        } catch {
+            io_uring_queue_exit(ring)
+            ring.deallocate(); cqes.deallocate(); done.deallocate(); iovecs.deallocate()
+            throw error
         }
     }
 

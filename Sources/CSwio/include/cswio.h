@@ -47,6 +47,8 @@ int cswio_gettid(void);
 // structure layouts stay on the C side.
 int cswio_uring_init(struct io_uring *ring, unsigned entries, unsigned flags, int sq_cpu, unsigned idle_ms);
 int cswio_uring_probe_op(struct io_uring *ring, int op);
+/// Runs one NOP through the ring's io-wq (IOSQE_ASYNC) and reaps it: 0 or -errno.
+int cswio_uring_nop_async(struct io_uring *ring);
 void cswio_uring_prep_rw(struct io_uring_sqe *sqe, int write, int fd, void *buf, unsigned len,
                          uint64_t off, int fixed_buf_index, int vectored, struct iovec *iov);
 void cswio_uring_prep_fsync(struct io_uring_sqe *sqe, int fd, int datasync);
