@@ -115,29 +115,31 @@ import SwioEngines
         // contiguous each process's buffer happens to be, which would test luck, not method.
         guard let loop = LoopDevice(sizeMB: 2048, directory: "/dev/shm") else { return }
         _ = try sh("/bin/dd", ["if=/dev/zero", "of=\(loop.path)", "bs=4M", "count=512", "oflag=direct", "status=none"])
-        // One warm-up each, then five alternating runs, compared by their medians: host noise
-        // moves single runs both ways (one swio run once read 8.8 GB/s against 6.5 for every
-        // other run of either tool), so neither tool's best or worst run decides.
+        // One warm-up each, then seven alternating pairs, compared by the median of the pairs'
+        // ratios: host noise moves single runs both ways (one swio run once read 8.8 GB/s
+        // against 6.5 for every other run of either tool), and reads through the loop device
+        // run at one of two speeds depending on where the scheduler puts its kworker, which
+        // drifts while other tests run. A pair's two runs sit next to each other in time.
         _ = try hdparmMBps(["-t", "--direct", loop.path])
         _ = try Baseline.diskReads(loop.path, direct: true)
         var ours: [Double] = [], theirs: [Double] = []
-        for _ in 0..<5 {
-            if let h = try hdparmMBps(["-t", "--direct", loop.path]) { theirs.append(h) }
+        for _ in 0..<7 {
+            guard let h = try hdparmMBps(["-t", "--direct", loop.path]) else { print("skipping: hdparm -t failed on \(loop.path)"); return }
+            theirs.append(h)
             ours.append(try Baseline.diskReads(loop.path, direct: true).mbPerSec)
         }
-        guard theirs.count == 5 else { print("skipping: hdparm -t failed on \(loop.path)"); return }
-        let ratio = median(ours) / median(theirs)
-        print("baseline -t --direct: swio \(ours) MB/s, hdparm \(theirs) MB/s, median ratio \(ratio)")
+        let ratio = median(zip(ours, theirs).map { $0 / $1 })
+        print("baseline -t --direct: swio \(ours) MB/s, hdparm \(theirs) MB/s, median pair ratio \(ratio)")
         #expect(ratio > 0.9 && ratio < 1.1, "swio \(ours) vs hdparm \(theirs)")
 
         var oursT: [Double] = [], theirsT: [Double] = []
-        for _ in 0..<5 {
-            if let h = try hdparmMBps(["-T", loop.path]) { theirsT.append(h) }
+        for _ in 0..<7 {
+            guard let h = try hdparmMBps(["-T", loop.path]) else { return }
+            theirsT.append(h)
             oursT.append(try Baseline.cachedReads(loop.path).mbPerSec)
         }
-        guard theirsT.count == 5 else { return }
-        let ratioT = median(oursT) / median(theirsT)
-        print("baseline -T: swio \(oursT) MB/s, hdparm \(theirsT) MB/s, median ratio \(ratioT)")
+        let ratioT = median(zip(oursT, theirsT).map { $0 / $1 })
+        print("baseline -T: swio \(oursT) MB/s, hdparm \(theirsT) MB/s, median pair ratio \(ratioT)")
         #expect(ratioT > 0.9 && ratioT < 1.1, "swio \(oursT) vs hdparm \(theirsT)")
     }
 
