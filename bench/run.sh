@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the same jobs through swio and fio, alternating, in one run, and prints swio/fio ratios
 # of IOPS and of CPU time per I/O (usr+sys), and of p99 completion latency.
-# Usage: [FILTER=regex] [PIN=cpu] [RAW=file] [RUNTIME=s] bench/run.sh [quick|sync|async|all] [rounds]
+# Usage: [FILTER=regex] [PIN=cpu] [RAW=file] [RUNTIME=s] bench/run.sh [quick|sync|async|loop|all] [rounds]
 # PIN runs both tools under taskset on that CPU (say, the one taking the disk's interrupts), so
 # that where the scheduler happens to put each tool's job stops being part of the comparison.
 # RAW appends every run's "case round tool iops cpu_ns_per_io p99_ns" to that file.
@@ -31,6 +31,23 @@ if [[ $SET == all || $SET == async ]]; then
     cases+=("$e 4k randread qd32 direct|--ioengine=$e --rw=randread --bs=4k --direct=1 --randrepeat=0 --iodepth=32 --size=1g --filename=$DISK --time_based --runtime=$RUNTIME")
     cases+=("$e 128k read qd8 direct|--ioengine=$e --rw=read --bs=128k --direct=1 --iodepth=8 --size=1g --filename=$DISK --time_based --runtime=$RUNTIME")
   done
+fi
+
+if [[ $SET == all || $SET == loop ]]; then
+  # A block device whose completions come from the loop driver's kworker: a loop device over a
+  # /dev/shm image (losetup --direct-io=on). These rows show how each tool's job and that
+  # kworker end up sharing the CPUs. losetup needs root; without it the rows are skipped.
+  LOOP_IMG=/dev/shm/swio-bench-loop.img
+  if dd if=/dev/zero of="$LOOP_IMG" bs=4M count=256 status=none 2>/dev/null &&
+     LOOP=$(losetup -f --show --direct-io=on "$LOOP_IMG" 2>/dev/null); then
+    trap 'losetup -d "$LOOP"; rm -f "$LOOP_IMG"' EXIT
+    for e in libaio io_uring; do
+      cases+=("$e 4k randread qd1 loop|--ioengine=$e --rw=randread --bs=4k --direct=1 --randrepeat=0 --size=1g --filename=$LOOP --time_based --runtime=$RUNTIME")
+    done
+  else
+    echo "loop rows skipped: could not set up a loop device (losetup needs root)" >&2
+    rm -f "$LOOP_IMG"
+  fi
 fi
 
 filter_cases
