@@ -38,6 +38,8 @@ public final class JobExecution: @unchecked Sendable {
     public var startedNs: UInt64 = 0
     /// Monotonic time the job's thread began, for settleBeforeFirstIO().
     public var threadStartNs: UInt64 = 0
+    /// How long settleBeforeFirstIO() waited.
+    public private(set) var settleWaitNs: UInt64 = 0
     public var warnings: [String] = []
     /// Set by the job's thread as its last step and polled by the supervising thread, which
     /// then reads the job's results: the release/acquire pair makes those results visible.
@@ -326,6 +328,8 @@ public final class JobExecution: @unchecked Sendable {
     public func settleBeforeFirstIO() {
         guard threadStartNs > 0 else { return }
         let due = threadStartNs &+ JobExecution.settleNs
+        let begin = cswio_now_ns()
+        defer { settleWaitNs = cswio_now_ns() - begin }
         while cswio_should_stop() == 0 {
             let now = cswio_now_ns()
             guard now < due else { return }

@@ -181,23 +181,40 @@ final class EngineBench {
 
     /// io_uring ring setup starts the ring's io-wq worker (a thread named iou-wrk-<owner's
     /// tid>) with one async NOP, so I/O the kernel punts does not create it mid-run; that NOP's
-    /// completion is reaped in setup and never reaches getEvents.
+    /// completion is reaped in setup and never reaches getEvents. The kernel keeps a thread's
+    /// io-wq until the thread exits, so this runs on a new thread, which has none yet.
     @Test(.enabled(if: ioUringAvailable, "io_uring is unavailable on this kernel"))
     func ioUringSetupStartsItsWorker() throws {
-        // /proc/thread-self names this thread as "<pid>/task/<tid>".
-        let tid = try #require(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self").split(separator: "/").last)
-        let worker = "iou-wrk-\(tid)"
-        let threads = { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? [] }
-        let names = { threads().compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) } }
         let b = try EngineBench(engine: "io_uring")
-        var e = try IOUringEngine(job: b.config, units: b.units, count: 4)
-        defer { e.cleanup() }
-        #expect(names().contains { $0.hasPrefix(worker) }, "no \(worker) among \(names())")
-        #expect(e.queue(b.set(0, .write, offset: 0)) == .queued)
-        #expect(try e.commit() == 1)
-        var got = 0
-        while got < 1 { got += try e.getEvents(min: 1, max: 4) }
-        #expect(got == 1 && e.event(0) == b.units && b.units[0].result == 4096)
+        nonisolated(unsafe) var workerBefore = true, workerAfter = false, reaped = -1
+        nonisolated(unsafe) var setupError: Error?
+        let t = JobThread {
+            func hasWorker() -> Bool {
+                // /proc/thread-self names this thread as "<pid>/task/<tid>".
+                guard let link = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self"),
+                      let tid = link.split(separator: "/").last else { return false }
+                let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+                return tasks.contains {
+                    (try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8))?
+                        .trimmingCharacters(in: .whitespacesAndNewlines) == "iou-wrk-\(tid)"
+                }
+            }
+            workerBefore = hasWorker()
+            do {
+                var e = try IOUringEngine(job: b.config, units: b.units, count: 4)
+                defer { e.cleanup() }
+                workerAfter = hasWorker()
+                guard e.queue(b.set(0, .write, offset: 0)) == .queued, try e.commit() == 1 else { return }
+                var got = 0
+                while got < 1 { got += try e.getEvents(min: 1, max: 4) }
+                reaped = got == 1 && e.event(0) == b.units ? b.units[0].result : -2
+            } catch { setupError = error }
+        }
+        t.start()
+        t.join()
+        #expect(setupError == nil, "\(String(describing: setupError))")
+        #expect(!workerBefore && workerAfter)
+        #expect(reaped == 4096)
     }
 
     /// io_uring: trim runs synchronously once nothing is outstanding; fsync goes to the ring

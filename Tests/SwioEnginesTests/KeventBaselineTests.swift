@@ -123,20 +123,23 @@ import SwioEngines
         _ = try hdparmMBps(["-t", "--direct", loop.path])
         _ = try Baseline.diskReads(loop.path, direct: true)
         var ours: [Double] = [], theirs: [Double] = []
-        for _ in 0..<7 {
+        for i in 0..<7 {
+            // Which tool goes first alternates, so a bias for either slot cancels.
+            if i % 2 == 1 { ours.append(try Baseline.diskReads(loop.path, direct: true).mbPerSec) }
             guard let h = try hdparmMBps(["-t", "--direct", loop.path]) else { print("skipping: hdparm -t failed on \(loop.path)"); return }
             theirs.append(h)
-            ours.append(try Baseline.diskReads(loop.path, direct: true).mbPerSec)
+            if i % 2 == 0 { ours.append(try Baseline.diskReads(loop.path, direct: true).mbPerSec) }
         }
         let ratio = median(zip(ours, theirs).map { $0 / $1 })
         print("baseline -t --direct: swio \(ours) MB/s, hdparm \(theirs) MB/s, median pair ratio \(ratio)")
         #expect(ratio > 0.9 && ratio < 1.1, "swio \(ours) vs hdparm \(theirs)")
 
         var oursT: [Double] = [], theirsT: [Double] = []
-        for _ in 0..<7 {
+        for i in 0..<7 {
+            if i % 2 == 1 { oursT.append(try Baseline.cachedReads(loop.path).mbPerSec) }
             guard let h = try hdparmMBps(["-T", loop.path]) else { return }
             theirsT.append(h)
-            oursT.append(try Baseline.cachedReads(loop.path).mbPerSec)
+            if i % 2 == 0 { oursT.append(try Baseline.cachedReads(loop.path).mbPerSec) }
         }
         let ratioT = median(zip(oursT, theirsT).map { $0 / $1 })
         print("baseline -T: swio \(oursT) MB/s, hdparm \(theirsT) MB/s, median pair ratio \(ratioT)")
