@@ -33,14 +33,18 @@ if [[ $SET == all || $SET == async ]]; then
   done
 fi
 
-if [[ $SET == all || $SET == loop ]]; then
+loop_names=("libaio 4k randread qd1 loop" "io_uring 4k randread qd1 loop")
+wanted_loop=false
+for n in "${loop_names[@]}"; do [[ -z ${FILTER:-} || $n =~ $FILTER ]] && wanted_loop=true; done
+if [[ ($SET == all || $SET == loop) && $wanted_loop == true ]]; then
   # A block device whose completions come from the loop driver's kworker: a loop device over a
   # /dev/shm image (losetup --direct-io=on). These rows show how each tool's job and that
   # kworker end up sharing the CPUs. losetup needs root; without it the rows are skipped.
   LOOP_IMG=/dev/shm/swio-bench-loop.img
+  trap 'rm -f "$LOOP_IMG"' EXIT
   if dd if=/dev/zero of="$LOOP_IMG" bs=4M count=256 status=none 2>/dev/null &&
      LOOP=$(losetup -f --show --direct-io=on "$LOOP_IMG" 2>/dev/null); then
-    trap 'losetup -d "$LOOP"; rm -f "$LOOP_IMG"' EXIT
+    trap 'losetup -d "$LOOP" || true; rm -f "$LOOP_IMG"' EXIT
     for e in libaio io_uring; do
       cases+=("$e 4k randread qd1 loop|--ioengine=$e --rw=randread --bs=4k --direct=1 --randrepeat=0 --size=1g --filename=$LOOP --time_based --runtime=$RUNTIME")
     done
