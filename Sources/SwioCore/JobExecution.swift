@@ -327,15 +327,9 @@ public final class JobExecution: @unchecked Sendable {
     /// initialised before it lets them run. Setup (files, buffers, engine) counts toward it.
     public func settleBeforeFirstIO() {
         guard threadStartNs > 0 else { return }
-        let due = threadStartNs &+ JobExecution.settleNs
         let begin = cswio_now_ns()
-        defer { settleWaitNs = cswio_now_ns() - begin }
-        while cswio_should_stop() == 0 {
-            let now = cswio_now_ns()
-            guard now < due else { return }
-            var ts = timespec(tv_sec: 0, tv_nsec: Int(min(due - now, 50_000_000)))
-            nanosleep(&ts, nil)
-        }
+        sleepUntil(threadStartNs &+ JobExecution.settleNs)
+        settleWaitNs = cswio_now_ns() - begin
     }
 
     public func beginTiming() {

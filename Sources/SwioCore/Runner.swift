@@ -96,19 +96,24 @@ public struct Runner {
                 job.warnings.append("job '\(job.config.name)': cpus_allowed=\(job.config.definition["cpus_allowed"] ?? ""): \(Syscall.errorString(errno))")
             }
         }
-        var delay = job.config.startDelayUs * 1000
-        while delay > 0 && cswio_should_stop() == 0 {
-            let step = min(delay, 50_000_000)
-            var ts = timespec(tv_sec: 0, tv_nsec: Int(step))
-            nanosleep(&ts, nil)
-            delay -= step
-        }
+        if job.config.startDelayUs > 0 { sleepUntil(cswio_now_ns() &+ job.config.startDelayUs * 1000) }
         job.stats.startEpochMs = epochMs()
         let t0 = cswio_now_ns()
         if cswio_should_stop() == 0 { exec(job) } else { job.end = .stopped }
         job.stats.elapsedNs = cswio_now_ns() - t0
         do { try LogWriter.write(job) } catch { job.warnings.append("job '\(job.config.name)': \(error)") }
         job.finished = true
+    }
+}
+
+/// Sleeps until the monotonic time `dueNs`, at most 50 ms at a time, so that a stop request
+/// (Ctrl-C, exitall) ends the wait within one step.
+func sleepUntil(_ dueNs: UInt64) {
+    while cswio_should_stop() == 0 {
+        let now = cswio_now_ns()
+        guard now < dueNs else { return }
+        var ts = timespec(tv_sec: 0, tv_nsec: Int(min(dueNs - now, 50_000_000)))
+        nanosleep(&ts, nil)
     }
 }
 

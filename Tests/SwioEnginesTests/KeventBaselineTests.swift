@@ -108,6 +108,19 @@ import SwioEngines
 
     func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
 
+    /// Seven pairs of runs of swio and hdparm, which goes first alternating so a bias for either
+    /// slot cancels; returns swio's and hdparm's MB/s, or nil if hdparm fails.
+    func alternatingPairs(swio: () throws -> Double, hdparm: () throws -> Double?) throws -> (ours: [Double], theirs: [Double])? {
+        var ours: [Double] = [], theirs: [Double] = []
+        for i in 0..<7 {
+            if i % 2 == 1 { ours.append(try swio()) }
+            guard let h = try hdparm() else { return nil }
+            theirs.append(h)
+            if i % 2 == 0 { ours.append(try swio()) }
+        }
+        return (ours, theirs)
+    }
+
     @Test func agreesWithHdparmOnALoopDevice() throws {
         guard which("hdparm") != nil else { print("skipping: hdparm is not installed"); return }
         // Backed by /dev/shm: both tools then measure the same memory-speed device. On the VM's
@@ -122,25 +135,16 @@ import SwioEngines
         // drifts while other tests run. A pair's two runs sit next to each other in time.
         _ = try hdparmMBps(["-t", "--direct", loop.path])
         _ = try Baseline.diskReads(loop.path, direct: true)
-        var ours: [Double] = [], theirs: [Double] = []
-        for i in 0..<7 {
-            // Which tool goes first alternates, so a bias for either slot cancels.
-            if i % 2 == 1 { ours.append(try Baseline.diskReads(loop.path, direct: true).mbPerSec) }
-            guard let h = try hdparmMBps(["-t", "--direct", loop.path]) else { print("skipping: hdparm -t failed on \(loop.path)"); return }
-            theirs.append(h)
-            if i % 2 == 0 { ours.append(try Baseline.diskReads(loop.path, direct: true).mbPerSec) }
+        guard let (ours, theirs) = try alternatingPairs(swio: { try Baseline.diskReads(loop.path, direct: true).mbPerSec },
+                                                        hdparm: { try hdparmMBps(["-t", "--direct", loop.path]) }) else {
+            print("skipping: hdparm -t failed on \(loop.path)"); return
         }
         let ratio = median(zip(ours, theirs).map { $0 / $1 })
         print("baseline -t --direct: swio \(ours) MB/s, hdparm \(theirs) MB/s, median pair ratio \(ratio)")
         #expect(ratio > 0.9 && ratio < 1.1, "swio \(ours) vs hdparm \(theirs)")
 
-        var oursT: [Double] = [], theirsT: [Double] = []
-        for i in 0..<7 {
-            if i % 2 == 1 { oursT.append(try Baseline.cachedReads(loop.path).mbPerSec) }
-            guard let h = try hdparmMBps(["-T", loop.path]) else { return }
-            theirsT.append(h)
-            if i % 2 == 0 { oursT.append(try Baseline.cachedReads(loop.path).mbPerSec) }
-        }
+        guard let (oursT, theirsT) = try alternatingPairs(swio: { try Baseline.cachedReads(loop.path).mbPerSec },
+                                                          hdparm: { try hdparmMBps(["-T", loop.path]) }) else { return }
         let ratioT = median(zip(oursT, theirsT).map { $0 / $1 })
         print("baseline -T: swio \(oursT) MB/s, hdparm \(theirsT) MB/s, median pair ratio \(ratioT)")
         #expect(ratioT > 0.9 && ratioT < 1.1, "swio \(oursT) vs hdparm \(theirsT)")
