@@ -1,5 +1,10 @@
 // The typed view of one job, built from a parsed JobDefinition: what the runner executes.
 
+/// posix_fadvise access-pattern advice (fio fadvise_hint).
+public enum FileAdvice: Sendable {
+    case random, sequential, noreuse
+}
+
 public enum RWMode: String, Sendable {
     case read, write, trim, randread, randwrite, randtrim, rw, randrw, trimwrite, randtrimwrite
     public var isRandom: Bool { rawValue.hasPrefix("rand") }
@@ -92,6 +97,8 @@ public struct JobConfig: Sendable {
     public var unlink: Bool
     public var fallocate: String
     public var invalidate: Bool
+    /// The access-pattern advice given for each file after it is opened (fio fadvise_hint), or nil.
+    public var fadvise: FileAdvice?
     public var direct: Bool
     /// fio's `thread`: run the job as a thread of swio's own process instead of in the worker
     /// process that starts its own session (RunCommand).
@@ -196,6 +203,13 @@ public struct JobConfig: Sendable {
         unlink = try bool("unlink")
         fallocate = str("fallocate") ?? "native"
         invalidate = try bool("invalidate", true)
+        switch str("fadvise_hint")?.lowercased() ?? "1" {
+        case "0": fadvise = nil
+        case "sequential": fadvise = .sequential
+        case "random": fadvise = .random
+        case "noreuse": fadvise = .noreuse
+        default: fadvise = rw.isRandom ? .random : .sequential   // "1": follow the job's rw
+        }
         direct = try bool("direct") || (d.has("buffered") && !(try bool("buffered", true)))
         thread = try bool("thread")
         memAlign = (try sizes("iomem_align"))?.first ?? 0

@@ -89,6 +89,7 @@ public enum OptionTable {
         OptionSpec("unlink", .bool, default: "0", "Remove the files when the job is done"),
         OptionSpec("fallocate", .choice(["none", "native", "posix", "keep", "truncate", "0", "1"]), default: "native", "How to preallocate files"),
         OptionSpec("invalidate", .bool, default: "1", "Drop the page cache of the files before the job"),
+        OptionSpec("fadvise_hint", .choice(["0", "1", "sequential", "random", "noreuse"]), default: "1", "posix_fadvise advice for the files: 1 = from rw (RANDOM or SEQUENTIAL), 0 = none"),
         OptionSpec("direct", .bool, default: "0", "Use O_DIRECT (non-buffered) I/O"),
         OptionSpec("buffered", .bool, default: "1", "Use buffered I/O (the opposite of direct)"),
         OptionSpec("overwrite", .bool, default: "0", "Lay out files before writing to them"),

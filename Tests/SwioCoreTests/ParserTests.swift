@@ -251,6 +251,26 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
         #expect(c.rate[0] == 1_000_000)
     }
 
+    @Test func fadviseHintFollowsRwUnlessGiven() throws {
+        // fio: fadvise_hint=1 (the default) advises RANDOM for random rw and SEQUENTIAL
+        // otherwise; 0 gives no advice; a named advice applies as is.
+        let r = try parse("""
+        [seq]
+        rw=read
+        [rand]
+        rw=randrw
+        [off]
+        rw=randread
+        fadvise_hint=0
+        [named]
+        rw=read
+        fadvise_hint=noreuse
+        """)
+        let advice = try r.jobs.map { try JobConfig($0).fadvise }
+        #expect(advice == [.sequential, .random, nil, .noreuse])
+        #expect(throws: JobFileError.self) { try parse("[j]\nfadvise_hint=rand\n") }
+    }
+
     @Test func commandLineJobsAndGlobalOverrides() throws {
         // fio: options before the first --name are global; each --name starts a job.
         let d = TempDir()
