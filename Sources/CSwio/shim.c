@@ -166,6 +166,8 @@ static void cswio_on_signal(int sig) {
     if (++cswio_signal_count >= 3) _exit(130);
 }
 
+int cswio_was_interrupted(void) { return cswio_signal_count > 0; }
+
 void cswio_install_signal_handlers(void) {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));

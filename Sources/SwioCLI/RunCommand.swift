@@ -79,7 +79,7 @@ struct RunCommand: ParsableCommand {
                 }
             }
             try output.emit(text)
-            if cswio_should_stop() != 0 { writeStderr("swio: interrupted; the report covers what ran") ; return 130 }
+            if cswio_was_interrupted() != 0 { writeStderr("swio: interrupted; the report covers what ran") ; return 130 }
             return report.hasErrors ? 1 : 0
         }
     }

@@ -1,5 +1,8 @@
 // The typed view of one job, built from a parsed JobDefinition: what the runner executes.
 
+/// Synchronous writes through the open flags (fio sync=): O_SYNC or O_DSYNC.
+public enum WriteSync: Sendable { case sync, dsync }
+
 /// posix_fadvise access-pattern advice (fio fadvise_hint).
 public enum FileAdvice: Sendable {
     case random, sequential, noreuse
@@ -143,6 +146,16 @@ public struct JobConfig: Sendable {
     public var logAvgMs: UInt64
     public var cpusAllowed: [Int]?
     public var exitall: Bool
+    public var exitallOnError: Bool
+    /// cpus_allowed_policy=split: the job runs on one CPU of cpusAllowed, picked by its number.
+    public var cpusSplit: Bool
+    /// Whether the disks under this job's files are tracked for the report's disk_util.
+    public var diskUtil: Bool
+    public var writeSync: WriteSync?
+    /// offset_increment: each numjobs clone starts this much further than the one before.
+    public var offsetIncrement: SizeValue?
+    /// What a percentage offset is rounded up to: offset_align, or the smallest block size.
+    public var percentOffsetAlign: UInt64
     public var groupReporting: Bool
     public var continueOnError: ContinueOnError
     public var gtodReduce: Bool
@@ -252,6 +265,17 @@ public struct JobConfig: Sendable {
         logAvgMs = UInt64(try int("log_avg_msec"))
         cpusAllowed = try d["cpus_allowed"].map { c in try wrap("cpus_allowed") { try JobConfig.parseCPUList(c) } }
         exitall = try bool("exitall")
+        exitallOnError = try bool("exitall_on_error")
+        cpusSplit = str("cpus_allowed_policy")?.lowercased() == "split"
+        diskUtil = try bool("disk_util", true)
+        switch str("sync")?.lowercased() ?? "none" {
+        case "1", "sync": writeSync = .sync
+        case "dsync": writeSync = .dsync
+        default: writeSync = nil
+        }
+        offsetIncrement = try sizeValue("offset_increment")
+        let offsetAlign = (try sizes("offset_align"))?.first ?? 0
+        percentOffsetAlign = offsetAlign > 0 ? offsetAlign : max(1, bs.filter { $0 > 0 }.min() ?? 1)
         groupReporting = try bool("group_reporting")
         switch (str("continue_on_error") ?? "none").lowercased() {
         case "read": continueOnError = .read

@@ -113,7 +113,8 @@ public final class JobExecution: @unchecked Sendable {
             let isBlock = exists && (st.st_mode & S_IFMT) == S_IFBLK
             var existing: UInt64 = exists ? UInt64(st.st_size) : 0
             if isBlock { existing = try blockDeviceSize(p) }
-            let offset = c.offset.resolve(against: existing)
+            let offset = JobExecution.startOffset(c, fileSize: existing > 0 ? existing : c.size.flatMap {
+                if case .bytes(let b) = $0 { return b / n } else { return nil } } ?? 0)
             var length: UInt64
             if let fs = c.filesize {
                 length = fs.low == fs.high ? fs.low : fs.low + UInt64.random(in: 0...(fs.high - fs.low))
@@ -190,6 +191,11 @@ public final class JobExecution: @unchecked Sendable {
     var openFlags: Int32 {
         var fl: Int32 = writes ? O_RDWR : O_RDONLY
         if config.direct || engineInfo.flags.contains(.directOnly) { fl |= cswio_O_DIRECT }
+        switch config.writeSync {
+        case .sync: fl |= O_SYNC
+        case .dsync: fl |= O_DSYNC
+        case nil: break
+        }
         if !isBlockTarget { fl |= O_CREAT }
         return fl
     }
@@ -225,6 +231,24 @@ public final class JobExecution: @unchecked Sendable {
         let r = posix_fadvise(f.fd, off_t(f.regionStart), off_t(f.regionLength), advice)
         let w = "job '\(config.name)': fadvise_hint: posix_fadvise on \(f.path) failed: \(Syscall.errorString(r)); running without the hint"
         if r != 0 && !warnings.contains(w) { warnings.append(w) }
+    }
+
+    /// Where clone N of job `c` starts in a file of `fileSize` bytes (the size it is laid out to,
+    /// if it does not exist yet): offset + N * offset_increment. As in fio, percentages are of
+    /// that size, and an offset with a percentage in it is rounded up to offset_align (or the
+    /// smallest block size), so that O_DIRECT offsets stay aligned.
+    static func startOffset(_ c: JobConfig, fileSize: UInt64) -> UInt64 {
+        let clone = UInt64(c.definition.cloneIndex)
+        let inc = c.offsetIncrement ?? .bytes(0)
+        var offset = c.offset.resolve(against: fileSize) &+ clone &* inc.resolve(against: fileSize)
+        if case .bytes = c.offset, case .bytes = inc { return offset }
+        // fio adds the percentages first and rounds once: clone 2 of offset_increment=10% is
+        // at 20% rounded up, not at twice 10% rounded up.
+        if case .percent(let p) = c.offset, case .percent(let q) = inc {
+            offset = UInt64(Double(fileSize) * (p + Double(clone) * q) / 100)
+        }
+        let a = c.percentOffsetAlign
+        return (offset + a - 1) / a * a
     }
 
     public var fds: [Int32] { files.map(\.fd) }

@@ -60,7 +60,7 @@ public struct Runner {
             let info = engineInfo(c.engine) ?? EngineInfo(name: c.engine, flags: [.sync], summary: "")
             execs.append(JobExecution(config: c, engineInfo: info))
         }
-        let disks = DiskUtil.Tracker(targets: configs.flatMap { c -> [String] in
+        let disks = DiskUtil.Tracker(targets: configs.filter(\.diskUtil).flatMap { c -> [String] in
             c.filenamesGiven ? c.filenames : [c.definition["directory"].map { JobConfig.splitPaths($0).first ?? "." } ?? "."]
         }, diskless: configs.allSatisfy { (engineInfo($0.engine)?.flags.contains(.diskless)) ?? false })
         var threads: [JobThread?] = Array(repeating: nil, count: execs.count)
@@ -79,8 +79,8 @@ public struct Runner {
                 // refcount atomics that a shared table needs, as in fio's forked job.
                 _ = cswio_unshare_files()
                 Supervisor.sleep(until: waitees)
-                Runner.runJob(job, exec)
-                if job.config.exitall { cswio_request_stop() }
+                Runner.runJob(job, number: i, exec)
+                if job.config.exitall || (job.config.exitallOnError && job.end == .failed) { cswio_request_stop() }
             }
             threads[i] = t
             t.start()
@@ -90,8 +90,10 @@ public struct Runner {
         return RunResult(jobs: execs, startEpochMs: start, disks: disks.finish())
     }
 
-    static func runJob(_ job: JobExecution, _ exec: Executor) {
-        if let cpus = job.config.cpusAllowed, !cpus.isEmpty {
+    /// Runs `job`, the run's job `number` (from 0, as fio's thread_number - 1) on this thread.
+    static func runJob(_ job: JobExecution, number: Int, _ exec: Executor) {
+        if var cpus = job.config.cpusAllowed, !cpus.isEmpty {
+            if job.config.cpusSplit { cpus = [cpus[number % cpus.count]] }
             if cswio_set_affinity(cpus.map { Int32($0) }, Int32(cpus.count)) != 0 {
                 job.warnings.append("job '\(job.config.name)': cpus_allowed=\(job.config.definition["cpus_allowed"] ?? ""): \(Syscall.errorString(errno))")
             }

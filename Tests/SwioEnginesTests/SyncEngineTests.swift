@@ -176,26 +176,6 @@ import SwioEngines
         _ = try jsonObject(report.json().serialized())
     }
 
-    @Test func fadviseHintReachesTheKernel() throws {
-        // FADV_RANDOM turns readahead off: 16 MiB of buffered sequential 4 KiB reads on a loop
-        // device then take 4096 device reads, where readahead without a hint needs a few dozen.
-        guard let loop = LoopDevice() else { return }
-        let stat = "/sys/block/\((loop.path as NSString).lastPathComponent)/stat"
-        func deviceReads() throws -> UInt64 {
-            let fields = try String(contentsOfFile: stat, encoding: .utf8).split(separator: " ")
-            return try #require(UInt64(fields[0]))
-        }
-        func reads(hint: String) throws -> UInt64 {
-            let before = try deviceReads()
-            let (result, report) = try runJobs("[a]\nfilename=\(loop.path)\nrw=read\nbs=4k\nsize=16m\nfadvise_hint=\(hint)\n")
-            #expect(result.jobs[0].stats.firstError == 0 && report.entries[0].stats.dirs[0].bytes == 16 << 20)
-            return try deviceReads() - before
-        }
-        let random = try reads(hint: "random"), none = try reads(hint: "0")
-        #expect(random >= 4096, "fadvise_hint=random: \(random) device reads")
-        #expect(none < 1024, "fadvise_hint=0: \(none) device reads")
-    }
-
     @Test func unalignedDirectIOFailsClearlyOrIsCountedWithContinueOnError() throws {
         // O_DIRECT with a 1000-byte block size: every I/O fails with EINVAL.
         let dir = "/var/tmp"

@@ -63,6 +63,8 @@ int cswio_aio_user_reap(io_context_t ctx, struct io_event *events, int max);
 extern volatile int cswio_stop_flag;
 static inline int cswio_should_stop(void) { return cswio_stop_flag; }
 static inline void cswio_request_stop(void) { cswio_stop_flag = 1; }
+/// Whether SIGINT/SIGTERM stopped the run (exitall and exitall_on_error stop it without one).
+int cswio_was_interrupted(void);
 void cswio_install_signal_handlers(void);
 int cswio_set_affinity(const int *cpus, int n);
 /// Gives the calling thread its own copy of the fd table (unshare(CLONE_FILES)).

@@ -1,0 +1,149 @@
+import Testing
+import Foundation
+import Synchronization
+@testable import SwioCore
+import SwioEngines
+
+/// fio job options whose effect shows outside swio: in the kernel's device counters, in the
+/// file, in the job thread's CPU mask, in the report.
+@Suite(.serialized) struct JobOptionTests {
+    /// Reads and writes completed on a block device so far (/sys/block/NAME/stat fields 1 and 5).
+    func deviceIOs(_ dev: String) throws -> (reads: UInt64, writes: UInt64) {
+        let stat = "/sys/block/\((dev as NSString).lastPathComponent)/stat"
+        let f = try String(contentsOfFile: stat, encoding: .utf8).split(separator: " ").map { UInt64($0) }
+        return (try #require(f[0]), try #require(f[4]))
+    }
+
+    @Test func fadviseHintReachesTheKernel() throws {
+        // FADV_RANDOM turns readahead off: 16 MiB of buffered sequential 4 KiB reads on a loop
+        // device then take 4096 device reads, where readahead without a hint needs a few dozen.
+        guard let loop = LoopDevice() else { return }
+        func reads(hint: String) throws -> UInt64 {
+            let before = try deviceIOs(loop.path).reads
+            let (result, report) = try runJobs("[a]\nfilename=\(loop.path)\nrw=read\nbs=4k\nsize=16m\nfadvise_hint=\(hint)\n")
+            #expect(result.jobs[0].stats.firstError == 0 && report.entries[0].stats.dirs[0].bytes == 16 << 20)
+            return try deviceIOs(loop.path).reads - before
+        }
+        let random = try reads(hint: "random"), none = try reads(hint: "0")
+        #expect(random >= 4096, "fadvise_hint=random: \(random) device reads")
+        #expect(none < 1024, "fadvise_hint=0: \(none) device reads")
+    }
+
+    @Test(arguments: ["1", "dsync"])
+    func syncWritesEachBlockThrough(sync: String) throws {
+        // O_SYNC/O_DSYNC: each 4 KiB buffered write reaches the device before it returns, so
+        // 1 MiB takes at least 256 device writes. Without it the page cache gathers them and
+        // the device sees a few large writes when the job closes the device.
+        guard let loop = LoopDevice() else { return }
+        func writes(_ option: String) throws -> UInt64 {
+            let before = try deviceIOs(loop.path).writes
+            let (result, report) = try runJobs("[w]\nfilename=\(loop.path)\nrw=write\nbs=4k\nsize=1m\n\(option)\n")
+            #expect(result.jobs[0].stats.firstError == 0 && report.entries[0].stats.dirs[1].bytes == 1 << 20)
+            return try deviceIOs(loop.path).writes - before
+        }
+        let synced = try writes("sync=\(sync)"), buffered = try writes("sync=none")
+        #expect(synced >= 256, "sync=\(sync): \(synced) device writes")
+        #expect(buffered < 64, "sync=none: \(buffered) device writes")
+    }
+
+    @Test func offsetIncrementGivesEachCloneItsOwnRegion() throws {
+        let f = "/var/tmp/swio-offset-increment-\(getpid()).dat"
+        defer { unlink(f) }
+        let (result, report) = try runJobs("""
+        [w]
+        filename=\(f)
+        rw=write
+        bs=64k
+        size=1m
+        offset=512k
+        offset_increment=1m
+        numjobs=3
+        """)
+        #expect(result.jobs.map { $0.files[0].regionStart } == [512 << 10, 1536 << 10, 2560 << 10])
+        #expect(report.entries.allSatisfy { $0.stats.dirs[1].bytes == 1 << 20 })
+        // The last clone wrote up to 512k + 2m + 1m.
+        var st = stat()
+        #expect(stat(f, &st) == 0 && st.st_size == 3584 << 10)
+    }
+
+    @Test func percentageOffsetsAreAlignedAsFioAlignsThem() throws {
+        // An 8 MiB file; the expected offsets are where fio 3.33 put each clone's first pwrite
+        // (seen with strace): percentages of the file size are added, then rounded up to the
+        // block size (10% = 838860.8 -> 851968 = 13 x 64k; 20% -> 1703936, not 2 x 851968).
+        let f = "/var/tmp/swio-offset-percent-\(getpid()).dat"
+        defer { unlink(f) }
+        #expect(FileManager.default.createFile(atPath: f, contents: nil) && truncate(f, 8 << 20) == 0)
+        func starts(_ options: String) throws -> [UInt64] {
+            let (result, _) = try runJobs("[w]\nfilename=\(f)\nrw=write\nbs=64k\nsize=1m\n\(options)\n")
+            #expect(result.jobs.allSatisfy { $0.stats.firstError == 0 })
+            return result.jobs.map { $0.files[0].regionStart }
+        }
+        #expect(try starts("offset=10%\noffset_increment=10%\nnumjobs=3") == [851968, 1703936, 2555904])
+        #expect(try starts("offset=1m\noffset_increment=5%\nnumjobs=2") == [1048576, 1507328])
+        #expect(try starts("bs=4k\noffset_increment=30%\noffset_align=64k\nnumjobs=3") == [0, 2555904, 5046272])
+    }
+
+    @Test func diskUtilZeroLeavesTheDisksOut() throws {
+        let f = "/var/tmp/swio-disk-util-\(getpid()).dat"
+        defer { unlink(f) }
+        let (withUtil, _) = try runJobs("[a]\nfilename=\(f)\nsize=1m\n")
+        let (without, report) = try runJobs("[a]\nfilename=\(f)\nsize=1m\ndisk_util=0\n")
+        #expect(!withUtil.disks.isEmpty)
+        #expect(without.disks.isEmpty)
+        #expect(try jsonObject(report.json().serialized())["disk_util"] == nil)
+    }
+
+    /// The CPUs this thread may run on, from the kernel (/proc/thread-self/status).
+    static func threadAffinity() -> [Int] {
+        guard let status = try? String(contentsOfFile: "/proc/thread-self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }) else { return [] }
+        let list = line.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces)
+        return (try? JobConfig.parseCPUList(list)) ?? []
+    }
+
+    @Test(arguments: ["split", "shared"])
+    func cpusAllowedPolicy(policy: String) throws {
+        guard Set(JobOptionTests.threadAffinity()).isSuperset(of: [0, 1]) else {
+            print("skipping: this process may not run on CPUs 0 and 1"); return
+        }
+        var p = JobFileParser(options: ParseOptions(environment: [:]))
+        let parsed = try p.parse(text: "[a]\nioengine=null\nsize=1m\nnumjobs=4\ncpus_allowed=0-1\ncpus_allowed_policy=\(policy)\n", file: "test.fio")
+        let seen = Mutex<[Int: [Int]]>([:])
+        let runner = Runner(executor: { job in
+            let cpus = JobOptionTests.threadAffinity()
+            seen.withLock { $0[job.config.definition.cloneIndex] = cpus }
+            EngineRegistry.execute(job)
+        }, engineInfo: EngineRegistry.info)
+        let result = runner.run(try parsed.jobs.map { try JobConfig($0) })
+        #expect(result.jobs.allSatisfy { $0.end == .done && $0.warnings.isEmpty })
+        let masks = seen.withLock { m in (0..<4).map { m[$0] ?? [] } }
+        // split: fio gives job N CPU number N of the set, wrapping round; shared: the whole set.
+        #expect(masks == (policy == "split" ? [[0], [1], [0], [1]] : Array(repeating: [0, 1], count: 4)))
+    }
+
+    @Test func exitallOnErrorStopsTheOtherJobs() throws {
+        // A job that cannot open its file fails at once; the null job beside it would run for
+        // 20 s and is stopped instead.
+        let s = try sh(swioBinary, ["--output-format=json", "--exitall_on_error",
+                                    "--name=bad", "--filename=/nonexistent-dir/x", "--size=1m",
+                                    "--name=long", "--ioengine=null", "--size=1g", "--time_based", "--runtime=20"])
+        let jobs = try #require(try jsonObject(s.out)["jobs"] as? [[String: Any]])
+        #expect(jobs.count == 2)
+        let long = try #require(jobs.first { $0["jobname"] as? String == "long" })
+        let ms = try #require(long["job_runtime"] as? Int)
+        #expect(ms < 10_000, "the long job ran \(ms) ms")
+        #expect((jobs.first { $0["jobname"] as? String == "bad" }?["error"] as? Int ?? 0) != 0)
+        // An error exit, as fio's, not an interrupted one.
+        #expect(s.status == 1 && !s.err.contains("interrupted"), "exit \(s.status): \(s.err)")
+    }
+
+    @Test func exitallStopsTheOthersWithoutAnError() throws {
+        let s = try sh(swioBinary, ["--output-format=json", "--exitall",
+                                    "--name=short", "--ioengine=null", "--size=1m",
+                                    "--name=long", "--ioengine=null", "--size=1g", "--time_based", "--runtime=20"])
+        let jobs = try #require(try jsonObject(s.out)["jobs"] as? [[String: Any]])
+        let ms = try #require(jobs.first { $0["jobname"] as? String == "long" }?["job_runtime"] as? Int)
+        #expect(ms < 10_000, "the long job ran \(ms) ms")
+        #expect(s.status == 0 && !s.err.contains("interrupted"), "exit \(s.status): \(s.err)")
+    }
+}
