@@ -152,6 +152,7 @@ public struct JobConfig: Sendable {
     /// Whether the disks under this job's files are tracked for the report's disk_util.
     public var diskUtil: Bool
     public var writeSync: WriteSync?
+    public var allowMountedWrite: Bool
     /// offset_increment: each numjobs clone starts this much further than the one before.
     public var offsetIncrement: SizeValue?
     /// What a percentage offset is rounded up to: offset_align, or the smallest block size.
@@ -274,6 +275,7 @@ public struct JobConfig: Sendable {
         default: writeSync = nil
         }
         offsetIncrement = try sizeValue("offset_increment")
+        allowMountedWrite = try bool("allow_mounted_write")
         let offsetAlign = (try sizes("offset_align"))?.first ?? 0
         percentOffsetAlign = offsetAlign > 0 ? offsetAlign : max(1, bs.filter { $0 > 0 }.min() ?? 1)
         groupReporting = try bool("group_reporting")

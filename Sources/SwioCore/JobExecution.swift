@@ -72,7 +72,9 @@ public final class JobExecution: @unchecked Sendable {
 
     func fail(_ option: String?, _ msg: String) -> JobFileError {
         let loc = option.flatMap { config.definition.setting($0)?.source } ?? config.definition.section
-        return JobFileError(loc, option: option, "job '\(config.name)': \(msg)")
+        // No job name here: the stderr line already starts with it, and the report's error is
+        // the job's own.
+        return JobFileError(loc, option: option, msg)
     }
 
     // MARK: - Files
@@ -112,6 +114,9 @@ public final class JobExecution: @unchecked Sendable {
             let exists = stat(p, &st) == 0
             let isBlock = exists && (st.st_mode & S_IFMT) == S_IFBLK
             var existing: UInt64 = exists ? UInt64(st.st_size) : 0
+            if isBlock, writes, !c.allowMountedWrite, let user = BlockDeviceUse.user(of: p) {
+                throw fail("filename", "\(p) is \(user): writing to it would destroy what is there (set allow_mounted_write=1 to write anyway)")
+            }
             if isBlock { existing = try blockDeviceSize(p) }
             let offset = JobExecution.startOffset(c, fileSize: existing > 0 ? existing : c.size.flatMap {
                 if case .bytes(let b) = $0 { return b / n } else { return nil } } ?? 0)

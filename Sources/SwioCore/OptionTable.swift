@@ -94,6 +94,7 @@ public enum OptionTable {
         OptionSpec("fallocate", .choice(["none", "native", "posix", "keep", "truncate", "0", "1"]), default: "native", "How to preallocate files"),
         OptionSpec("invalidate", .bool, default: "1", "Drop the page cache of the files before the job"),
         OptionSpec("fadvise_hint", .choice(["0", "1", "sequential", "random", "noreuse"]), default: "1", "posix_fadvise advice for the files: 1 = from rw (RANDOM or SEQUENTIAL), 0 = none"),
+        OptionSpec("allow_mounted_write", .bool, default: "0", "Allow writes and trims on a block device that is mounted or active swap"),
         OptionSpec("direct", .bool, default: "0", "Use O_DIRECT (non-buffered) I/O"),
         OptionSpec("sync", .choice(["none", "0", "sync", "1", "dsync"]), default: "none", "Open the files O_SYNC (sync, 1) or O_DSYNC (dsync)"),
         OptionSpec("buffered", .bool, default: "1", "Use buffered I/O (the opposite of direct)"),

@@ -93,6 +93,43 @@ import SwioEngines
         #expect(try jsonObject(report.json().serialized())["disk_util"] == nil)
     }
 
+    @Test func writesToAMountedDeviceAreRefusedUnlessAllowed() throws {
+        guard let loop = LoopDevice(), let mkfs = which("mkfs.ext4"), let mount = which("mount"), let umount = which("umount"),
+              try sh(mkfs, ["-q", "-F", loop.path]).status == 0 else {
+            print("skipping: cannot make a filesystem on a loop device here"); return
+        }
+        let dir = makeTempDir()
+        guard try sh(mount, [loop.path, dir]).status == 0 else { print("skipping: mount is not permitted here"); return }
+        defer { _ = try? sh(umount, [dir]); rmdir(dir) }
+        let device = { () throws -> Data in
+            let h = try #require(FileHandle(forReadingAtPath: loop.path))
+            defer { try? h.close() }
+            return try #require(try h.read(upToCount: 64 << 20))
+        }
+        let before = try device()
+
+        let (refused, _) = try runJobs("[w]\nfilename=\(loop.path)\nrw=write\nbs=4k\nsize=1m\n")
+        let message = refused.jobs[0].stats.firstErrorMessage ?? ""
+        #expect(refused.jobs[0].stats.firstError != 0 && refused.jobs[0].stats.dirs[1].bytes == 0)
+        #expect(message.contains("mounted on \(dir)") && message.contains("allow_mounted_write=1"), "\(message)")
+        #expect(try device() == before, "the mounted filesystem's device changed")
+        // Reading is harmless and runs; so does a write the user allowed (at the device's end,
+        // where this filesystem keeps nothing yet).
+        let (read, _) = try runJobs("[r]\nfilename=\(loop.path)\nrw=read\nsize=1m\n")
+        #expect(read.jobs[0].stats.firstError == 0)
+        let (allowed, _) = try runJobs("[w]\nfilename=\(loop.path)\nrw=write\nbs=4k\noffset=63m\nsize=1m\nallow_mounted_write=1\n")
+        #expect(allowed.jobs[0].stats.firstError == 0 && allowed.jobs[0].stats.dirs[1].bytes == 1 << 20)
+    }
+
+    @Test func diskAndPartitionOverlap() {
+        // Writing a whole disk destroys a filesystem mounted from one of its partitions, and
+        // the other way round; sibling partitions and other disks are separate.
+        let disk = "/sys/devices/virtual/block/loop0", part = disk + "/loop0p1"
+        #expect(BlockDeviceUse.overlaps(disk, part) && BlockDeviceUse.overlaps(part, disk) && BlockDeviceUse.overlaps(disk, disk))
+        #expect(!BlockDeviceUse.overlaps(part, disk + "/loop0p2") && !BlockDeviceUse.overlaps(disk, disk + "0"))
+        #expect(BlockDeviceUse.unescape("/mnt/a\\040b") == "/mnt/a b")
+    }
+
     /// The CPUs this thread may run on, from the kernel (/proc/thread-self/status).
     static func threadAffinity() -> [Int] {
         guard let status = try? String(contentsOfFile: "/proc/thread-self/status", encoding: .utf8),

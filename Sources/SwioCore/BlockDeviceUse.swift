@@ -1,0 +1,68 @@
+// Whether a block device holds something a write would destroy: a mounted filesystem (on the
+// device, on one of its partitions, or on the disk the partition belongs to) or active swap.
+// fio refuses writes to a mounted device unless allow_mounted_write=1; swio does the same.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum BlockDeviceUse {
+    /// What uses the block device at `path` ("mounted on /", "active swap"), or nil.
+    static func user(of path: String) -> String? {
+        guard let target = sysfsPath(of: path) else { return nil }
+        let mountinfo = (try? readWholeFile("/proc/self/mountinfo")) ?? ""
+        for line in mountinfo.split(separator: "\n") {
+            // "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS ... - FSTYPE SOURCE SUPEROPTIONS"
+            let f = line.split(separator: " ")
+            guard f.count > 4 else { continue }
+            var candidates = [sysfsPath(majorMinor: String(f[2]))]
+            // Filesystems such as btrfs report an anonymous MAJ:MIN; their SOURCE names the device.
+            if let dash = f.firstIndex(of: "-"), dash + 2 < f.count, f[dash + 2].hasPrefix("/") {
+                candidates.append(sysfsPath(of: unescape(f[dash + 2])))
+            }
+            if candidates.contains(where: { $0.map { overlaps($0, target) } ?? false }) {
+                return "mounted on \(unescape(f[4]))"
+            }
+        }
+        let swaps = (try? readWholeFile("/proc/swaps")) ?? ""
+        for line in swaps.split(separator: "\n").dropFirst() {
+            guard let name = line.split(separator: " ").first, let s = sysfsPath(of: unescape(name)) else { continue }
+            if overlaps(s, target) { return "an active swap device" }
+        }
+        return nil
+    }
+
+    /// One sysfs device directory is the other, or holds it (a disk and its partition).
+    static func overlaps(_ a: String, _ b: String) -> Bool {
+        a == b || a.hasPrefix(b + "/") || b.hasPrefix(a + "/")
+    }
+
+    /// /sys/devices/... for the block device node at `path`, or nil if it is not one.
+    static func sysfsPath(of path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFBLK else { return nil }
+        // glibc's major()/minor() are macros Swift does not import; this is their encoding.
+        let d = UInt64(st.st_rdev)
+        let major = ((d >> 8) & 0xfff) | ((d >> 32) & ~0xfff), minor = (d & 0xff) | ((d >> 12) & ~0xff)
+        return sysfsPath(majorMinor: "\(major):\(minor)")
+    }
+
+    static func sysfsPath(majorMinor: String) -> String? {
+        guard let p = realpath("/sys/dev/block/\(majorMinor)", nil) else { return nil }
+        defer { free(p) }
+        return String(cString: p)
+    }
+
+    /// mountinfo and /proc/swaps write a space, tab, newline or backslash in a path as \ooo.
+    static func unescape(_ s: Substring) -> String {
+        guard s.contains("\\") else { return String(s) }
+        var bytes: [UInt8] = []
+        var u = Array(s.utf8)[...]
+        while let c = u.popFirst() {
+            if c == UInt8(ascii: "\\"), u.count >= 3, let v = UInt8(String(decoding: u.prefix(3), as: UTF8.self), radix: 8) {
+                bytes.append(v); u = u.dropFirst(3)
+            } else { bytes.append(c) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
