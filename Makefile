@@ -19,9 +19,12 @@ release: deps
 run: release
 	.build/release/swio jobs/default.fio
 
+# BaselineTests times swio against hdparm, so it runs on its own after the rest: run beside
+# the other suites, their load once moved its median ratio past its 10% bound.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --skip '\.BaselineTests/'
+	$(SWIFT) test --skip-build --filter '\.BaselineTests/'
 
 bench: release
 	bash bench/run.sh
