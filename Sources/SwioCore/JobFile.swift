@@ -393,13 +393,10 @@ public struct JobFileParser {
         }
         for (name, s) in job.settings {
             guard let spec = OptionTable.lookup(name) else { continue }
-            var unsupported = !spec.supported
-            // verify is parsed but only the no-verify values run.
-            if name == "verify", let v = s.value, !["0", "none"].contains(v.lowercased()) { unsupported = true }
-            if unsupported {
-                let msg = "option '\(name)' is known to fio but not implemented by swio yet"
+            if spec.isUnsupported(s.value) {
+                let msg = (s.value.map { "\(name)=\($0)" } ?? name) + " is a fio setting not implemented by swio yet"
                 if options.ignoreUnsupported {
-                    let w = "\(s.source): \(msg); ignored"
+                    let w = "\(s.source): option '\(name)': \(msg); ignored"
                     if !warnings.contains(w) { warnings.append(w) }
                 } else {
                     throw JobFileError(s.source, option: name, msg + " (use --ignore-unsupported to run without it)")

@@ -36,11 +36,19 @@ public struct OptionSpec: Sendable {
     public var engines: [String]?
     /// false: fio knows it and swio parses it, but the runner does not implement it yet.
     public var supported: Bool
+    /// Values of an unsupported option that ask for nothing swio does not do (verify=0, say):
+    /// a job file may spell out such a value and still run.
+    public var inertValues: [String]
 
     public init(_ name: String, _ kind: OptionKind, default def: String? = nil, aliases: [String] = [],
-                engines: [String]? = nil, supported: Bool = true, _ help: String) {
+                engines: [String]? = nil, supported: Bool = true, inert: [String] = [], _ help: String) {
         self.name = name; self.kind = kind; self.defaultValue = def; self.aliases = aliases
-        self.engines = engines; self.supported = supported; self.help = help
+        self.engines = engines; self.supported = supported; self.inertValues = inert; self.help = help
+    }
+
+    /// Whether `value` asks for something swio does not implement.
+    public func isUnsupported(_ value: String?) -> Bool {
+        !supported && !inertValues.contains((value ?? "").lowercased())
     }
 
     public var allowsBare: Bool { kind == .flag }
@@ -118,9 +126,9 @@ public enum OptionTable {
         OptionSpec("refill_buffers", .flag, "Refill write buffers before every write"),
         OptionSpec("scramble_buffers", .bool, default: "1", "Lightly scramble buffers on each write"),
         OptionSpec("buffer_pattern", .string, "Fill buffers with this pattern (0xhex, \"string\" or integer)"),
-        OptionSpec("buffer_compress_percentage", .int(min: 0, max: 100), supported: false, "Compressibility of buffers"),
-        OptionSpec("dedupe_percentage", .int(min: 0, max: 100), supported: false, "Dedupable buffers"),
-        OptionSpec("verify", .choice(["0", "1", "none", "md5", "crc32c", "crc32c-intel", "crc32", "crc16", "crc7", "crc64", "sha1", "sha256", "sha512", "sha3-224", "sha3-256", "sha3-384", "sha3-512", "xxhash", "meta", "pattern", "null"]), default: "0", "Verify written data (swio: not yet; only verify=0/none runs)"),
+        OptionSpec("buffer_compress_percentage", .int(min: 0, max: 100), supported: false, inert: ["0"], "Compressibility of buffers"),
+        OptionSpec("dedupe_percentage", .int(min: 0, max: 100), supported: false, inert: ["0"], "Dedupable buffers"),
+        OptionSpec("verify", .choice(["0", "1", "none", "md5", "crc32c", "crc32c-intel", "crc32", "crc16", "crc7", "crc64", "sha1", "sha256", "sha512", "sha3-224", "sha3-256", "sha3-384", "sha3-512", "xxhash", "meta", "pattern", "null"]), default: "0", supported: false, inert: ["0", "none"], "Verify written data (swio: not yet; only verify=0/none runs)"),
         OptionSpec("do_verify", .bool, default: "1", "Run the verify phase after writing"),
         OptionSpec("verify_pattern", .string, supported: false, "Verify pattern"),
         OptionSpec("continue_on_error", .choice(["none", "read", "write", "io", "verify", "all", "0", "1"]), default: "none", "Keep going after these errors, counting them"),
@@ -134,10 +142,10 @@ public enum OptionTable {
         OptionSpec("rate", .size(perDirection: true, percentOK: false), "Cap bandwidth (bytes/s), per direction"),
         OptionSpec("rate_iops", .int(min: 0, max: nil), "Cap IOPS"),
         OptionSpec("rate_min", .size(perDirection: true, percentOK: false), "Fail if bandwidth drops below this"),
-        OptionSpec("rate_iops_min", .int(min: 0, max: nil), supported: false, "Fail if IOPS drop below this"),
+        OptionSpec("rate_iops_min", .int(min: 0, max: nil), supported: false, inert: ["0"], "Fail if IOPS drop below this"),
         OptionSpec("thinktime", .time(defaultUnitMicros: 1), "Pause this long between I/Os (bare = microseconds)"),
         OptionSpec("thinktime_blocks", .int(min: 1, max: nil), default: "1", "I/Os between thinktime pauses"),
-        OptionSpec("thinktime_spin", .time(defaultUnitMicros: 1), supported: false, "Busy part of thinktime"),
+        OptionSpec("thinktime_spin", .time(defaultUnitMicros: 1), supported: false, inert: ["0"], "Busy part of thinktime"),
         OptionSpec("fsync", .int(min: 0, max: nil), default: "0", "fsync after this many writes"),
         OptionSpec("fdatasync", .int(min: 0, max: nil), default: "0", "fdatasync after this many writes"),
         OptionSpec("end_fsync", .bool, default: "0", "fsync when the job ends"),
@@ -152,7 +160,7 @@ public enum OptionTable {
         OptionSpec("cpus_allowed", .string, "CPUs the job may run on, e.g. 0-1,3"),
         OptionSpec("cpus_allowed_policy", .choice(["shared", "split"]), default: "shared", "split: each job gets one CPU of cpus_allowed, by job number"),
         OptionSpec("cpumask", .string, supported: false, "CPU mask"),
-        OptionSpec("nice", .int(min: -20, max: 19), supported: false, "Scheduling priority"),
+        OptionSpec("nice", .int(min: -20, max: 19), supported: false, inert: ["0"], "Scheduling priority"),
         OptionSpec("prio", .int(min: 0, max: 7), supported: false, "I/O priority"),
         OptionSpec("mem", .choice(["malloc", "shm", "shmhuge", "mmap", "mmaphuge", "mmapshared", "cudamalloc"]), default: "malloc", aliases: ["iomem"], "Buffer memory type (swio: aligned malloc)"),
         OptionSpec("iomem_align", .size(perDirection: false, percentOK: false), aliases: ["mem_align"], "Offset of the first I/O buffer from a page boundary (as fio)"),
@@ -173,18 +181,18 @@ public enum OptionTable {
         OptionSpec("disable_clat", .bool, default: "0", "Do not measure completion latency"),
         OptionSpec("disable_slat", .bool, default: "0", "Do not measure submission latency"),
         OptionSpec("gtod_reduce", .bool, default: "0", "Take fewer timestamps (disables latency statistics)"),
-        OptionSpec("unified_rw_reporting", .choice(["none", "mixed", "both", "0", "1", "2"]), default: "none", supported: false, "Merge directions"),
+        OptionSpec("unified_rw_reporting", .choice(["none", "mixed", "both", "0", "1", "2"]), default: "none", supported: false, inert: ["none", "0"], "Merge directions"),
         OptionSpec("stats", .bool, default: "1", "Collect statistics"),
         OptionSpec("steadystate", .string, aliases: ["ss"], supported: false, "Steady-state detection"),
-        OptionSpec("latency_target", .time(defaultUnitMicros: 1), supported: false, "Latency target"),
+        OptionSpec("latency_target", .time(defaultUnitMicros: 1), supported: false, inert: ["0"], "Latency target"),
         OptionSpec("clocksource", .choice(["gettimeofday", "clock_gettime", "cpu"]), default: "clock_gettime", "Clock (swio always uses CLOCK_MONOTONIC)"),
         // Zones (known to fio, not implemented here)
-        OptionSpec("zonemode", .choice(["none", "strided", "zbd"]), default: "none", supported: false, "Zoned I/O mode"),
+        OptionSpec("zonemode", .choice(["none", "strided", "zbd"]), default: "none", supported: false, inert: ["none"], "Zoned I/O mode"),
         OptionSpec("zonesize", .size(perDirection: false, percentOK: true), supported: false, "Zone size"),
         OptionSpec("zonerange", .size(perDirection: false, percentOK: true), supported: false, "Zone range"),
         OptionSpec("zoneskip", .size(perDirection: false, percentOK: true), supported: false, "Zone skip"),
-        OptionSpec("flow", .int(min: nil, max: nil), supported: false, "Flow control weight"),
-        OptionSpec("inplace", .int(min: 0, max: 1), supported: false, "e4defrag in-place"),
+        OptionSpec("flow", .int(min: nil, max: nil), supported: false, inert: ["0"], "Flow control weight"),
+        OptionSpec("inplace", .int(min: 0, max: 1), supported: false, inert: ["0"], "e4defrag in-place"),
         // Engine-specific options
         OptionSpec("hipri", .flag, engines: ["pvsync2", "io_uring"], "Polled I/O (RWF_HIPRI / IORING_SETUP_IOPOLL)"),
         OptionSpec("nowait", .flag, engines: ["pvsync2", "io_uring"], "RWF_NOWAIT: fail instead of blocking"),
@@ -194,8 +202,8 @@ public enum OptionTable {
         OptionSpec("sqthread_poll_cpu", .int(min: 0, max: 4096), engines: ["io_uring"], "CPU for the SQPOLL thread"),
         OptionSpec("nonvectored", .int(min: 0, max: 1), default: "1", engines: ["io_uring"], "Use READ/WRITE instead of READV/WRITEV"),
         OptionSpec("force_async", .int(min: 0, max: nil), default: "0", engines: ["io_uring"], "IOSQE_ASYNC on every Nth request"),
-        OptionSpec("uncached", .int(min: 0, max: 1), engines: ["io_uring"], supported: false, "RWF_UNCACHED"),
-        OptionSpec("cmdprio_percentage", .int(min: 0, max: 100), engines: ["libaio", "io_uring"], supported: false, "Percentage of I/Os with cmdprio"),
+        OptionSpec("uncached", .int(min: 0, max: 1), engines: ["io_uring"], supported: false, inert: ["0"], "RWF_UNCACHED"),
+        OptionSpec("cmdprio_percentage", .int(min: 0, max: 100), engines: ["libaio", "io_uring"], supported: false, inert: ["0"], "Percentage of I/Os with cmdprio"),
         OptionSpec("userspace_reap", .flag, engines: ["libaio"], "Reap completions from the kernel's AIO ring without a syscall"),
         OptionSpec("libaio_sync_trim", .flag, engines: ["libaio"], "Issue trims synchronously (swio always does: Linux AIO has no trim; it waits for outstanding I/O first)"),
         OptionSpec("kevent_backend", .choice(["libaio", "io_uring"]), default: "libaio", engines: ["kevent"], "Kernel AIO backend that feeds the kevent ready-queue"),
@@ -210,6 +218,41 @@ public enum OptionTable {
         OptionSpec("cmd_type", .string, engines: ["io_uring_cmd"], "io_uring_cmd type"),
         OptionSpec("sg_write_mode", .string, engines: ["sg"], "sg write mode"),
         OptionSpec("donorname", .string, engines: ["e4defrag"], "e4defrag donor file"),
+    ] + fioOnly.map { name, inert in
+        OptionSpec(name, .string, supported: false, inert: inert, "A fio 3.33 option swio does not implement yet")
+    }
+
+    /// The rest of fio 3.33's options (`fio --cmdhelp=all`): known, so a job file that uses one
+    /// gets "not implemented" (or, with --ignore-unsupported, a warning) instead of "unknown",
+    /// and runs when the value given is one that leaves the feature off.
+    static let fioOnly: [(String, [String])] = [
+        ("allow_file_create", ["1"]), ("allrandrepeat", ["0"]), ("atomic", ["0"]), ("block_error_percentiles", ["0"]),
+        ("buffer_compress_chunk", []), ("cgroup", []), ("cgroup_nodelete", ["0"]), ("cgroup_weight", []),
+        ("create_fsync", []), ("create_only", ["0"]), ("create_serialize", []), ("dedupe_global", ["0"]),
+        ("dedupe_mode", []), ("dedupe_working_set_percentage", []), ("disable_bw_measurement", ["0"]),
+        ("error_dump", ["0"]), ("exec_postrun", []), ("exec_prerun", []), ("exit_what", []),
+        ("experimental_verify", ["0"]), ("file_append", ["0"]), ("fill_device", ["0"]), ("flow_id", []),
+        ("flow_sleep", []), ("gid", []), ("gtod_cpu", []), ("hugepage-size", []), ("ignore_error", []),
+        ("ignore_zone_limits", ["0"]), ("io_submit_mode", ["inline"]), ("ioscheduler", []), ("job_max_open_zones", ["0"]),
+        ("latency_percentile", []), ("latency_run", ["0"]), ("latency_window", []), ("lockfile", ["none"]),
+        ("lockmem", ["0"]), ("log_alternate_epoch", ["0"]), ("log_alternate_epoch_clock_id", []),
+        ("log_compression", ["0"]), ("log_compression_cpus", []), ("log_entries", []), ("log_hist_coarseness", []),
+        ("log_hist_msec", ["0"]), ("log_max_value", ["0"]), ("log_offset", ["0"]), ("log_prio", ["0"]),
+        ("log_store_compressed", ["0"]), ("log_unix_epoch", ["0"]), ("max_latency", ["0"]), ("max_open_zones", ["0"]),
+        ("merge_blktrace_file", []), ("merge_blktrace_iters", []), ("merge_blktrace_scalars", []),
+        ("numa_cpu_nodes", []), ("numa_mem_policy", []), ("opendir", []), ("openfiles", []),
+        ("percentage_random", []), ("pre_read", ["0"]), ("prioclass", []), ("profile", []), ("rate_cycle", []),
+        ("rate_ignore_thinktime", ["0"]), ("rate_process", []), ("read_beyond_wp", ["0"]), ("read_iolog", []),
+        ("read_iolog_chunked", ["0"]), ("replay_align", []), ("replay_no_stall", []), ("replay_redirect", []),
+        ("replay_scale", []), ("replay_skip", []), ("replay_time_scale", []), ("rw_sequencer", []),
+        ("serialize_overlap", ["0"]), ("significant_figures", []), ("steadystate_duration", ["0"]),
+        ("steadystate_ramp_time", ["0"]), ("sync_file_range", []), ("thinktime_blocks_type", []),
+        ("thinktime_iotime", ["0"]), ("trim_backlog", ["0"]), ("trim_backlog_batch", []), ("trim_percentage", ["0"]),
+        ("trim_verify_zero", []), ("uid", []), ("unique_filename", []), ("unlink_each_loop", ["0"]),
+        ("verify_async", ["0"]), ("verify_backlog", ["0"]), ("verify_backlog_batch", []), ("verify_dump", ["0"]),
+        ("verify_fatal", ["0"]), ("verify_interval", []), ("verify_offset", []), ("verify_only", ["0"]),
+        ("verify_state_load", ["0"]), ("verify_state_save", []), ("write_barrier", ["0"]), ("write_hint", []),
+        ("write_iolog", []), ("zone_reset_frequency", ["0"]), ("zone_reset_threshold", []), ("zonecapacity", []),
     ]
 
     static let byName: [String: Int] = {

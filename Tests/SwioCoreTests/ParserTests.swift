@@ -212,6 +212,16 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
         #expect(c?.reason.contains("not implemented") == true)
     }
 
+    @Test func fioOptionsSwioLacksAreNamedAsSuchAndRunWhenOff() throws {
+        // ioscheduler is a fio option: "not implemented", not "unknown option".
+        let e = parseError("[a]\nioscheduler=none\n")
+        #expect(e?.option == "ioscheduler" && e?.reason.contains("not implemented") == true, "\(String(describing: e))")
+        #expect(parseError("[a]\npre_read=1\n")?.reason.contains("pre_read=1") == true)
+        // Values that leave the feature off ask for nothing swio lacks, so the job runs.
+        #expect(try parse("[a]\npre_read=0\nverify=none\nzonemode=none\nlockfile=none\n").jobs.count == 1)
+        #expect(parseError("[a]\nverify=md5\n")?.option == "verify")
+    }
+
     @Test func engineOptionsAreCheckedAgainstTheEngine() throws {
         // [V] fio 3.33 with psync: "Bad option <hipri>".
         #expect(parseError("[a]\nhipri\n")?.option == "hipri")

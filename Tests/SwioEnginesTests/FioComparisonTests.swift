@@ -114,6 +114,20 @@ import Foundation
         #expect((job["total_err"] as! NSNumber).intValue == 0)
     }
 
+    @Test func everyOptionFioListsIsKnown() throws {
+        // Each name `fio --cmdhelp=all` prints is in swio's option table (implemented, or
+        // reported as not implemented), so no fio job file meets "unknown option".
+        guard let fio = which("fio") else { print("skipping: fio is not installed"); return }
+        let help = try sh(fio, ["--cmdhelp=all"])
+        let names = help.out.split(separator: "\n").compactMap { line -> String? in
+            let name = line.split(separator: ":", maxSplits: 1).first?.trimmingCharacters(in: .whitespaces) ?? ""
+            return name.isEmpty || name.contains(" ") ? nil : name
+        }
+        #expect(names.count > 150, "fio --cmdhelp=all printed \(names.count) names")
+        let unknown = names.filter { OptionTable.lookup($0) == nil }
+        #expect(unknown.isEmpty, "unknown to swio: \(unknown)")
+    }
+
     @Test func jsonPlusAddsBins() throws {
         let s = try sh(swioBinary, ["--name=b", "--ioengine=null", "--rw=read", "--size=1m", "--output-format=json+"])
         #expect(s.status == 0)
