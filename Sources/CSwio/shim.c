@@ -168,6 +168,8 @@ static void cswio_on_signal(int sig) {
 
 int cswio_was_interrupted(void) { return cswio_signal_count > 0; }
 
+const char *cswio_errno_name(int e) { return strerrorname_np(e); }
+
 void cswio_install_signal_handlers(void) {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));

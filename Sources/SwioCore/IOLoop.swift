@@ -46,7 +46,7 @@ public struct IOLoop {
     @usableFromInline let clatHistogram: Bool
     @usableFromInline let sampleIntervalNs: UInt64
     @usableFromInline let iopsIntervalNs: UInt64
-    @usableFromInline let continueOn: ContinueOnError
+    @usableFromInline let nonFatal: NonFatalErrors
     // Pacing (rarely used, so checked behind one flag)
     @usableFromInline let paced: Bool
     @usableFromInline let rateBytes: (UInt64, UInt64, UInt64)
@@ -126,7 +126,7 @@ public struct IOLoop {
         clatHistogram = !job.disableClat
         sampleIntervalNs = job.bwAvgMs * 1_000_000
         iopsIntervalNs = job.iopsAvgMs * 1_000_000
-        continueOn = job.continueOnError
+        nonFatal = job.nonFatal
         rateBytes = (job.rate[0], job.rate[1], job.rate[2])
         rateIOPS = job.rateIOPS
         thinkNs = job.thinktimeUs * 1000
@@ -391,7 +391,7 @@ public struct IOLoop {
             recordError(err, u)
             // With continue_on_error the deadline still applies, or a job whose I/Os all fail
             // would never reach its runtime.
-            return continues(kind) ? checkTime(t) : false
+            return nonFatal.survives(kind, errno: Int32(-err)) ? checkTime(t) : false
         }
         if ramping {
             if t < recordStartNs { return checkTime(t) }
@@ -475,15 +475,6 @@ public struct IOLoop {
     /// Whether the job's rw mode issues direction d (only those get bw/iops samples).
     @usableFromInline func modeIssues(_ d: Int) -> Bool {
         workload.mode.directions.contains { $0.rawValue == d }
-    }
-
-    @inlinable func continues(_ kind: IOKind) -> Bool {
-        switch continueOn {
-        case .none: return false
-        case .all, .io: return true
-        case .read: return kind == .read
-        case .write: return kind == .write
-        }
     }
 
     @usableFromInline mutating func recordError(_ r: Int, _ u: UnsafeMutablePointer<IOUnit>?, message: String? = nil) {

@@ -75,8 +75,6 @@ public enum RandomDistribution: Sendable, Equatable {
     }
 }
 
-public enum ContinueOnError: Sendable { case none, read, write, io, all }
-
 public struct JobConfig: Sendable {
     public var definition: JobDefinition
     public var name: String { definition.name }
@@ -158,7 +156,8 @@ public struct JobConfig: Sendable {
     /// What a percentage offset is rounded up to: offset_align, or the smallest block size.
     public var percentOffsetAlign: UInt64
     public var groupReporting: Bool
-    public var continueOnError: ContinueOnError
+    /// continue_on_error and ignore_error: which failed I/Os the job survives.
+    public var nonFatal: NonFatalErrors
     public var gtodReduce: Bool
     public var disableLat: Bool
     public var disableClat: Bool
@@ -279,13 +278,7 @@ public struct JobConfig: Sendable {
         let offsetAlign = (try sizes("offset_align"))?.first ?? 0
         percentOffsetAlign = offsetAlign > 0 ? offsetAlign : max(1, bs.filter { $0 > 0 }.min() ?? 1)
         groupReporting = try bool("group_reporting")
-        switch (str("continue_on_error") ?? "none").lowercased() {
-        case "read": continueOnError = .read
-        case "write": continueOnError = .write
-        case "io": continueOnError = .io
-        case "all", "1": continueOnError = .all
-        default: continueOnError = .none
-        }
+        nonFatal = try wrap("ignore_error") { try NonFatalErrors.parse(continueOnError: str("continue_on_error"), ignoreError: str("ignore_error")) }
         gtodReduce = try bool("gtod_reduce")
         disableLat = try bool("disable_lat") || gtodReduce
         disableClat = try bool("disable_clat") || gtodReduce

@@ -132,6 +132,7 @@ public enum OptionTable {
         OptionSpec("do_verify", .bool, default: "1", "Run the verify phase after writing"),
         OptionSpec("verify_pattern", .string, supported: false, "Verify pattern"),
         OptionSpec("continue_on_error", .choice(["none", "read", "write", "io", "verify", "all", "0", "1"]), default: "none", "Keep going after these errors, counting them"),
+        OptionSpec("ignore_error", .string, "Errors that do not end the job: READ,WRITE,VERIFY lists of errno names or numbers joined by ':' (EIO:ENOSPC)"),
         // Time and amount
         OptionSpec("runtime", .time(defaultUnitMicros: secs), aliases: ["timeout"], "Stop after this time"),
         OptionSpec("time_based", .flag, "Keep running until runtime even when size is done"),
@@ -232,7 +233,7 @@ public enum OptionTable {
         ("dedupe_mode", []), ("dedupe_working_set_percentage", []), ("disable_bw_measurement", ["0"]),
         ("error_dump", ["0"]), ("exec_postrun", []), ("exec_prerun", []), ("exit_what", []),
         ("experimental_verify", ["0"]), ("file_append", ["0"]), ("fill_device", ["0"]), ("flow_id", []),
-        ("flow_sleep", []), ("gid", []), ("gtod_cpu", []), ("hugepage-size", []), ("ignore_error", []),
+        ("flow_sleep", []), ("gid", []), ("gtod_cpu", []), ("hugepage-size", []),
         ("ignore_zone_limits", ["0"]), ("io_submit_mode", ["inline"]), ("ioscheduler", []), ("job_max_open_zones", ["0"]),
         ("latency_percentile", []), ("latency_run", ["0"]), ("latency_window", []), ("lockfile", ["none"]),
         ("lockmem", ["0"]), ("log_alternate_epoch", ["0"]), ("log_alternate_epoch_clock_id", []),

@@ -215,7 +215,7 @@ public struct Report: Sendable {
             ("latency_ns", b.ns), ("latency_us", b.us), ("latency_ms", b.ms),
         ]
         // fio adds these two only when continue_on_error is set, right after latency_ms.
-        if e.config.continueOnError != .none {
+        if e.config.nonFatal.any {
             kv += [("total_err", .uint(e.stats.errors)), ("first_error", .int(Int64(e.stats.firstError)))]
         }
         kv += [

@@ -170,7 +170,7 @@ extension Report {
                 f += [d.name, String(d.readIOs), String(d.writeIOs), String(d.readMerges), String(d.writeMerges),
                       String(d.readTicks), String(d.writeTicks), String(d.inQueue), Format.fixed(d.util, 2) + "%"]
             }
-            if e.config.continueOnError != .none { f += [String(e.stats.errors), String(e.error)] }
+            if e.config.nonFatal.any { f += [String(e.stats.errors), String(e.error)] }
             lines.append(f.joined(separator: ";"))
         }
         return lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")

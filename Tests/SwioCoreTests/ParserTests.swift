@@ -222,6 +222,26 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
         #expect(parseError("[a]\nverify=md5\n")?.option == "verify")
     }
 
+    @Test func continueOnErrorAndIgnoreErrorAsFio() throws {
+        // fio 3.33 (td_error.c): only EIO and EILSEQ are non-fatal by default; ignore_error
+        // replaces a type's list and turns continuing on for that type.
+        let coe = try NonFatalErrors.parse(continueOnError: "all", ignoreError: nil)
+        #expect(coe.survives(.read, errno: EIO) && coe.survives(.write, errno: EIO) && !coe.survives(.read, errno: EINVAL))
+        let w = try NonFatalErrors.parse(continueOnError: "write", ignoreError: nil)
+        #expect(!w.survives(.read, errno: EIO) && w.survives(.trim, errno: EIO) && w.survives(.fsync, errno: EIO))
+        let ie = try NonFatalErrors.parse(continueOnError: nil, ignoreError: "EAGAIN,ENOSPC:122")
+        #expect(ie.survives(.read, errno: EAGAIN) && !ie.survives(.read, errno: EIO))
+        #expect(ie.survives(.write, errno: ENOSPC) && ie.survives(.write, errno: 122) && !ie.survives(.write, errno: EIO))
+        #expect(!ie.continues.verify && ie.any)
+        #expect(!(try NonFatalErrors.parse(continueOnError: "none", ignoreError: nil)).any)
+        func configError(_ text: String) -> JobFileError? {
+            do { _ = try JobConfig(try parse(text).jobs[0]); return nil } catch { return error as? JobFileError }
+        }
+        let bad = configError("[a]\nignore_error=EFOO\n")
+        #expect(bad?.option == "ignore_error" && bad?.reason.contains("'EFOO' is not an errno name") == true, "\(String(describing: bad))")
+        #expect(configError("[a]\nignore_error=EIO,EIO,EIO,EIO\n")?.option == "ignore_error")
+    }
+
     @Test func engineOptionsAreCheckedAgainstTheEngine() throws {
         // [V] fio 3.33 with psync: "Bad option <hipri>".
         #expect(parseError("[a]\nhipri\n")?.option == "hipri")

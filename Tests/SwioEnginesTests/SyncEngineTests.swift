@@ -183,8 +183,15 @@ import SwioEngines
         #expect(r1.jobs[0].stats.firstError == EINVAL)
         #expect(r1.jobs[0].stats.firstErrorMessage?.contains("aligned") == true)
         #expect(r1.jobs[0].stats.errors == 1)
+        // fio 3.33: continue_on_error goes on only after EIO or EILSEQ, so EINVAL still ends
+        // the job; ignore_error=EINVAL makes it non-fatal (and turns continuing on for reads).
         let (r2, _) = try runJobs("[a]\nfilename=\(dir)/swio-unaligned2\nrw=read\nbs=1000\nsize=64000\ndirect=1\ncontinue_on_error=all\nunlink=1\n")
-        #expect(r2.jobs[0].stats.errors == 64)
-        #expect(r2.jobs[0].stats.dirs[0].ios == 0)
+        #expect(r2.jobs[0].stats.errors == 1 && r2.jobs[0].stats.firstError == EINVAL)
+        let (r3, report) = try runJobs("[a]\nfilename=\(dir)/swio-unaligned3\nrw=read\nbs=1000\nsize=64000\ndirect=1\nignore_error=EINVAL\nunlink=1\n")
+        #expect(r3.jobs[0].stats.errors == 64)
+        #expect(r3.jobs[0].stats.dirs[0].ios == 0)
+        // As with continue_on_error, fio's report then has total_err and first_error.
+        let job = try #require((try jsonObject(report.json().serialized())["jobs"] as? [[String: Any]])?.first)
+        #expect(job["total_err"] as? Int == 64 && job["first_error"] as? Int == Int(EINVAL))
     }
 }

@@ -65,6 +65,8 @@ static inline int cswio_should_stop(void) { return cswio_stop_flag; }
 static inline void cswio_request_stop(void) { cswio_stop_flag = 1; }
 /// Whether SIGINT/SIGTERM stopped the run (exitall and exitall_on_error stop it without one).
 int cswio_was_interrupted(void);
+/// "EIO" for 5 (glibc strerrorname_np), or NULL.
+const char *cswio_errno_name(int e);
 void cswio_install_signal_handlers(void);
 int cswio_set_affinity(const int *cpus, int n);
 /// Gives the calling thread its own copy of the fd table (unshare(CLONE_FILES)).
