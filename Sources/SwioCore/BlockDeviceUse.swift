@@ -41,10 +41,7 @@ enum BlockDeviceUse {
     static func sysfsPath(of path: String) -> String? {
         var st = stat()
         guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFBLK else { return nil }
-        // glibc's major()/minor() are macros Swift does not import; this is their encoding.
-        let d = UInt64(st.st_rdev)
-        let major = ((d >> 8) & 0xfff) | ((d >> 32) & ~0xfff), minor = (d & 0xff) | ((d >> 12) & ~0xff)
-        return sysfsPath(majorMinor: "\(major):\(minor)")
+        return sysfsPath(majorMinor: DiskUtil.majorMinor(st.st_rdev))
     }
 
     static func sysfsPath(majorMinor: String) -> String? {

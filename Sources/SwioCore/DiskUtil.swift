@@ -46,6 +46,13 @@ public struct DiskUtil: Sendable {
     }
 
     /// The /sys/block name of the disk holding `path` (a device node, file or directory).
+    /// "MAJ:MIN" of a device number, as /sys/dev/block names it (glibc's major()/minor() are
+    /// macros Swift does not import; this is their encoding).
+    static func majorMinor(_ dev: dev_t) -> String {
+        let d = UInt64(dev)
+        return "\(((d >> 8) & 0xfff) | ((d >> 32) & ~0xfff)):\((d & 0xff) | ((d >> 12) & ~0xff))"
+    }
+
     static func device(for path: String) -> String? {
         var st = stat()
         var p = path
@@ -56,9 +63,8 @@ public struct DiskUtil: Sendable {
             guard stat(p, &st) == 0 else { return nil }
         }
         let dev = (st.st_mode & S_IFMT) == S_IFBLK ? st.st_rdev : st.st_dev
-        let major = (dev >> 8) & 0xfff, minor = (dev & 0xff) | ((dev >> 12) & 0xfff00)
         var buf = [CChar](repeating: 0, count: 4096)
-        let link = "/sys/dev/block/\(major):\(minor)"
+        let link = "/sys/dev/block/\(majorMinor(dev))"
         let n = readlink(link, &buf, buf.count - 1)
         guard n > 0 else { return nil }
         let target = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -151,6 +151,9 @@ public struct JobConfig: Sendable {
     public var diskUtil: Bool
     public var writeSync: WriteSync?
     public var allowMountedWrite: Bool
+    public var preRead: Bool
+    public var createOnly: Bool
+    public var ioscheduler: String?
     /// offset_increment: each numjobs clone starts this much further than the one before.
     public var offsetIncrement: SizeValue?
     /// What a percentage offset is rounded up to: offset_align, or the smallest block size.
@@ -275,6 +278,9 @@ public struct JobConfig: Sendable {
         }
         offsetIncrement = try sizeValue("offset_increment")
         allowMountedWrite = try bool("allow_mounted_write")
+        preRead = try bool("pre_read")
+        createOnly = try bool("create_only")
+        ioscheduler = str("ioscheduler")
         let offsetAlign = (try sizes("offset_align"))?.first ?? 0
         percentOffsetAlign = offsetAlign > 0 ? offsetAlign : max(1, bs.filter { $0 > 0 }.min() ?? 1)
         groupReporting = try bool("group_reporting")

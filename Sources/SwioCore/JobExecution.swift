@@ -147,6 +147,7 @@ public final class JobExecution: @unchecked Sendable {
             out.append(f)
         }
         files = out
+        if let s = c.ioscheduler { try setScheduler(s) }
         let io = c.ioSize?.resolve(against: total) ?? total
         budgetBytes = io &* UInt64(c.loops)
     }
@@ -218,8 +219,45 @@ public final class JobExecution: @unchecked Sendable {
             do { files[i].fd = try open(files[i].path, flags, 0o644) } catch let e as EngineError {
                 throw fail("filename", e.message)
             }
-            if config.invalidate { invalidate(files[i]) }
+            // pre_read fills the page cache, so dropping it first is all it leaves (fio too).
+            if config.preRead { try preRead(files[i]) } else if config.invalidate { invalidate(files[i]) }
             if let a = config.fadvise { advise(files[i], a) }
+        }
+    }
+
+    /// fio pre_read: reads the job's region of the file once, buffered, before timing starts, so
+    /// that the job's own reads find it in the page cache.
+    func preRead(_ f: PreparedFile) throws {
+        let fd = try Syscall.open(f.path, flags: O_RDONLY, mode: 0)
+        defer { Syscall.close(fd) }
+        let chunk = 1 << 20
+        guard let buf = cswio_aligned_alloc(4096, chunk) else { throw fail("pre_read", "out of memory") }
+        defer { free(buf) }
+        var off = f.regionStart
+        let end = f.regionStart + f.regionLength
+        while off < end {
+            let n = Syscall.retry { pread(fd, buf, Int(min(UInt64(chunk), end - off)), off_t(off)) }
+            if n < 0 { throw fail("pre_read", "reading \(f.path) at \(off): \(Syscall.errorString(Int32(-n)))") }
+            if n == 0 { break }
+            off += UInt64(n)
+        }
+    }
+
+    /// fio ioscheduler: switches each disk under the job's files to `name`, and checks the
+    /// kernel took it.
+    func setScheduler(_ name: String) throws {
+        let disks = Set(files.compactMap { DiskUtil.device(for: $0.path) })
+        for disk in disks.sorted() {
+            let path = "/sys/block/\(disk)/queue/scheduler"
+            let fd = Glibc.open(path, O_WRONLY)
+            guard fd >= 0 else { throw fail("ioscheduler", "cannot open \(path): \(Syscall.errorString(errno))") }
+            let w = name.withCString { Glibc.write(fd, $0, strlen($0)) }
+            let werr = errno
+            Syscall.close(fd)
+            let now = (try? readWholeFile(path))?.trimmed ?? ""
+            if w < 0 || !now.contains("[\(name)]") {
+                throw fail("ioscheduler", "\(disk) did not switch to '\(name)'" + (w < 0 ? ": \(Syscall.errorString(werr))" : "") + " (it offers: \(now))")
+            }
         }
     }
 

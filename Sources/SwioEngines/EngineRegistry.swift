@@ -38,6 +38,7 @@ public enum EngineRegistry {
     static func drive<E: IOEngine>(_: E.Type, _ job: JobExecution) {
         do {
             try job.prepareFiles()
+            if job.config.createOnly { return }   // the files are laid out: that was all
             try job.allocateBuffers()
             var engine = try E(job: job.config, units: job.units, count: job.depth)
             defer { engine.cleanup() }

@@ -29,6 +29,50 @@ import SwioEngines
         #expect(none < 1024, "fadvise_hint=0: \(none) device reads")
     }
 
+    @Test func preReadServesTheJobFromThePageCache() throws {
+        // A fresh loop device has nothing cached. With pre_read the 16 MiB region is read
+        // once in 1 MiB requests (a few dozen device reads) and the 4096 random 4 KiB reads
+        // hit the cache; without it (invalidate=1) each of them goes to the device.
+        guard let loop = LoopDevice() else { return }
+        func reads(_ option: String) throws -> UInt64 {
+            let before = try deviceIOs(loop.path).reads
+            let (result, report) = try runJobs("[r]\nfilename=\(loop.path)\nrw=randread\nbs=4k\nsize=16m\n\(option)\n")
+            #expect(result.jobs[0].stats.firstError == 0 && report.entries[0].stats.dirs[0].bytes == 16 << 20)
+            return try deviceIOs(loop.path).reads - before
+        }
+        let pre = try reads("pre_read=1"), plain = try reads("pre_read=0")
+        #expect(pre > 0 && pre < 1024, "pre_read=1: \(pre) device reads")
+        #expect(plain >= 4096, "pre_read=0: \(plain) device reads")
+    }
+
+    @Test func createOnlyLaysOutTheFileAndRunsNoIO() throws {
+        // fio 3.33 with create_only=1: the file is laid out to its size, and no I/O is counted.
+        let f = "/var/tmp/swio-create-only-\(getpid()).dat"
+        defer { unlink(f) }
+        let (result, report) = try runJobs("[c]\nfilename=\(f)\nrw=randread\nsize=1m\ncreate_only=1\n")
+        #expect(result.jobs[0].stats.firstError == 0 && result.jobs[0].end == .done)
+        #expect(report.entries[0].stats.dirs.allSatisfy { $0.ios == 0 })
+        var st = stat()
+        #expect(stat(f, &st) == 0 && st.st_size == 1 << 20)
+    }
+
+    @Test func ioschedulerSwitchesTheDisk() throws {
+        guard let loop = LoopDevice() else { return }
+        let sched = "/sys/block/\((loop.path as NSString).lastPathComponent)/queue/scheduler"
+        let offered = try String(contentsOfFile: sched, encoding: .utf8)
+        guard offered.contains("mq-deadline") && offered.contains("none") else {
+            print("skipping: \(sched) offers \(offered)"); return
+        }
+        for s in ["mq-deadline", "none"] {
+            let (result, _) = try runJobs("[r]\nfilename=\(loop.path)\nrw=read\nsize=1m\nioscheduler=\(s)\n")
+            #expect(result.jobs[0].stats.firstError == 0)
+            #expect(try String(contentsOfFile: sched, encoding: .utf8).contains("[\(s)]"))
+        }
+        let (bad, _) = try runJobs("[r]\nfilename=\(loop.path)\nrw=read\nsize=1m\nioscheduler=nosuch\n")
+        let message = bad.jobs[0].stats.firstErrorMessage ?? ""
+        #expect(bad.jobs[0].stats.firstError != 0 && message.contains("ioscheduler") && message.contains("mq-deadline"), "\(message)")
+    }
+
     @Test(arguments: ["1", "dsync"])
     func syncWritesEachBlockThrough(sync: String) throws {
         // O_SYNC/O_DSYNC: each 4 KiB buffered write reaches the device before it returns, so
