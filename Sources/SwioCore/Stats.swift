@@ -79,6 +79,8 @@ public func makeLatencyHistogram() -> LatencyHistogram {
 public struct DirectionStats: Sendable {
     public var bytes: UInt64 = 0
     public var ios: UInt64 = 0
+    /// I/Os that completed with an error; fio's total_ios counts them beside `ios`.
+    public var failedIOs: UInt64 = 0
     public var shortIOs: UInt64 = 0
     public var dropIOs: UInt64 = 0
     public var slat = LatencyStat()
@@ -95,7 +97,7 @@ public struct DirectionStats: Sendable {
     public init() {}
 
     public mutating func merge(_ o: DirectionStats) {
-        bytes += o.bytes; ios += o.ios; shortIOs += o.shortIOs; dropIOs += o.dropIOs
+        bytes += o.bytes; ios += o.ios; failedIOs += o.failedIOs; shortIOs += o.shortIOs; dropIOs += o.dropIOs
         slat.merge(o.slat); clat.merge(o.clat); lat.merge(o.lat)
         clatHist.add(o.clatHist); latHist.add(o.latHist); slatHist.add(o.slatHist)
         bwSamples.mergeSum(o.bwSamples); iopsSamples.mergeSum(o.iopsSamples)

@@ -193,5 +193,9 @@ import SwioEngines
         // As with continue_on_error, fio's report then has total_err and first_error.
         let job = try #require((try jsonObject(report.json().serialized())["jobs"] as? [[String: Any]])?.first)
         #expect(job["total_err"] as? Int == 64 && job["first_error"] as? Int == Int(EINVAL))
+        // fio 3.33 counts the failed reads in total_ios (64), with no bytes and no latencies.
+        let read = try #require(job["read"] as? [String: Any])
+        #expect(read["total_ios"] as? Int == 64 && read["io_bytes"] as? Int == 0)
+        #expect((read["clat_ns"] as? [String: Any])?["N"] as? Int == 0)
     }
 }
