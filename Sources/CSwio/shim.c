@@ -170,6 +170,11 @@ int cswio_was_interrupted(void) { return cswio_signal_count > 0; }
 
 const char *cswio_errno_name(int e) { return strerrorname_np(e); }
 
+#include <sys/resource.h>
+int cswio_ioprio_set(int ioclass, int data) { return (int)syscall(SYS_ioprio_set, 1, 0, (ioclass << 13) | data); }
+int cswio_ioprio_get(void) { return (int)syscall(SYS_ioprio_get, 1, 0); }
+int cswio_set_thread_nice(int nice) { return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice); }
+
 void cswio_install_signal_handlers(void) {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));

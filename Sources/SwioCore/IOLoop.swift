@@ -53,6 +53,7 @@ public struct IOLoop {
     @usableFromInline let rateIOPS: UInt64
     @usableFromInline let thinkNs: UInt64
     @usableFromInline let thinkBlocks: UInt64
+    @usableFromInline let thinkSpinNs: UInt64
     @usableFromInline let fsyncEvery: UInt64
     @usableFromInline let fdatasyncEvery: UInt64
     @usableFromInline var writesSinceSync: UInt64 = 0
@@ -131,6 +132,7 @@ public struct IOLoop {
         rateIOPS = job.rateIOPS
         thinkNs = job.thinktimeUs * 1000
         thinkBlocks = UInt64(max(1, job.thinktimeBlocks))
+        thinkSpinNs = min(job.thinktimeSpinUs, job.thinktimeUs) * 1000
         paced = job.rate.contains { $0 > 0 } || job.rateIOPS > 0 || job.thinktimeUs > 0
         fsyncEvery = UInt64(job.fsyncEvery)
         fdatasyncEvery = UInt64(job.fdatasyncEvery)
@@ -312,7 +314,14 @@ public struct IOLoop {
     /// rate, rate_iops and thinktime: sleep until this I/O is due.
     @usableFromInline mutating func pace(_ u: UnsafeMutablePointer<IOUnit>) {
         guard issuedIOs > 0 else { return }
-        if thinkNs > 0, issuedIOs > 1, (issuedIOs - 1) % thinkBlocks == 0 { sleepNs(thinkNs) }
+        if thinkNs > 0, issuedIOs > 1, (issuedIOs - 1) % thinkBlocks == 0 {
+            // thinktime_spin: busy (as if working on the data) for that part, asleep for the rest.
+            if thinkSpinNs > 0 {
+                let end = now &+ thinkSpinNs
+                while now < end && cswio_should_stop() == 0 {}
+            }
+            if thinkNs > thinkSpinNs { sleepNs(thinkNs - thinkSpinNs) }
+        }
         // During ramp_time the pace runs from the job start; afterwards from the measured start.
         let elapsedStart = ramping ? startNs : recordStartNs
         var dueNs: UInt64 = 0

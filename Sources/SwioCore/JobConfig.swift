@@ -124,6 +124,10 @@ public struct JobConfig: Sendable {
     public var rateIOPS: UInt64
     public var rateMin: [UInt64]
     public var thinktimeUs: UInt64
+    public var thinktimeSpinUs: UInt64
+    /// nice for the job thread, and its I/O priority (class, level) when prio or prioclass is set.
+    public var nice: Int32?
+    public var ioPriority: (ioclass: Int32, level: Int32)?
     public var thinktimeBlocks: Int
     public var fsyncEvery: Int
     public var fdatasyncEvery: Int
@@ -246,6 +250,13 @@ public struct JobConfig: Sendable {
         rateIOPS = UInt64(try int("rate_iops"))
         rateMin = try sizes("rate_min") ?? [0, 0, 0]
         thinktimeUs = try time("thinktime", unit: 1)
+        thinktimeSpinUs = try time("thinktime_spin", unit: 1)
+        nice = d.has("nice") ? Int32(try int("nice")) : nil
+        if d.has("prio") || d.has("prioclass") {
+            // fio: a level without a class is best-effort; a class without a level gets level 0.
+            let ioclass = d.has("prioclass") ? Int32(try int("prioclass")) : 2
+            ioPriority = (ioclass, d.has("prio") ? Int32(try int("prio")) : 0)
+        } else { ioPriority = nil }
         thinktimeBlocks = Int(try int("thinktime_blocks", 1))
         fsyncEvery = Int(try int("fsync"))
         fdatasyncEvery = Int(try int("fdatasync"))

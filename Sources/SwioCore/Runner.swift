@@ -98,6 +98,17 @@ public struct Runner {
                 job.warnings.append("job '\(job.config.name)': cpus_allowed=\(job.config.definition["cpus_allowed"] ?? ""): \(Syscall.errorString(errno))")
             }
         }
+        // nice and I/O priority are the job thread's own; fio fails the job when they cannot be set.
+        if let n = job.config.nice, cswio_set_thread_nice(n) != 0 {
+            job.recordSetupError(job.fail("nice", "cannot set nice=\(n): \(Syscall.errorString(errno))"))
+            job.finished = true
+            return
+        }
+        if let p = job.config.ioPriority, cswio_ioprio_set(p.ioclass, p.level) != 0 {
+            job.recordSetupError(job.fail("prio", "cannot set I/O priority class \(p.ioclass) level \(p.level): \(Syscall.errorString(errno))"))
+            job.finished = true
+            return
+        }
         if job.config.startDelayUs > 0 { sleepUntil(cswio_now_ns() &+ job.config.startDelayUs * 1000) }
         job.stats.startEpochMs = epochMs()
         let t0 = cswio_now_ns()

@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 @testable import SwioCore
 import SwioEngines
+import CSwio
 
 /// fio job options whose effect shows outside swio: in the kernel's device counters, in the
 /// file, in the job thread's CPU mask, in the report.
@@ -200,6 +201,50 @@ import SwioEngines
         let masks = seen.withLock { m in (0..<4).map { m[$0] ?? [] } }
         // split: fio gives job N CPU number N of the set, wrapping round; shared: the whole set.
         #expect(masks == (policy == "split" ? [[0], [1], [0], [1]] : Array(repeating: [0, 1], count: 4)))
+    }
+
+    @Test func niceAndIOPriorityApplyToTheJobThread() throws {
+        var p = JobFileParser(options: ParseOptions(environment: [:]))
+        let parsed = try p.parse(text: """
+        [global]
+        ioengine=null
+        size=64k
+        [a]
+        nice=5
+        prio=6
+        [b]
+        prioclass=3
+        [c]
+        """, file: "test.fio")
+        // The kernel's view from inside each job thread: (nice, ioprio_get).
+        let seen = Mutex<[String: (Int32, Int32)]>([:])
+        let runner = Runner(executor: { job in
+            errno = 0
+            let nice = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+            let prio = cswio_ioprio_get()
+            seen.withLock { $0[job.config.name] = (nice, prio) }
+            EngineRegistry.execute(job)
+        }, engineInfo: EngineRegistry.info)
+        let result = runner.run(try parsed.jobs.map { try JobConfig($0) })
+        #expect(result.jobs.allSatisfy { $0.end == .done && $0.stats.firstError == 0 })
+        let s = seen.withLock { $0 }
+        #expect(s["a"]?.0 == 5 && s["a"]?.1 == (2 << 13) | 6, "a: \(String(describing: s["a"]))")   // best-effort, level 6
+        #expect(s["b"]?.1 == 3 << 13, "b: \(String(describing: s["b"]))")                            // idle
+        #expect(s["c"]?.0 == 0 && s["c"]?.1 != (3 << 13), "c: \(String(describing: s["c"]))")       // untouched
+    }
+
+    @Test func thinktimeSpinBurnsCPUInsteadOfSleeping() throws {
+        // 20 pauses of 20 ms: spun, they cost the job thread CPU time; slept, nearly none. The
+        // bounds are loose (a quarter of 400 ms) so that a busy machine does not decide them.
+        func cpuMs(spin: Int) throws -> Int {
+            let (result, _) = try runJobs("[t]\nioengine=null\nsize=1m\nnumber_ios=21\nthinktime=20000\nthinktime_spin=\(spin)\n")
+            #expect(result.jobs[0].stats.firstError == 0)
+            let c = result.jobs[0].stats.cpu
+            return (c.userUs + c.systemUs) / 1000
+        }
+        let spun = try cpuMs(spin: 20000), slept = try cpuMs(spin: 0)
+        #expect(spun >= 100, "spun: \(spun) ms of CPU")
+        #expect(slept < 100, "slept: \(slept) ms of CPU")
     }
 
     @Test func exitallOnErrorStopsTheOtherJobs() throws {

@@ -67,6 +67,11 @@ static inline void cswio_request_stop(void) { cswio_stop_flag = 1; }
 int cswio_was_interrupted(void);
 /// "EIO" for 5 (glibc strerrorname_np), or NULL.
 const char *cswio_errno_name(int e);
+/// ioprio_set/ioprio_get for the calling thread (IOPRIO_WHO_PROCESS, 0): class 1-3, data 0-7.
+int cswio_ioprio_set(int ioclass, int data);
+int cswio_ioprio_get(void);
+/// nice value of the calling thread (Linux keeps it per thread); errno is set on failure.
+int cswio_set_thread_nice(int nice);
 void cswio_install_signal_handlers(void);
 int cswio_set_affinity(const int *cpus, int n);
 /// Gives the calling thread its own copy of the fd table (unshare(CLONE_FILES)).
