@@ -108,6 +108,8 @@ public struct JobConfig: Sendable {
     /// bytes past a page boundary (and the others a multiple of the block size after it).
     public var memAlign: UInt64 = 0
     public var norandommap: Bool
+    /// percentage_random per direction: how many of a random job's I/Os go to random offsets.
+    public var percentageRandom: [UInt64]
     public var distribution: RandomDistribution
     public var randrepeat: Bool
     public var randseed: UInt64
@@ -234,6 +236,12 @@ public struct JobConfig: Sendable {
         thread = try bool("thread")
         memAlign = (try sizes("iomem_align"))?.first ?? 0
         norandommap = try bool("norandommap")
+        percentageRandom = try wrap("percentage_random") {
+            try Values.perDirection(str("percentage_random") ?? "100").map { v in
+                guard let p = UInt64(v), p <= 100 else { throw ValueError("'\(v)' is not a percentage from 0 to 100") }
+                return p
+            }
+        }
         distribution = try wrap("random_distribution") { try RandomDistribution.parse(str("random_distribution") ?? "random") }
         randrepeat = try bool("randrepeat", true)
         randseed = UInt64(try int("randseed", 0x89AB_CDEF))
@@ -364,6 +372,7 @@ public struct JobConfig: Sendable {
             guard let b, b >= a, b < 4096 else { throw ValueError("'\(part)' is not a CPU range") }
             cpus += Array(a...b)
         }
-        return cpus
+        // A set, as fio's CPU mask: split then counts CPUs in ascending order.
+        return Array(Set(cpus)).sorted()
     }
 }

@@ -66,6 +66,10 @@ public struct Workload {
     @usableFromInline let sequencer: UInt64
     @usableFromInline var sequencerLeft: UInt64 = 0
     @usableFromInline let seqSkip: UInt64
+    /// percentage_random below 100 in some direction; then each new offset is random with
+    /// that direction's chance, else it follows the last one.
+    @usableFromInline let partlyRandom: Bool
+    @usableFromInline let randomPercent: (UInt64, UInt64, UInt64)
     /// trimwrite: the write that follows a trim goes to the same place.
     @usableFromInline var pendingTrimWrite: (Int32, UInt64, Int, Int)? = nil
     @usableFromInline var zipf: ZipfSampler?
@@ -88,6 +92,8 @@ public struct Workload {
         } else { splits = nil }
         distribution = job.distribution
         uniform = job.distribution == .uniform
+        randomPercent = (job.percentageRandom[0], job.percentageRandom[1], job.percentageRandom[2])
+        partlyRandom = job.rw.isRandom && job.percentageRandom.contains { $0 < 100 }
         let rwRaw = (job.definition["rw"] ?? "").split(separator: ":")
         if job.rw.isRandom {
             sequencer = UInt64(job.sequencer)
@@ -152,12 +158,13 @@ public struct Workload {
         let regionLen = f.pointee.length
         if len > regionLen { len = regionLen }
         var rel: UInt64
-        if random && sequencerLeft == 0 {
+        if random && sequencerLeft == 0 && (!partlyRandom || takesRandomOffset(d)) {
             rel = randomOffset(f, d: d, len: len)
             sequencerLeft = sequencer - 1
             setPosition(f, d, rel + len)
         } else {
-            if random { sequencerLeft -= 1 }
+            // (percentage_random can land here with no sequencer run left)
+            if sequencerLeft > 0 { sequencerLeft -= 1 }
             rel = position(f, d)
             if rel + len > regionLen { rel = 0 }
             setPosition(f, d, rel + len + seqSkip)
@@ -170,6 +177,11 @@ public struct Workload {
         if kind == .trim && (mode == .trimwrite || mode == .randtrimwrite) {
             pendingTrimWrite = (f.pointee.fd, u.pointee.offset, Int(len), fi)
         }
+    }
+
+    @inlinable mutating func takesRandomOffset(_ d: Int) -> Bool {
+        let pct = d == 0 ? randomPercent.0 : d == 1 ? randomPercent.1 : randomPercent.2
+        return rng.below(100) < pct
     }
 
     @inlinable func position(_ f: UnsafeMutablePointer<FileRegion>, _ d: Int) -> UInt64 {

@@ -53,6 +53,26 @@ func offsets(_ jobText: String, count: Int, regionLength: UInt64 = 1 << 20) thro
         #expect(s.map(\.offset) == [0, 131072, 262144])
     }
 
+    @Test func percentageRandomMixesSequentialRuns() throws {
+        // percentage_random=0: a random job reads in order; 100 (the default): at random;
+        // 70: about 30% of I/Os follow the previous one.
+        func followers(_ o: [(kind: IOKind, offset: UInt64, length: Int)]) -> Int {
+            zip(o, o.dropFirst()).filter { $1.offset == $0.offset + UInt64($0.length) }.count
+        }
+        let seq = try offsets("[a]\nrw=randread\nbs=4k\npercentage_random=0\n", count: 100)
+        #expect(seq.map(\.offset) == (0..<100).map { UInt64($0) * 4096 })
+        let all = try offsets("[a]\nrw=randread\nbs=4k\nnorandommap\n", count: 2000)
+        #expect(followers(all) < 40)   // by chance: about 2000/256
+        let mix = try offsets("[a]\nrw=randread\nbs=4k\npercentage_random=70\nnorandommap\n", count: 20000)
+        let share = Double(followers(mix)) / 20000
+        #expect(abs(share - 0.3) < 0.03, "\(share) of I/Os followed the previous one")
+        // Per direction: reads random, writes sequential.
+        let rw = try offsets("[a]\nrw=randrw\nbs=4k\npercentage_random=100,0\nnorandommap\n", count: 4000)
+        let writes = rw.filter { $0.kind == .write }
+        #expect(followers(writes) > writes.count * 9 / 10)
+        #expect(followers(rw.filter { $0.kind == .read }) < 100)
+    }
+
     @Test func zonedDistributionRespectsEveryZone() throws {
         // Two zones with the same region size: 60% of accesses to the first half, 40% to the second.
         let o = try offsets("[a]\nrw=randread\nbs=4k\nrandom_distribution=zoned:60/50:40/50\n", count: 20000)
