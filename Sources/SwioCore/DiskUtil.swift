@@ -45,14 +45,16 @@ public struct DiskUtil: Sendable {
         return Snapshot(fields: fields, ns: UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec))
     }
 
-    /// The /sys/block name of the disk holding `path` (a device node, file or directory).
     /// "MAJ:MIN" of a device number, as /sys/dev/block names it (glibc's major()/minor() are
-    /// macros Swift does not import; this is their encoding).
+    /// macros Swift does not import; these are their masks).
     static func majorMinor(_ dev: dev_t) -> String {
         let d = UInt64(dev)
-        return "\(((d >> 8) & 0xfff) | ((d >> 32) & ~0xfff)):\((d & 0xff) | ((d >> 12) & ~0xff))"
+        let major = ((d & 0x0000_0000_000f_ff00) >> 8) | ((d & 0xffff_f000_0000_0000) >> 32)
+        let minor = (d & 0x0000_0000_0000_00ff) | ((d & 0x0000_0fff_fff0_0000) >> 12)
+        return "\(major):\(minor)"
     }
 
+    /// The /sys/block name of the disk holding `path` (a device node, file or directory).
     static func device(for path: String) -> String? {
         var st = stat()
         var p = path

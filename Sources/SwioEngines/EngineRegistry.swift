@@ -38,7 +38,10 @@ public enum EngineRegistry {
     static func drive<E: IOEngine>(_: E.Type, _ job: JobExecution) {
         do {
             try job.prepareFiles()
-            if job.config.createOnly { return }   // the files are laid out: that was all
+            if job.config.createOnly {   // the files are laid out: that was all (unlink=1 still applies)
+                job.closeFiles { _ in }
+                return
+            }
             try job.allocateBuffers()
             var engine = try E(job: job.config, units: job.units, count: job.depth)
             defer { engine.cleanup() }
