@@ -90,11 +90,11 @@ public enum OptionTable {
         OptionSpec("filename", .pathList, "Target file(s) or device(s); ':' separates several, '\\:' escapes"),
         OptionSpec("directory", .pathList, "Directory for generated file names"),
         OptionSpec("filename_format", .string, default: "$jobname.$jobnum.$filenum", "Generated file-name pattern"),
-        OptionSpec("nrfiles", .int(min: 1, max: 1 << 20), default: "1", "Number of files per job"),
+        OptionSpec("nrfiles", .int(min: 1, max: 1 << 20), default: "1", aliases: ["nr_files"], "Number of files per job"),
         OptionSpec("filesize", .sizeRange, "Size of each file (default size/nrfiles)"),
         OptionSpec("size", .size(perDirection: false, percentOK: true), "Total bytes of I/O for this job, or a percentage of the file/device"),
         OptionSpec("io_size", .size(perDirection: false, percentOK: true), aliases: ["io_limit"], "Bytes of I/O to issue (default: size)"),
-        OptionSpec("offset", .size(perDirection: false, percentOK: true), default: "0", "Start of the I/O region in each file"),
+        OptionSpec("offset", .size(perDirection: false, percentOK: true), default: "0", aliases: ["fileoffset"], "Start of the I/O region in each file"),
         OptionSpec("offset_increment", .size(perDirection: false, percentOK: true), "Added to offset once per clone number (numjobs), for disjoint regions"),
         OptionSpec("offset_align", .size(perDirection: false, percentOK: false), default: "0", "Alignment of an offset given as a percentage (0 = the smallest block size)"),
         OptionSpec("create_on_open", .bool, default: "0", "Create files when they are opened for I/O"),
@@ -119,13 +119,13 @@ public enum OptionTable {
         OptionSpec("bsrange", .sizeRange, aliases: ["blocksize_range"], "Block-size range low-high, per direction"),
         OptionSpec("bssplit", .bssplit, "Weighted block sizes, e.g. 4k/10:64k/90, per direction"),
         OptionSpec("blockalign", .size(perDirection: true, percentOK: false), aliases: ["ba"], "Alignment of random offsets (default: bs)"),
-        OptionSpec("bs_unaligned", .flag, supported: false, "Allow block sizes that are not sector multiples"),
+        OptionSpec("bs_unaligned", .flag, aliases: ["blocksize_unaligned"], supported: false, "Allow block sizes that are not sector multiples"),
         OptionSpec("percentage_random", .string, default: "100", "Percent of a random job's I/Os at random offsets, the rest sequential; per direction r,w,t"),
         OptionSpec("norandommap", .flag, "Pick random offsets without tracking which blocks were done"),
         OptionSpec("random_distribution", .string, default: "random", "random, zipf:T, pareto:H, normal:S, zoned:..."),
         OptionSpec("randrepeat", .bool, default: "1", "Seed the generators the same way each run"),
         OptionSpec("randseed", .int(min: 0, max: nil), "Seed for the random generators"),
-        OptionSpec("random_generator", .choice(["tausworthe", "lfsr", "tausworthe64"]), default: "tausworthe", supported: false, "fio generator choice"),
+        OptionSpec("random_generator", .choice(["tausworthe", "lfsr", "tausworthe64"]), default: "tausworthe", supported: false, inert: ["tausworthe"], "fio generator choice"),
         OptionSpec("zero_buffers", .flag, "Fill I/O buffers with zeroes"),
         OptionSpec("refill_buffers", .flag, "Refill write buffers before every write"),
         OptionSpec("scramble_buffers", .bool, default: "1", "Lightly scramble buffers on each write"),
@@ -146,7 +146,7 @@ public enum OptionTable {
         OptionSpec("loops", .int(min: 1, max: nil), default: "1", "Repeat the job this many times"),
         OptionSpec("rate", .size(perDirection: true, percentOK: false), "Cap bandwidth (bytes/s), per direction"),
         OptionSpec("rate_iops", .int(min: 0, max: nil), "Cap IOPS"),
-        OptionSpec("rate_min", .size(perDirection: true, percentOK: false), "Fail if bandwidth drops below this"),
+        OptionSpec("rate_min", .size(perDirection: true, percentOK: false), aliases: ["ratemin"], "Fail if bandwidth drops below this"),
         OptionSpec("rate_iops_min", .int(min: 0, max: nil), supported: false, inert: ["0"], "Fail if IOPS drop below this"),
         OptionSpec("thinktime", .time(defaultUnitMicros: 1), "Pause this long between I/Os (bare = microseconds)"),
         OptionSpec("thinktime_blocks", .int(min: 1, max: nil), default: "1", "I/Os between thinktime pauses"),
@@ -171,8 +171,8 @@ public enum OptionTable {
         OptionSpec("mem", .choice(["malloc", "shm", "shmhuge", "mmap", "mmaphuge", "mmapshared", "cudamalloc"]), default: "malloc", aliases: ["iomem"], "Buffer memory type (swio: aligned malloc)"),
         OptionSpec("iomem_align", .size(perDirection: false, percentOK: false), aliases: ["mem_align"], "Offset of the first I/O buffer from a page boundary (as fio)"),
         // Statistics and reporting
-        OptionSpec("percentile_list", .floatList, aliases: ["clat_percentiles_list"], "Percentiles to report, ':'-separated"),
-        OptionSpec("clat_percentiles", .bool, default: "1", aliases: ["percentile"], "Report clat percentiles"),
+        OptionSpec("percentile_list", .floatList, "Percentiles to report, ':'-separated"),
+        OptionSpec("clat_percentiles", .bool, default: "1", "Report clat percentiles"),
         OptionSpec("lat_percentiles", .bool, default: "0", "Report total-latency percentiles"),
         OptionSpec("slat_percentiles", .bool, default: "0", "Report submission-latency percentiles"),
         OptionSpec("bwavgtime", .time(defaultUnitMicros: 1000), default: "500", "Bandwidth sampling interval (bare = ms)"),
@@ -194,9 +194,9 @@ public enum OptionTable {
         OptionSpec("clocksource", .choice(["gettimeofday", "clock_gettime", "cpu"]), default: "clock_gettime", "Clock (swio always uses CLOCK_MONOTONIC)"),
         // Zones (known to fio, not implemented here)
         OptionSpec("zonemode", .choice(["none", "strided", "zbd"]), default: "none", supported: false, inert: ["none"], "Zoned I/O mode"),
-        OptionSpec("zonesize", .size(perDirection: false, percentOK: true), supported: false, "Zone size"),
-        OptionSpec("zonerange", .size(perDirection: false, percentOK: true), supported: false, "Zone range"),
-        OptionSpec("zoneskip", .size(perDirection: false, percentOK: true), supported: false, "Zone skip"),
+        OptionSpec("zonesize", .size(perDirection: false, percentOK: true), supported: false, inert: ["0"], "Zone size"),
+        OptionSpec("zonerange", .size(perDirection: false, percentOK: true), supported: false, inert: ["0"], "Zone range"),
+        OptionSpec("zoneskip", .size(perDirection: false, percentOK: true), supported: false, inert: ["0"], "Zone skip"),
         OptionSpec("flow", .int(min: nil, max: nil), supported: false, inert: ["0"], "Flow control weight"),
         OptionSpec("inplace", .int(min: 0, max: 1), supported: false, inert: ["0"], "e4defrag in-place"),
         // Engine-specific options
@@ -225,40 +225,47 @@ public enum OptionTable {
         OptionSpec("sg_write_mode", .string, engines: ["sg"], "sg write mode"),
         OptionSpec("donorname", .string, engines: ["e4defrag"], "e4defrag donor file"),
     ] + fioOnly.map { name, inert in
-        OptionSpec(name, .string, supported: false, inert: inert, "A fio 3.33 option swio does not implement yet")
+        OptionSpec(name, .string, aliases: fioOnlyAliases[name] ?? [], supported: false, inert: inert,
+                   "A fio 3.33 option swio does not implement yet")
     }
+
+    /// fio's other spellings of some of those (`fio --cmdhelp=ss_dur` answers steadystate_duration).
+    static let fioOnlyAliases: [String: [String]] = [
+        "rate_cycle": ["ratecycle"], "disable_bw_measurement": ["disable_bw"], "fill_device": ["fill_fs"],
+        "steadystate_duration": ["ss_dur"], "steadystate_ramp_time": ["ss_ramp"],
+    ]
 
     /// The rest of fio 3.33's options (`fio --cmdhelp=all`): known, so a job file that uses one
     /// gets "not implemented" (or, with --ignore-unsupported, a warning) instead of "unknown",
     /// and runs when the value given is one that leaves the feature off.
     static let fioOnly: [(String, [String])] = [
         ("allow_file_create", ["1"]), ("allrandrepeat", ["0"]), ("atomic", ["0"]), ("block_error_percentiles", ["0"]),
-        ("buffer_compress_chunk", []), ("cgroup", []), ("cgroup_nodelete", ["0"]), ("cgroup_weight", []),
-        ("create_fsync", []), ("create_serialize", []), ("dedupe_global", ["0"]),
-        ("dedupe_mode", []), ("dedupe_working_set_percentage", []), ("disable_bw_measurement", ["0"]),
-        ("error_dump", ["0"]), ("exec_postrun", []), ("exec_prerun", []), ("exit_what", []),
+        ("buffer_compress_chunk", ["512"]), ("cgroup", []), ("cgroup_nodelete", ["0"]), ("cgroup_weight", []),
+        ("create_fsync", ["1"]), ("create_serialize", []), ("dedupe_global", ["0"]),
+        ("dedupe_mode", ["repeat"]), ("dedupe_working_set_percentage", []), ("disable_bw_measurement", ["0"]),
+        ("error_dump", ["0"]), ("exec_postrun", []), ("exec_prerun", []), ("exit_what", ["group"]),
         ("experimental_verify", ["0"]), ("file_append", ["0"]), ("fill_device", ["0"]), ("flow_id", []),
         ("flow_sleep", []), ("gid", []), ("gtod_cpu", []), ("hugepage-size", []),
         ("ignore_zone_limits", ["0"]), ("io_submit_mode", ["inline"]), ("job_max_open_zones", ["0"]),
-        ("latency_percentile", []), ("latency_run", ["0"]), ("latency_window", []), ("lockfile", ["none"]),
+        ("latency_percentile", ["100"]), ("latency_run", ["0"]), ("latency_window", []), ("lockfile", ["none"]),
         ("lockmem", ["0"]), ("log_alternate_epoch", ["0"]), ("log_alternate_epoch_clock_id", []),
-        ("log_compression", ["0"]), ("log_compression_cpus", []), ("log_entries", []), ("log_hist_coarseness", []),
+        ("log_compression", ["0"]), ("log_compression_cpus", []), ("log_entries", ["1024"]), ("log_hist_coarseness", ["0"]),
         ("log_hist_msec", ["0"]), ("log_max_value", ["0"]), ("log_offset", ["0"]), ("log_prio", ["0"]),
         ("log_store_compressed", ["0"]), ("log_unix_epoch", ["0"]), ("max_latency", ["0"]), ("max_open_zones", ["0"]),
         ("merge_blktrace_file", []), ("merge_blktrace_iters", []), ("merge_blktrace_scalars", []),
         ("numa_cpu_nodes", []), ("numa_mem_policy", []), ("opendir", []), ("openfiles", []),
         ("profile", []), ("rate_cycle", []),
-        ("rate_ignore_thinktime", ["0"]), ("rate_process", []), ("read_beyond_wp", ["0"]), ("read_iolog", []),
+        ("rate_ignore_thinktime", ["0"]), ("rate_process", ["linear"]), ("read_beyond_wp", ["0"]), ("read_iolog", []),
         ("read_iolog_chunked", ["0"]), ("replay_align", []), ("replay_no_stall", []), ("replay_redirect", []),
         ("replay_scale", []), ("replay_skip", []), ("replay_time_scale", []), ("rw_sequencer", []),
-        ("serialize_overlap", ["0"]), ("significant_figures", []), ("steadystate_duration", ["0"]),
+        ("serialize_overlap", ["0"]), ("significant_figures", ["4"]), ("steadystate_duration", ["0"]),
         ("steadystate_ramp_time", ["0"]), ("sync_file_range", []), ("thinktime_blocks_type", []),
         ("thinktime_iotime", ["0"]), ("trim_backlog", ["0"]), ("trim_backlog_batch", []), ("trim_percentage", ["0"]),
-        ("trim_verify_zero", []), ("uid", []), ("unique_filename", []), ("unlink_each_loop", ["0"]),
+        ("trim_verify_zero", ["1"]), ("uid", []), ("unique_filename", ["1"]), ("unlink_each_loop", ["0"]),
         ("verify_async", ["0"]), ("verify_backlog", ["0"]), ("verify_backlog_batch", []), ("verify_dump", ["0"]),
         ("verify_fatal", ["0"]), ("verify_interval", []), ("verify_offset", []), ("verify_only", ["0"]),
-        ("verify_state_load", ["0"]), ("verify_state_save", []), ("write_barrier", ["0"]), ("write_hint", []),
-        ("write_iolog", []), ("zone_reset_frequency", ["0"]), ("zone_reset_threshold", []), ("zonecapacity", []),
+        ("verify_state_load", ["0"]), ("verify_state_save", ["1"]), ("write_barrier", ["0"]), ("write_hint", []),
+        ("write_iolog", []), ("zone_reset_frequency", ["0"]), ("zone_reset_threshold", []), ("zonecapacity", ["0"]),
     ]
 
     static let byName: [String: Int] = {

@@ -126,6 +126,18 @@ import Foundation
         #expect(names.count > 150, "fio --cmdhelp=all printed \(names.count) names")
         let unknown = names.filter { OptionTable.lookup($0) == nil }
         #expect(unknown.isEmpty, "unknown to swio: \(unknown)")
+        // Each alias swio knows is one fio resolves to the same option as swio's name for it.
+        func fioName(_ n: String) throws -> String? {
+            let out = try sh(fio, ["--cmdhelp=\(n)"]).out
+            guard out.contains(":") else { return nil }
+            return out.split(separator: ":", maxSplits: 1).first?.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        for spec in OptionTable.all where spec.engines == nil {
+            for alias in spec.aliases {
+                let a = try fioName(alias), n = try fioName(spec.name)
+                #expect(a != nil && a == n, "fio --cmdhelp=\(alias) names \(a ?? "nothing"), --cmdhelp=\(spec.name) \(n ?? "nothing")")
+            }
+        }
     }
 
     @Test func jsonPlusAddsBins() throws {
