@@ -41,6 +41,9 @@ public final class JobExecution: @unchecked Sendable {
     /// How long settleBeforeFirstIO() waited.
     public private(set) var settleWaitNs: UInt64 = 0
     public var warnings: [String] = []
+    /// The job failed before its first I/O (open, layout, engine setup): fio's exitall_on_error
+    /// does not act on that.
+    public var setupFailed = false
     /// Set by the job's thread as its last step and polled by the supervising thread, which
     /// then reads the job's results: the release/acquire pair makes those results visible.
     public var finished: Bool {
@@ -471,12 +474,14 @@ public final class JobExecution: @unchecked Sendable {
             if bw < Double(config.rateMin[d]) && stats.firstError == 0 {
                 stats.firstError = EIO
                 stats.firstErrorMessage = "\(Direction(rawValue: d)!.name) bandwidth \(Int(bw)) B/s fell below rate_min \(config.rateMin[d]) B/s"
+                self.end = .failed
             }
         }
     }
 
     public func recordSetupError(_ e: Error) {
         end = .failed
+        setupFailed = true
         stats.errors += 1
         if let j = e as? JobFileError { stats.firstErrorMessage = j.description; stats.firstError = EINVAL }
         else if let en = e as? EngineError { stats.firstErrorMessage = en.message; stats.firstError = en.errno == 0 ? EINVAL : en.errno }

@@ -67,11 +67,18 @@ public struct Runner {
         let exec = executor
         let supervisor = Supervisor(jobs: execs, onProgress: onProgress)
         for (i, job) in execs.enumerated() {
-            if cswio_should_stop() != 0 { job.end = .stopped; job.finished = true; continue }
             // A stonewall holds back this job and every later one until all earlier jobs are
             // done; wait_for holds back only this job, until the named one is done (fio's
             // run_threads() skips such a job and starts the next).
-            if job.config.stonewall { supervisor.wait(for: execs[..<i]) }
+            if job.config.stonewall {
+                supervisor.wait(for: execs[..<i])
+                // exitall stops its own group (fio exit_what=group); a signal stops everything.
+                if cswio_was_interrupted() == 0 {
+                    cswio_clear_stop()
+                    if cswio_was_interrupted() != 0 { cswio_request_stop() }   // a signal just then
+                }
+            }
+            if cswio_should_stop() != 0 { job.end = .stopped; job.finished = true; continue }
             let waitees = job.config.waitFor.map { w in execs[..<i].filter { $0.config.name == w } } ?? []
             let t = JobThread {
                 job.threadStartNs = cswio_now_ns()
@@ -80,7 +87,9 @@ public struct Runner {
                 _ = cswio_unshare_files()
                 Supervisor.sleep(until: waitees)
                 Runner.runJob(job, number: i, exec)
-                if job.config.exitall || (job.config.exitallOnError && job.end == .failed) { cswio_request_stop() }
+                if job.config.exitall || (job.config.exitallOnError && job.end == .failed && !job.setupFailed) {
+                    cswio_request_stop()
+                }
             }
             threads[i] = t
             t.start()
