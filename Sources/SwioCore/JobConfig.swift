@@ -303,7 +303,11 @@ public struct JobConfig: Sendable {
         let offsetAlign = (try sizes("offset_align"))?.first ?? 0
         percentOffsetAlign = offsetAlign > 0 ? offsetAlign : max(1, bs.filter { $0 > 0 }.min() ?? 1)
         groupReporting = try bool("group_reporting")
-        nonFatal = try wrap("ignore_error") { try NonFatalErrors.parse(continueOnError: str("continue_on_error"), ignoreError: str("ignore_error")) }
+        let order = d.settings.map(\.name)
+        let coeLast = (order.firstIndex(of: "continue_on_error") ?? -1) > (order.firstIndex(of: "ignore_error") ?? Int.max)
+        nonFatal = try wrap("ignore_error") {
+            try NonFatalErrors.parse(continueOnError: str("continue_on_error"), ignoreError: str("ignore_error"), continueOnErrorLast: coeLast)
+        }
         gtodReduce = try bool("gtod_reduce")
         disableLat = try bool("disable_lat") || gtodReduce
         disableClat = try bool("disable_clat") || gtodReduce

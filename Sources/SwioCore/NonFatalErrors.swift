@@ -71,17 +71,21 @@ public struct NonFatalErrors: Sendable, Equatable {
     }
 
     /// continue_on_error=none|read|write|io|verify|all (0/1) and ignore_error=READ,WRITE,VERIFY
-    /// lists of ':'-separated errno names (EIO) or numbers.
-    public static func parse(continueOnError: String?, ignoreError: String?) throws -> NonFatalErrors {
+    /// lists of ':'-separated errno names (EIO) or numbers. fio applies options in order, so a
+    /// continue_on_error set after ignore_error (`continueOnErrorLast`) replaces what
+    /// ignore_error turned on; the lists stay.
+    public static func parse(continueOnError: String?, ignoreError: String?, continueOnErrorLast: Bool = false) throws -> NonFatalErrors {
         var n = NonFatalErrors()
+        var coe: (read: Bool, write: Bool, verify: Bool) = (false, false, false)
         switch (continueOnError ?? "none").lowercased() {
-        case "read": n.continues.read = true
-        case "write": n.continues.write = true
-        case "io": n.continues = (true, true, false)
-        case "verify": n.continues.verify = true
-        case "all", "1": n.continues = (true, true, true)
+        case "read": coe.read = true
+        case "write": coe.write = true
+        case "io": coe = (true, true, false)
+        case "verify": coe.verify = true
+        case "all", "1": coe = (true, true, true)
         default: break
         }
+        n.continues = coe
         guard let ignoreError else { return n }
         let perType = ignoreError.split(separator: ",", omittingEmptySubsequences: false)
         guard perType.count <= 3 else {
@@ -89,17 +93,19 @@ public struct NonFatalErrors: Sendable, Equatable {
         }
         for (i, list) in perType.enumerated() where !list.isEmpty {
             var set = ErrnoSet()
-            for item in list.split(separator: ":") {
+            // As fio: a list ends at its first empty item, and -22 means 22.
+            for item in list.split(separator: ":", omittingEmptySubsequences: false) {
                 let name = String(item).trimmed
-                guard let e = Int32(name) ?? errnoNumber(name.uppercased()), e > 0 && e < 256 else {
+                if name.isEmpty { break }
+                guard let e = Int32(name).map(abs) ?? errnoNumber(name.uppercased()), e > 0 && e < 256 else {
                     throw ValueError("'\(name)' is not an errno name (EIO, ENOSPC, ...) or number")
                 }
                 set.insert(e)
             }
             switch i {
-            case 0: n.lists.read = set; n.continues.read = true
-            case 1: n.lists.write = set; n.continues.write = true
-            default: n.lists.verify = set; n.continues.verify = true
+            case 0: n.lists.read = set; n.continues.read = n.continues.read || !continueOnErrorLast
+            case 1: n.lists.write = set; n.continues.write = n.continues.write || !continueOnErrorLast
+            default: n.lists.verify = set; n.continues.verify = n.continues.verify || !continueOnErrorLast
             }
         }
         return n

@@ -234,6 +234,15 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
         #expect(ie.survives(.write, errno: ENOSPC) && ie.survives(.write, errno: 122) && !ie.survives(.write, errno: EIO))
         #expect(!ie.continues.verify && ie.any)
         #expect(!(try NonFatalErrors.parse(continueOnError: "none", ignoreError: nil)).any)
+        // fio stops a list at its first empty item and reads -22 as 22.
+        let empty = try NonFatalErrors.parse(continueOnError: nil, ignoreError: "EIO::EINVAL")
+        #expect(empty.survives(.read, errno: EIO) && !empty.survives(.read, errno: EINVAL))
+        #expect(try NonFatalErrors.parse(continueOnError: nil, ignoreError: "-22").survives(.read, errno: EINVAL))
+        // Options apply in order: continue_on_error after ignore_error replaces what it turned on.
+        let later = try JobConfig(try parse("[a]\nignore_error=EINVAL\ncontinue_on_error=none\n").jobs[0]).nonFatal
+        #expect(!later.any)
+        let earlier = try JobConfig(try parse("[a]\ncontinue_on_error=none\nignore_error=EINVAL\n").jobs[0]).nonFatal
+        #expect(earlier.survives(.read, errno: EINVAL))
         func configError(_ text: String) -> JobFileError? {
             do { _ = try JobConfig(try parse(text).jobs[0]); return nil } catch { return error as? JobFileError }
         }
