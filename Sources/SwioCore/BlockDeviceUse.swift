@@ -1,12 +1,16 @@
 // Whether a block device holds something a write would destroy: a mounted filesystem (on the
-// device, on one of its partitions, or on the disk the partition belongs to) or active swap.
+// device, on one of its partitions, or on the disk the partition belongs to), active swap, or
+// any other exclusive claim (LVM, md, a mount in another namespace).
 // fio refuses writes to a mounted device unless allow_mounted_write=1; swio does the same.
 
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 enum BlockDeviceUse {
+    static let probeLock = Mutex<Void>(())
+
     /// What uses the block device at `path` ("mounted on /", "active swap"), or nil.
     static func user(of path: String) -> String? {
         guard let target = sysfsPath(of: path) else { return nil }
@@ -29,7 +33,30 @@ enum BlockDeviceUse {
             guard let name = line.split(separator: " ").first, let s = sysfsPath(of: unescape(name)) else { continue }
             if overlaps(s, target) { return "an active swap device" }
         }
-        return nil
+        // What the lists above cannot see (a mount in another namespace, LVM/device-mapper, md
+        // or bcache on it or on a partition of it) claims the device exclusively: the kernel
+        // then refuses an O_EXCL open with EBUSY.
+        // One probe at a time: numjobs writers of one device would otherwise see each other's.
+        let busy = probeLock.withLock { _ -> Bool in
+            let fd = open(path, O_RDONLY | O_EXCL | O_CLOEXEC)
+            if fd >= 0 { close(fd); return false }
+            return errno == EBUSY
+        }
+        guard busy else { return nil }
+        let holders = entries(of: target + "/holders")
+        return "in use by the kernel" + (holders.isEmpty ? " (claimed exclusively: a mount, a volume manager or RAID)" : " (held by \(holders.joined(separator: ", ")))")
+    }
+
+    /// The names in a directory, without . and ..; empty if it cannot be read.
+    static func entries(of dir: String) -> [String] {
+        guard let d = opendir(dir) else { return [] }
+        defer { closedir(d) }
+        var out: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { out.append(name) }
+        }
+        return out.sorted()
     }
 
     /// One sysfs device directory is the other, or holds it (a disk and its partition).

@@ -166,6 +166,20 @@ import CSwio
         #expect(allowed.jobs[0].stats.firstError == 0 && allowed.jobs[0].stats.dirs[1].bytes == 1 << 20)
     }
 
+    @Test func writesToAnExclusivelyClaimedDeviceAreRefused() throws {
+        // What holds a device without a mount or swap entry (LVM, md, another namespace's
+        // mount) claims it exclusively; this test's own O_EXCL open stands in for one.
+        guard let loop = LoopDevice() else { return }
+        let claim = open(loop.path, O_RDONLY | O_EXCL)
+        #expect(claim >= 0)
+        defer { close(claim) }
+        let (refused, _) = try runJobs("[w]\nfilename=\(loop.path)\nrw=write\nbs=4k\nsize=64k\n")
+        let message = refused.jobs[0].stats.firstErrorMessage ?? ""
+        #expect(refused.jobs[0].stats.dirs[1].bytes == 0 && message.contains("in use by the kernel"), "\(message)")
+        let (read, _) = try runJobs("[r]\nfilename=\(loop.path)\nrw=read\nsize=64k\n")
+        #expect(read.jobs[0].stats.firstError == 0)
+    }
+
     @Test func diskAndPartitionOverlap() {
         // Writing a whole disk destroys a filesystem mounted from one of its partitions, and
         // the other way round; sibling partitions and other disks are separate.
