@@ -44,6 +44,8 @@ public final class JobExecution: @unchecked Sendable {
     /// The job failed before its first I/O (open, layout, engine setup): fio's exitall_on_error
     /// does not act on that.
     public var setupFailed = false
+    /// Sizes of a clone's shared files when the run started (percentage offsets go by them).
+    var sizesAtRunStart: [String: UInt64] = [:]
     /// Set by the job's thread as its last step and polled by the supervising thread, which
     /// then reads the job's results: the release/acquire pair makes those results visible.
     public var finished: Bool {
@@ -60,6 +62,13 @@ public final class JobExecution: @unchecked Sendable {
         regions = .allocate(capacity: 1)
         progress = .allocate(capacity: 6)
         progress.initialize(repeating: 0, count: 6)
+        // Taken when the runner creates the jobs, before any of them lays files out.
+        if config.filenamesGiven && config.definition.cloneIndex > 0 {
+            for p in JobExecution.filePaths(config) {
+                var st = stat()
+                sizesAtRunStart[p] = stat(p, &st) == 0 ? UInt64(st.st_size) : 0
+            }
+        }
     }
 
     deinit {
@@ -82,17 +91,8 @@ public final class JobExecution: @unchecked Sendable {
 
     // MARK: - Files
 
-    /// Resolves names, sizes and regions, creating and laying out files as fio does.
-    public func prepareFiles() throws {
-        let c = config
-        if isDiskless {
-            guard let size = c.size, case .bytes(let b) = size, b > 0 else {
-                throw fail("size", "ioengine=\(c.engine) needs size= (there is no file to take it from)")
-            }
-            files = [PreparedFile(path: "", isBlockDevice: false, regionStart: 0, regionLength: b)]
-            budgetBytes = (c.ioSize?.resolve(against: b) ?? b) &* UInt64(c.loops)
-            return
-        }
+    /// The job's file paths: filename=, or filename_format, under directory= if given.
+    static func filePaths(_ c: JobConfig) -> [String] {
         var paths: [String]
         let dirs = c.definition["directory"].map(JobConfig.splitPaths) ?? []
         if c.filenamesGiven {
@@ -109,6 +109,21 @@ public final class JobExecution: @unchecked Sendable {
         if !dirs.isEmpty {
             paths = paths.enumerated().map { i, p in p.hasPrefix("/") ? p : dirs[i % dirs.count] + "/" + p }
         }
+        return paths
+    }
+
+    /// Resolves names, sizes and regions, creating and laying out files as fio does.
+    public func prepareFiles() throws {
+        let c = config
+        if isDiskless {
+            guard let size = c.size, case .bytes(let b) = size, b > 0 else {
+                throw fail("size", "ioengine=\(c.engine) needs size= (there is no file to take it from)")
+            }
+            files = [PreparedFile(path: "", isBlockDevice: false, regionStart: 0, regionLength: b)]
+            budgetBytes = (c.ioSize?.resolve(against: b) ?? b) &* UInt64(c.loops)
+            return
+        }
+        let paths = JobExecution.filePaths(c)
         let n = UInt64(paths.count)
         var out: [PreparedFile] = []
         var total: UInt64 = 0
@@ -121,8 +136,15 @@ public final class JobExecution: @unchecked Sendable {
                 throw fail("filename", "\(p) is \(user): writing to it would destroy what is there (set allow_mounted_write=1 to write anyway)")
             }
             if isBlock { existing = try blockDeviceSize(p) }
-            let offset = JobExecution.startOffset(c, fileSize: existing > 0 ? existing : c.size.flatMap {
-                if case .bytes(let b) = $0 { return b / n } else { return nil } } ?? 0)
+            // fio takes percentages of the file's size, which is 0 for a file that does not
+            // exist yet, except for clones after the first that share it: fio has laid it out
+            // to the job's size by then. Clones here set up side by side, so they go by the
+            // size the file had when the run started, not by what a sibling has written so far.
+            var basis = existing
+            if c.filenamesGiven && c.definition.cloneIndex > 0 && !isBlock, let atStart = sizesAtRunStart[p] {
+                basis = atStart > 0 ? atStart : c.size.flatMap { if case .bytes(let b) = $0 { return b / n } else { return nil } } ?? 0
+            }
+            let offset = JobExecution.startOffset(c, fileSize: basis)
             var length: UInt64
             if let fs = c.filesize {
                 length = fs.low == fs.high ? fs.low : fs.low + UInt64.random(in: 0...(fs.high - fs.low))
@@ -139,6 +161,12 @@ public final class JobExecution: @unchecked Sendable {
             if isBlock, offset + length > existing {
                 if existing <= offset { throw fail("offset", "offset \(offset) is past the end of \(p) (\(existing) bytes)") }
                 length = existing - offset
+            }
+            // A percentage size is of what is there: fio ends such a region at the file's end,
+            // in whole blocks, instead of growing the file.
+            if case .percent = c.size, c.filesize == nil, !isBlock, exists, offset + length > existing {
+                let bs = c.bs.filter { $0 > 0 }.min() ?? 1
+                length = existing > offset ? (existing - offset) / bs * bs : 0
             }
             guard length > 0 else { throw fail("size", "the I/O region of \(p) is empty") }
             if length < c.maxBlockSize && !isBlock {

