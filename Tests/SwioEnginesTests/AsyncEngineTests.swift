@@ -13,6 +13,10 @@ let ioUringAvailable: Bool = {
     return false
 }()
 
+/// Whether this machine lets the tests make loop devices (root, losetup, /dev/loop-control):
+/// tests that need one are skipped, and reported so, where it does not.
+let loopDevicesUsable: Bool = getuid() == 0 && which("losetup") != nil && access("/dev/loop-control", F_OK) == 0
+
 /// A loop device over a scratch image, or nil (with a message) where loop devices are unavailable.
 final class LoopDevice {
     let path: String
@@ -101,7 +105,7 @@ final class LoopDevice {
         #expect(mismatches == 0)
     }
 
-    @Test(arguments: engines)
+    @Test(.enabled(if: loopDevicesUsable, "needs root and losetup"), arguments: engines)
     func runsOnALoopDevice(engine: String) throws {
         guard available(engine), let loop = LoopDevice() else { return }
         let (result, report) = try runJobs("""

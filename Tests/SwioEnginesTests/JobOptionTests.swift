@@ -15,7 +15,7 @@ import CSwio
         return (try #require(f[0]), try #require(f[4]))
     }
 
-    @Test func fadviseHintReachesTheKernel() throws {
+    @Test(.enabled(if: loopDevicesUsable, "needs root and losetup")) func fadviseHintReachesTheKernel() throws {
         // FADV_RANDOM turns readahead off: 16 MiB of buffered sequential 4 KiB reads on a loop
         // device then take 4096 device reads, where readahead without a hint needs a few dozen.
         guard let loop = LoopDevice() else { return }
@@ -30,7 +30,7 @@ import CSwio
         #expect(none < 1024, "fadvise_hint=0: \(none) device reads")
     }
 
-    @Test func preReadServesTheJobFromThePageCache() throws {
+    @Test(.enabled(if: loopDevicesUsable, "needs root and losetup")) func preReadServesTheJobFromThePageCache() throws {
         // A fresh loop device has nothing cached. With pre_read the 16 MiB region is read
         // once in 1 MiB requests (a few dozen device reads) and the 4096 random 4 KiB reads
         // hit the cache; without it (invalidate=1) each of them goes to the device.
@@ -58,7 +58,7 @@ import CSwio
         #expect(stat(f, &st) == 0 && st.st_size == 1 << 20)
     }
 
-    @Test func ioschedulerSwitchesTheDisk() throws {
+    @Test(.enabled(if: loopDevicesUsable, "needs root and losetup")) func ioschedulerSwitchesTheDisk() throws {
         guard let loop = LoopDevice() else { return }
         let sched = "/sys/block/\((loop.path as NSString).lastPathComponent)/queue/scheduler"
         let offered = try String(contentsOfFile: sched, encoding: .utf8)
@@ -75,7 +75,7 @@ import CSwio
         #expect(bad.jobs[0].stats.firstError != 0 && message.contains("ioscheduler") && message.contains("mq-deadline"), "\(message)")
     }
 
-    @Test(arguments: ["1", "dsync"])
+    @Test(.enabled(if: loopDevicesUsable, "needs root and losetup"), arguments: ["1", "dsync"])
     func syncWritesEachBlockThrough(sync: String) throws {
         // O_SYNC/O_DSYNC: each 4 KiB buffered write reaches the device before it returns, so
         // 1 MiB takes at least 256 device writes. Without it the page cache gathers them and
@@ -159,7 +159,7 @@ import CSwio
         #expect(try jsonObject(report.json().serialized())["disk_util"] == nil)
     }
 
-    @Test func writesToAMountedDeviceAreRefusedUnlessAllowed() throws {
+    @Test(.enabled(if: loopDevicesUsable, "needs root and losetup")) func writesToAMountedDeviceAreRefusedUnlessAllowed() throws {
         guard let loop = LoopDevice(), let mkfs = which("mkfs.ext4"), let mount = which("mount"), let umount = which("umount"),
               try sh(mkfs, ["-q", "-F", loop.path]).status == 0 else {
             print("skipping: cannot make a filesystem on a loop device here"); return
@@ -187,7 +187,7 @@ import CSwio
         #expect(allowed.jobs[0].stats.firstError == 0 && allowed.jobs[0].stats.dirs[1].bytes == 1 << 20)
     }
 
-    @Test func writesToAnExclusivelyClaimedDeviceAreRefused() throws {
+    @Test(.enabled(if: loopDevicesUsable, "needs root and losetup")) func writesToAnExclusivelyClaimedDeviceAreRefused() throws {
         // What holds a device without a mount or swap entry (LVM, md, another namespace's
         // mount) claims it exclusively; this test's own O_EXCL open stands in for one.
         guard let loop = LoopDevice() else { return }

@@ -121,7 +121,7 @@ import SwioEngines
         return (ours, theirs)
     }
 
-    @Test func agreesWithHdparmOnALoopDevice() throws {
+    @Test(.enabled(if: loopDevicesUsable, "needs root and losetup")) func agreesWithHdparmOnALoopDevice() throws {
         guard which("hdparm") != nil else { print("skipping: hdparm is not installed"); return }
         // Backed by /dev/shm: both tools then measure the same memory-speed device. On the VM's
         // virtio disk the same reads run at one of two speeds depending on how physically
