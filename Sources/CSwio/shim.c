@@ -161,9 +161,12 @@ static volatile int cswio_signal_count = 0;
 
 static void cswio_on_signal(int sig) {
     (void)sig;
+    // Counted before the flag is set, so that a stonewall clearing an exitall stop never sees
+    // the flag from a signal without the count.
+    int n = ++cswio_signal_count;
     cswio_stop_flag = 1;
     // A second Ctrl-C while jobs drain exits at once, as users expect.
-    if (++cswio_signal_count >= 3) _exit(130);
+    if (n >= 3) _exit(130);
 }
 
 int cswio_was_interrupted(void) { return cswio_signal_count > 0; }
@@ -173,7 +176,17 @@ const char *cswio_errno_name(int e) { return strerrorname_np(e); }
 #include <sys/resource.h>
 int cswio_ioprio_set(int ioclass, int data) { return (int)syscall(SYS_ioprio_set, 1, 0, (ioclass << 13) | data); }
 int cswio_ioprio_get(void) { return (int)syscall(SYS_ioprio_get, 1, 0); }
-int cswio_set_thread_nice(int nice) { return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice); }
+int cswio_set_thread_nice(int inc) {
+    // As nice(inc) does for the calling thread: relative to where it is, clamped to -20..19.
+    id_t tid = (id_t)syscall(SYS_gettid);
+    errno = 0;
+    int cur = getpriority(PRIO_PROCESS, tid);
+    if (cur == -1 && errno != 0) return -1;
+    int v = cur + inc;
+    if (v < -20) v = -20;
+    if (v > 19) v = 19;
+    return setpriority(PRIO_PROCESS, tid, v);
+}
 
 void cswio_install_signal_handlers(void) {
     struct sigaction sa;

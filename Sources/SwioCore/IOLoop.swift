@@ -398,8 +398,8 @@ public struct IOLoop {
         if r < 0 || (r == 0 && u.pointee.length > 0) {
             let err = r < 0 ? r : -Int(EIO)
             recordError(err, u)
-            // fio counts a failed I/O in total_ios (not in bytes, iops or latencies).
-            if let d = kind.direction { stats[d.rawValue].failedIOs += 1 }
+            // fio counts a failed I/O in total_ios (not in bytes, iops or latencies), after ramp_time.
+            if !ramping, let d = kind.direction { stats[d.rawValue].failedIOs += 1 }
             // With continue_on_error the deadline still applies, or a job whose I/Os all fail
             // would never reach its runtime.
             return nonFatal.survives(kind, errno: Int32(-err)) ? checkTime(t) : false

@@ -127,7 +127,8 @@ public struct JobConfig: Sendable {
     public var rateMin: [UInt64]
     public var thinktimeUs: UInt64
     public var thinktimeSpinUs: UInt64
-    /// nice for the job thread, and its I/O priority (class, level) when prio or prioclass is set.
+    /// nice increment for the job thread (relative, as fio's nice()), and its I/O priority
+    /// (class, level) when prio or prioclass is set.
     public var nice: Int32?
     public var ioPriority: (ioclass: Int32, level: Int32)?
     public var thinktimeBlocks: Int
@@ -262,7 +263,9 @@ public struct JobConfig: Sendable {
         nice = d.has("nice") ? Int32(try int("nice")) : nil
         if d.has("prio") || d.has("prioclass") {
             // fio: a level without a class is best-effort; a class without a level gets level 0.
-            let ioclass = d.has("prioclass") ? Int32(try int("prioclass")) : 2
+            // Class 0 (none) with a level is best-effort, as fio's ioprio_value() makes it.
+            var ioclass = d.has("prioclass") ? Int32(try int("prioclass")) : 2
+            if ioclass == 0 { ioclass = 2 }
             ioPriority = (ioclass, d.has("prio") ? Int32(try int("prio")) : 0)
         } else { ioPriority = nil }
         thinktimeBlocks = Int(try int("thinktime_blocks", 1))
@@ -303,8 +306,7 @@ public struct JobConfig: Sendable {
         let offsetAlign = (try sizes("offset_align"))?.first ?? 0
         percentOffsetAlign = offsetAlign > 0 ? offsetAlign : max(1, bs.filter { $0 > 0 }.min() ?? 1)
         groupReporting = try bool("group_reporting")
-        let order = d.settings.map(\.name)
-        let coeLast = (order.firstIndex(of: "continue_on_error") ?? -1) > (order.firstIndex(of: "ignore_error") ?? Int.max)
+        let coeLast = (d.lastSet["continue_on_error"] ?? -1) > (d.lastSet["ignore_error"] ?? Int.max)
         nonFatal = try wrap("ignore_error") {
             try NonFatalErrors.parse(continueOnError: str("continue_on_error"), ignoreError: str("ignore_error"), continueOnErrorLast: coeLast)
         }

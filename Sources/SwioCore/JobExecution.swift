@@ -44,8 +44,8 @@ public final class JobExecution: @unchecked Sendable {
     /// The job failed before its first I/O (open, layout, engine setup): fio's exitall_on_error
     /// does not act on that.
     public var setupFailed = false
-    /// Sizes of a clone's shared files when the run started (percentage offsets go by them).
-    var sizesAtRunStart: [String: UInt64] = [:]
+    /// Sizes of a clone's shared files when its group started (percentage offsets go by them).
+    var sizesAtGroupStart: [String: UInt64] = [:]
     /// Set by the job's thread as its last step and polled by the supervising thread, which
     /// then reads the job's results: the release/acquire pair makes those results visible.
     public var finished: Bool {
@@ -62,12 +62,15 @@ public final class JobExecution: @unchecked Sendable {
         regions = .allocate(capacity: 1)
         progress = .allocate(capacity: 6)
         progress.initialize(repeating: 0, count: 6)
-        // Taken when the runner creates the jobs, before any of them lays files out.
-        if config.filenamesGiven && config.definition.cloneIndex > 0 {
-            for p in JobExecution.filePaths(config) {
-                var st = stat()
-                sizesAtRunStart[p] = stat(p, &st) == 0 ? UInt64(st.st_size) : 0
-            }
+    }
+
+    /// Records the sizes of a later clone's shared files. The runner calls it as the job's
+    /// group starts, before any job of the group lays files out.
+    func snapshotSharedFileSizes() {
+        guard config.filenamesGiven && config.definition.cloneIndex > 0 else { return }
+        for p in JobExecution.filePaths(config) {
+            var st = stat()
+            sizesAtGroupStart[p] = stat(p, &st) == 0 ? UInt64(st.st_size) : 0
         }
     }
 
@@ -139,9 +142,9 @@ public final class JobExecution: @unchecked Sendable {
             // fio takes percentages of the file's size, which is 0 for a file that does not
             // exist yet, except for clones after the first that share it: fio has laid it out
             // to the job's size by then. Clones here set up side by side, so they go by the
-            // size the file had when the run started, not by what a sibling has written so far.
+            // size the file had when their group started, not by what a sibling wrote so far.
             var basis = existing
-            if c.filenamesGiven && c.definition.cloneIndex > 0 && !isBlock, let atStart = sizesAtRunStart[p] {
+            if c.filenamesGiven && c.definition.cloneIndex > 0 && !isBlock, let atStart = sizesAtGroupStart[p] {
                 basis = atStart > 0 ? atStart : c.size.flatMap { if case .bytes(let b) = $0 { return b / n } else { return nil } } ?? 0
             }
             let offset = JobExecution.startOffset(c, fileSize: basis)
@@ -288,7 +291,7 @@ public final class JobExecution: @unchecked Sendable {
             let now = (try? readWholeFile(path))?.trimmed ?? ""
             // A queue with no scheduler to choose (dm, some virtio) offers just "none": fio warns
             // that it is not tunable and goes on.
-            if !now.contains("[") {
+            if now == "none" {
                 warnings.append("job '\(config.name)': ioscheduler: \(disk)'s scheduler is not tunable (\(now)); left as it is")
                 continue
             }

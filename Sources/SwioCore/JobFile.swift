@@ -54,8 +54,13 @@ public struct JobDefinition: Sendable {
     public func setting(_ name: String) -> Setting? { settings.last { $0.name == name }?.setting }
     public func has(_ name: String) -> Bool { settings.contains { $0.name == name } }
 
+    /// When each option was last set (a running count): fio applies options in that order,
+    /// which decides between continue_on_error and ignore_error.
+    public var lastSet: [String: Int] = [:]
+
     mutating func set(_ name: String, _ s: Setting) {
         if let i = settings.firstIndex(where: { $0.name == name }) { settings[i].setting = s } else { settings.append((name, s)) }
+        lastSet[name] = (lastSet.values.max() ?? 0) + 1
     }
     public func flag(_ name: String) -> Bool {
         guard let v = self[name] else { return false }
@@ -307,6 +312,7 @@ public struct JobFileParser {
             if let i = list.firstIndex(where: { $0.name == n }) { list[i].setting = s } else { list.append((n, s)) }
         }
 
+        var globalLastSet: [String: Int] = [:]
         let cliKb = kbBaseOf(commandLineGlobal, inherited: [])
         for e in commandLineGlobal { cliSettings.append(try resolve(e, kbBase: cliKb)) }
 
@@ -316,11 +322,13 @@ public struct JobFileParser {
                 for e in section.entries {
                     let (n, s) = try resolve(e, kbBase: kb)
                     upsert(&global, n, s)
+                    globalLastSet[n] = (globalLastSet.values.max() ?? 0) + 1
                 }
                 continue
             }
             var job = JobDefinition(name: section.name, section: section.location)
             job.settings = global
+            job.lastSet = globalLastSet
             let kb = kbBaseOf(section.entries, inherited: global)
             for e in section.entries {
                 let (n, s) = try resolve(e, kbBase: kb)

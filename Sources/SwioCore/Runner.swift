@@ -63,6 +63,8 @@ public struct Runner {
         let disks = DiskUtil.Tracker(targets: configs.filter(\.diskUtil).flatMap { c -> [String] in
             c.filenamesGiven ? c.filenames : [c.definition["directory"].map { JobConfig.splitPaths($0).first ?? "." } ?? "."]
         }, diskless: configs.allSatisfy { (engineInfo($0.engine)?.flags.contains(.diskless)) ?? false })
+        // fio's exitall is global: once any job sets it, every job that ends stops its group.
+        let exitall = configs.contains { $0.exitall }
         var threads: [JobThread?] = Array(repeating: nil, count: execs.count)
         let exec = executor
         let supervisor = Supervisor(jobs: execs, onProgress: onProgress)
@@ -79,6 +81,10 @@ public struct Runner {
                 }
             }
             if cswio_should_stop() != 0 { job.end = .stopped; job.finished = true; continue }
+            // A group starts: percentage offsets of its clones' shared files go by their sizes now.
+            if i == 0 || job.config.stonewall {
+                for j in i..<execs.count where j == i || !execs[j].config.stonewall { execs[j].snapshotSharedFileSizes() }
+            }
             let waitees = job.config.waitFor.map { w in execs[..<i].filter { $0.config.name == w } } ?? []
             let t = JobThread {
                 job.threadStartNs = cswio_now_ns()
@@ -86,10 +92,7 @@ public struct Runner {
                 // refcount atomics that a shared table needs, as in fio's forked job.
                 _ = cswio_unshare_files()
                 Supervisor.sleep(until: waitees)
-                Runner.runJob(job, number: i, exec)
-                if job.config.exitall || (job.config.exitallOnError && job.end == .failed && !job.setupFailed) {
-                    cswio_request_stop()
-                }
+                Runner.runJob(job, number: i, exitall: exitall, exec)
             }
             threads[i] = t
             t.start()
@@ -100,7 +103,13 @@ public struct Runner {
     }
 
     /// Runs `job`, the run's job `number` (from 0, as fio's thread_number - 1) on this thread.
-    static func runJob(_ job: JobExecution, number: Int, _ exec: Executor) {
+    static func runJob(_ job: JobExecution, number: Int, exitall: Bool, _ exec: Executor) {
+        defer {
+            // Before `finished`: the main thread clears an exitall stop at the next stonewall
+            // only after every job of the group is finished.
+            if exitall || (job.config.exitallOnError && job.end == .failed && !job.setupFailed) { cswio_request_stop() }
+            job.finished = true
+        }
         if var cpus = job.config.cpusAllowed, !cpus.isEmpty {
             if job.config.cpusSplit { cpus = [cpus[number % cpus.count]] }
             if cswio_set_affinity(cpus.map { Int32($0) }, Int32(cpus.count)) != 0 {
@@ -109,13 +118,13 @@ public struct Runner {
         }
         // nice and I/O priority are the job thread's own; fio fails the job when they cannot be set.
         if let n = job.config.nice, cswio_set_thread_nice(n) != 0 {
-            job.recordSetupError(job.fail("nice", "cannot set nice=\(n): \(Syscall.errorString(errno))"))
-            job.finished = true
+            let e = errno
+            job.recordSetupError(EngineError(errno: e, "nice=\(n): cannot change the job thread's nice value: \(Syscall.errorString(e))"))
             return
         }
         if let p = job.config.ioPriority, cswio_ioprio_set(p.ioclass, p.level) != 0 {
-            job.recordSetupError(job.fail("prio", "cannot set I/O priority class \(p.ioclass) level \(p.level): \(Syscall.errorString(errno))"))
-            job.finished = true
+            let e = errno
+            job.recordSetupError(EngineError(errno: e, "prioclass=\(p.ioclass) prio=\(p.level): cannot set the job thread's I/O priority: \(Syscall.errorString(e))"))
             return
         }
         if job.config.startDelayUs > 0 { sleepUntil(cswio_now_ns() &+ job.config.startDelayUs * 1000) }
@@ -124,7 +133,6 @@ public struct Runner {
         if cswio_should_stop() == 0 { exec(job) } else { job.end = .stopped }
         job.stats.elapsedNs = cswio_now_ns() - t0
         do { try LogWriter.write(job) } catch { job.warnings.append("job '\(job.config.name)': \(error)") }
-        job.finished = true
     }
 }
 

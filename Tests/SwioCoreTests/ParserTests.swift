@@ -243,6 +243,10 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
         #expect(!later.any)
         let earlier = try JobConfig(try parse("[a]\ncontinue_on_error=none\nignore_error=EINVAL\n").jobs[0]).nonFatal
         #expect(earlier.survives(.read, errno: EINVAL))
+        // The job's own continue_on_error is set after the [global] ignore_error (fio 3.33:
+        // stops at the first EINVAL), though [global] set continue_on_error first.
+        let viaGlobal = try JobConfig(try parse("[global]\ncontinue_on_error=none\nignore_error=EINVAL\n[a]\ncontinue_on_error=none\n").jobs[0]).nonFatal
+        #expect(!viaGlobal.any)
         func configError(_ text: String) -> JobFileError? {
             do { _ = try JobConfig(try parse(text).jobs[0]); return nil } catch { return error as? JobFileError }
         }

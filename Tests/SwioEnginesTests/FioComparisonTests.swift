@@ -129,7 +129,7 @@ import Foundation
         // Each alias swio knows is one fio resolves to the same option as swio's name for it.
         func fioName(_ n: String) throws -> String? {
             let out = try sh(fio, ["--cmdhelp=\(n)"]).out
-            guard out.contains(":") else { return nil }
+            guard out.contains(":"), !out.contains("No such command") else { return nil }
             return out.split(separator: ":", maxSplits: 1).first?.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         for spec in OptionTable.all where spec.engines == nil {

@@ -71,8 +71,8 @@ const char *cswio_errno_name(int e);
 /// ioprio_set/ioprio_get for the calling thread (IOPRIO_WHO_PROCESS, 0): class 1-3, data 0-7.
 int cswio_ioprio_set(int ioclass, int data);
 int cswio_ioprio_get(void);
-/// nice value of the calling thread (Linux keeps it per thread); errno is set on failure.
-int cswio_set_thread_nice(int nice);
+/// Adds `inc` to the calling thread's nice value (Linux keeps it per thread); errno on failure.
+int cswio_set_thread_nice(int inc);
 void cswio_install_signal_handlers(void);
 int cswio_set_affinity(const int *cpus, int n);
 /// Gives the calling thread its own copy of the fd table (unshare(CLONE_FILES)).
