@@ -8,16 +8,17 @@ public enum LogWriter {
     public static func write(_ job: JobExecution) throws {
         do {
             let c = job.config
-            let n = c.definition.jobNumber + 1
+            // per_job_logs=0: jobs share one file per log name, as in fio.
+            let n = c.definition.flag("per_job_logs") || c.definition["per_job_logs"] == nil ? ".\(c.definition.jobNumber + 1)" : ""
             let avg = c.logAvgMs
             let endMs = job.stats.runtimeNs / 1_000_000
             if let p = c.latLog {
                 for (i, kind) in ["slat", "clat", "lat"].enumerated() {
-                    try writeLog("\(p)_\(kind).\(n).log", job.stats.latLogs[i], averageMs: avg, rate: nil, endMs: endMs)
+                    try writeLog("\(p)_\(kind)\(n).log", job.stats.latLogs[i], averageMs: avg, rate: nil, endMs: endMs)
                 }
             }
-            if let p = c.bwLog { try writeLog("\(p)_bw.\(n).log", job.stats.bwLog, averageMs: avg, rate: .bandwidth, endMs: endMs) }
-            if let p = c.iopsLog { try writeLog("\(p)_iops.\(n).log", job.stats.iopsLog, averageMs: avg, rate: .iops, endMs: endMs) }
+            if let p = c.bwLog { try writeLog("\(p)_bw\(n).log", job.stats.bwLog, averageMs: avg, rate: .bandwidth, endMs: endMs) }
+            if let p = c.iopsLog { try writeLog("\(p)_iops\(n).log", job.stats.iopsLog, averageMs: avg, rate: .iops, endMs: endMs) }
         }
     }
 

@@ -149,6 +149,15 @@ import CSwio
         #expect(try sizeAfter("size=25%\noffset_increment=25%\nnumjobs=4", existing: 1_000_000) == 1_000_000)
     }
 
+    @Test func perJobLogsZeroSharesOneLogName() throws {
+        // fio 3.33: NAME_bw.1.log per job by default, NAME_bw.log with per_job_logs=0.
+        let dir = makeTempDir()
+        defer { _ = try? FileManager.default.removeItem(atPath: dir) }
+        _ = try runJobs("[a]\nioengine=null\nsize=1m\nwrite_bw_log=\(dir)/pj\n")
+        _ = try runJobs("[a]\nioengine=null\nsize=1m\nwrite_bw_log=\(dir)/shared\nper_job_logs=0\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["pj_bw.1.log", "shared_bw.log"])
+    }
+
     @Test func diskUtilZeroLeavesTheDisksOut() throws {
         let f = "/var/tmp/swio-disk-util-\(getpid()).dat"
         defer { unlink(f) }
