@@ -24,6 +24,7 @@ strip --strip-debug -o "$work/swio" "$SWIO"
 cases=(
   "null 4k randread qd1|--ioengine=null --rw=randread --bs=4k --size=8g --norandommap"
   "psync 4k randread shm|--ioengine=psync --rw=randread --bs=4k --size=256m --filename=$SHM"
+  "psync 4k write shm|--ioengine=psync --rw=write --bs=4k --size=256m --filename=$SHM"
   "libaio 4k randread qd1 direct|--ioengine=libaio --rw=randread --bs=4k --direct=1 --size=1g --filename=$DISK"
   "libaio 4k randread qd32 direct|--ioengine=libaio --rw=randread --bs=4k --direct=1 --iodepth=32 --size=1g --filename=$DISK"
   "io_uring 4k randread qd1 direct|--ioengine=io_uring --rw=randread --bs=4k --direct=1 --size=1g --filename=$DISK"

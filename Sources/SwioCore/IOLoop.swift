@@ -64,6 +64,7 @@ public struct IOLoop {
     /// The file of the write that triggered the pending sync (fio syncs that file).
     @usableFromInline var syncFile = 0
     @usableFromInline let refill: Bool
+    @usableFromInline let scramble: Bool
     @usableFromInline let logging: Bool
     @usableFromInline let logLat: Bool
     @usableFromInline let logBwPerIO: Bool
@@ -137,6 +138,9 @@ public struct IOLoop {
         fsyncEvery = UInt64(job.fsyncEvery)
         fdatasyncEvery = UInt64(job.fdatasyncEvery)
         refill = job.refillBuffers
+        // fio scrambles writes by default, but not zero_buffers or a buffer_pattern (fio 3.33
+        // writes those unchanged).
+        scramble = job.scrambleBuffers && !job.refillBuffers && !job.zeroBuffers && job.bufferPattern == nil
         logLat = job.latLog != nil
         logBwPerIO = (job.bwLog != nil || job.iopsLog != nil)
         logging = logLat || logBwPerIO
@@ -293,7 +297,7 @@ public struct IOLoop {
         case .read: issuedPerDir.0 &+= len
         case .write:
             issuedPerDir.1 &+= len
-            if refill { refillBuffer(u) }
+            if refill { refillBuffer(u) } else if scramble { scrambleBuffer(u) }
             if fsyncEvery > 0 || fdatasyncEvery > 0 {
                 writesSinceSync &+= 1
                 syncFile = Int(u.pointee.fileIndex)
@@ -309,6 +313,23 @@ public struct IOLoop {
         let words = u.pointee.length / 8
         let p = u.pointee.buffer.bindMemory(to: UInt64.self, capacity: words)
         for i in 0..<words { p[i] = workload.rng.next() }
+    }
+
+    /// scramble_buffers (on by default, as in fio): stamps every 512-byte block of a write with
+    /// its file offset and the write's sequence number, in a cache line picked per write, so a
+    /// deduplicating target cannot fold blocks the job wrote from the same buffer.
+    @usableFromInline mutating func scrambleBuffer(_ u: UnsafeMutablePointer<IOUnit>) {
+        let blocks = u.pointee.length >> 9
+        guard blocks > 0 else { return }
+        var offset = u.pointee.offset
+        let line = Int((offset ^ issuedIOs) & 7) << 6
+        var p = u.pointee.buffer
+        for _ in 0..<blocks {
+            p.storeBytes(of: offset, toByteOffset: line, as: UInt64.self)
+            p.storeBytes(of: issuedIOs, toByteOffset: line + 8, as: UInt64.self)
+            p += 512
+            offset &+= 512
+        }
     }
 
     /// rate, rate_iops and thinktime: sleep until this I/O is due.

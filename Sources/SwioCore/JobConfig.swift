@@ -115,6 +115,7 @@ public struct JobConfig: Sendable {
     public var randseed: UInt64
     public var zeroBuffers: Bool
     public var refillBuffers: Bool
+    public var scrambleBuffers: Bool
     public var bufferPattern: [UInt8]?
     public var runtimeUs: UInt64
     public var timeBased: Bool
@@ -248,6 +249,7 @@ public struct JobConfig: Sendable {
         randseed = UInt64(try int("randseed", 0x89AB_CDEF))
         zeroBuffers = try bool("zero_buffers")
         refillBuffers = try bool("refill_buffers")
+        scrambleBuffers = try bool("scramble_buffers", true)
         bufferPattern = try d["buffer_pattern"].map { p in try wrap("buffer_pattern") { try JobConfig.parsePattern(p) } }
         runtimeUs = try time("runtime")
         timeBased = try bool("time_based")

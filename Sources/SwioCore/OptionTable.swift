@@ -128,7 +128,7 @@ public enum OptionTable {
         OptionSpec("random_generator", .choice(["tausworthe", "lfsr", "tausworthe64"]), default: "tausworthe", supported: false, inert: ["tausworthe"], "fio generator choice"),
         OptionSpec("zero_buffers", .flag, "Fill I/O buffers with zeroes"),
         OptionSpec("refill_buffers", .flag, "Refill write buffers before every write"),
-        OptionSpec("scramble_buffers", .bool, default: "1", supported: false, inert: ["0"], "Lightly scramble buffers on each write (swio: not yet; refill_buffers does)"),
+        OptionSpec("scramble_buffers", .bool, default: "1", "Stamp each 512-byte block of a write with its offset, so deduplication cannot fold them"),
         OptionSpec("buffer_pattern", .string, "Fill buffers with this pattern (0xhex, \"string\" or integer)"),
         OptionSpec("buffer_compress_percentage", .int(min: 0, max: 100), supported: false, inert: ["0"], "Compressibility of buffers"),
         OptionSpec("dedupe_percentage", .int(min: 0, max: 100), supported: false, inert: ["0"], "Dedupable buffers"),

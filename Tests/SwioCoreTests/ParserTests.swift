@@ -222,10 +222,10 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
         #expect(parseError("[a]\nverify=md5\n")?.option == "verify")
         // Options swio used to accept and then ignore: what they ask for is reported, their
         // off/default values run.
-        for bad in ["mem=shm", "file_service_type=random", "unit_base=8", "iodepth_low=4", "scramble_buffers=1"] {
+        for bad in ["mem=shm", "file_service_type=random", "unit_base=8", "iodepth_low=4"] {
             #expect(parseError("[a]\n\(bad)\n")?.reason.contains("not implemented") == true, "\(bad)")
         }
-        #expect(try parse("[a]\nmem=mmap\nfile_service_type=roundrobin\nunit_base=1\nscramble_buffers=0\n").jobs.count == 1)
+        #expect(try parse("[a]\nmem=mmap\nfile_service_type=roundrobin\nunit_base=1\n").jobs.count == 1)
     }
 
     @Test func continueOnErrorAndIgnoreErrorAsFio() throws {

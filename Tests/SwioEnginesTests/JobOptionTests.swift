@@ -149,6 +149,28 @@ import CSwio
         #expect(try sizeAfter("size=25%\noffset_increment=25%\nnumjobs=4", existing: 1_000_000) == 1_000_000)
     }
 
+    @Test func writesAreScrambledAsFiosAre() throws {
+        // fio 3.33, 64 KiB in 4 KiB writes from one buffer: by default all 128 512-byte blocks
+        // differ; scramble_buffers=0 leaves the 16 4 KiB chunks identical; zero_buffers and
+        // buffer_pattern are written unchanged.
+        let f = "/var/tmp/swio-scramble-\(getpid()).dat"
+        defer { unlink(f) }
+        func blocks(_ option: String) throws -> (unique512: Int, unique4k: Int, nonzero: Int) {
+            unlink(f)
+            let (result, _) = try runJobs("[w]\nfilename=\(f)\nrw=write\nbs=4k\nsize=64k\n\(option)\n")
+            #expect(result.jobs[0].stats.firstError == 0)
+            let d = try Data(contentsOf: URL(fileURLWithPath: f))
+            #expect(d.count == 64 << 10)
+            let b512 = Set(stride(from: 0, to: d.count, by: 512).map { d[$0..<$0 + 512] })
+            let b4k = Set(stride(from: 0, to: d.count, by: 4096).map { d[$0..<$0 + 4096] })
+            return (b512.count, b4k.count, d.filter { $0 != 0 }.count)
+        }
+        #expect(try blocks("").unique512 == 128)
+        #expect(try blocks("scramble_buffers=0").unique4k == 1)
+        #expect(try blocks("zero_buffers=1").nonzero == 0)
+        #expect(try blocks("buffer_pattern=0xdeadbeef").unique512 == 1)
+    }
+
     @Test func perJobLogsZeroSharesOneLogName() throws {
         // fio 3.33: NAME_bw.1.log per job by default, NAME_bw.log with per_job_logs=0.
         let dir = makeTempDir()
