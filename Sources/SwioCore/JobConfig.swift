@@ -59,16 +59,22 @@ public enum RandomDistribution: Sendable, Equatable {
             return .normal(dev)
         case "zoned":
             guard let a = arg else { throw ValueError("zoned needs access/region pairs, e.g. zoned:60/10:30/20:10/70") }
-            var zones: [(Double, Double)] = []
+            var zones: [(Double, Double?)] = []
             for z in a.split(separator: ":") {
-                let p = z.split(separator: "/")
-                guard p.count == 2, let acc = Double(p[0]), let reg = Double(p[1]) else { throw ValueError("'\(z)' is not access%/region%") }
-                zones.append((acc, reg))
+                let p = z.split(separator: "/", omittingEmptySubsequences: false)
+                // A blank region ("20/") takes a share of what the others leave, as in fio.
+                guard p.count == 2, let acc = Double(p[0]), p[1].isEmpty || Double(p[1]) != nil else {
+                    throw ValueError("'\(z)' is not access%/region%")
+                }
+                zones.append((acc, p[1].isEmpty ? nil : Double(p[1])))
             }
-            guard abs(zones.map(\.0).reduce(0, +) - 100) < 0.01, abs(zones.map(\.1).reduce(0, +) - 100) < 0.01 else {
+            let blanks = zones.filter { $0.1 == nil }.count
+            let share = blanks > 0 ? (100 - zones.compactMap(\.1).reduce(0, +)) / Double(blanks) : 0
+            let filled = zones.map { ($0.0, $0.1 ?? share) }
+            guard abs(filled.map(\.0).reduce(0, +) - 100) < 0.01, abs(filled.map(\.1).reduce(0, +) - 100) < 0.01, share >= 0 else {
                 throw ValueError("zoned access and region percentages must each add up to 100")
             }
-            return .zoned(zones.map { (access: $0.0, region: $0.1) })
+            return .zoned(filled.map { (access: $0.0, region: $0.1) })
         default:
             throw ValueError("unknown random_distribution '\(kind)' (expected random, zipf, pareto, normal or zoned)")
         }
@@ -286,9 +292,10 @@ public struct JobConfig: Sendable {
         slatPercentiles = try bool("slat_percentiles")
         bwAvgMs = max(1, try time("bwavgtime", unit: 1000) / 1000)
         iopsAvgMs = max(1, try time("iopsavgtime", unit: 1000) / 1000)
-        bwLog = d["write_bw_log"]
-        latLog = d["write_lat_log"]
-        iopsLog = d["write_iops_log"]
+        // Given bare, fio names the log after the job.
+        bwLog = d.setting("write_bw_log").map { $0.value ?? d.name }
+        latLog = d.setting("write_lat_log").map { $0.value ?? d.name }
+        iopsLog = d.setting("write_iops_log").map { $0.value ?? d.name }
         logAvgMs = UInt64(try int("log_avg_msec"))
         cpusAllowed = try d["cpus_allowed"].map { c in try wrap("cpus_allowed") { try JobConfig.parseCPUList(c) } }
         exitall = try bool("exitall")

@@ -51,7 +51,8 @@ public struct OptionSpec: Sendable {
         !supported && !inertValues.contains((value ?? "").lowercased())
     }
 
-    public var allowsBare: Bool { kind == .flag }
+    /// Bare `write_bw_log` names the log after the job, as in fio.
+    public var allowsBare: Bool { kind == .flag || ["write_bw_log", "write_lat_log", "write_iops_log"].contains(name) }
 }
 
 public enum EngineNames {
@@ -177,9 +178,9 @@ public enum OptionTable {
         OptionSpec("slat_percentiles", .bool, default: "0", "Report submission-latency percentiles"),
         OptionSpec("bwavgtime", .time(defaultUnitMicros: 1000), default: "500", "Bandwidth sampling interval (bare = ms)"),
         OptionSpec("iopsavgtime", .time(defaultUnitMicros: 1000), default: "500", "IOPS sampling interval (bare = ms)"),
-        OptionSpec("write_bw_log", .string, "Write a bandwidth log with this prefix"),
-        OptionSpec("write_lat_log", .string, "Write slat/clat/lat logs with this prefix"),
-        OptionSpec("write_iops_log", .string, "Write an IOPS log with this prefix"),
+        OptionSpec("write_bw_log", .string, "Write a bandwidth log with this prefix (bare: the job name)"),
+        OptionSpec("write_lat_log", .string, "Write slat/clat/lat logs with this prefix (bare: the job name)"),
+        OptionSpec("write_iops_log", .string, "Write an IOPS log with this prefix (bare: the job name)"),
         OptionSpec("write_hist_log", .string, supported: false, "Histogram log"),
         OptionSpec("log_avg_msec", .int(min: 0, max: nil), default: "0", "Average log entries over this many ms (0 = one per I/O)"),
         OptionSpec("per_job_logs", .bool, default: "1", "Name logs per job (NAME_bw.N.log); 0: jobs share NAME_bw.log"),
@@ -312,8 +313,10 @@ public enum OptionTable {
             var v = value.lowercased()
             if spec.name == "rw", let colon = v.firstIndex(of: ":") {
                 let n = v[v.index(after: colon)...]
-                // randread:8 = a new random offset every 8 I/Os; write:4k = skip 4k after each I/O.
-                guard n.isEmpty || (try? Values.bytes(String(n))) != nil else {
+                // randread:8 = a new random offset every 8 I/Os; write:4k = skip 4k after each I/O;
+                // read:-8k = go back 8k after each I/O (fio reads backwards that way).
+                let magnitude = n.hasPrefix("-") ? n.dropFirst() : n[...]
+                guard n.isEmpty || (try? Values.bytes(String(magnitude))) != nil else {
                     throw ValueError("'\(value)': the ':N' suffix needs a number or a size")
                 }
                 v = String(v[..<colon])

@@ -65,7 +65,8 @@ public struct Workload {
     /// Random: I/Os per new random offset (rw=randread:N). Sequential: bytes skipped after each I/O.
     @usableFromInline let sequencer: UInt64
     @usableFromInline var sequencerLeft: UInt64 = 0
-    @usableFromInline let seqSkip: UInt64
+    /// rw=read:N: added after each sequential I/O; negative reads backwards (read:-8k).
+    @usableFromInline let seqSkip: Int64
     /// percentage_random below 100 in some direction; then each new offset is random with
     /// that direction's chance, else it follows the last one.
     @usableFromInline let partlyRandom: Bool
@@ -100,7 +101,11 @@ public struct Workload {
             seqSkip = 0
         } else {
             sequencer = 1
-            seqSkip = rwRaw.count > 1 ? ((try? Values.bytes(String(rwRaw[1]), kbBase: job.kbBase)) ?? 0) : 0
+            if rwRaw.count > 1 {
+                let n = String(rwRaw[1]), back = n.hasPrefix("-")
+                let b = Int64((try? Values.bytes(back ? String(n.dropFirst()) : n, kbBase: job.kbBase)) ?? 0)
+                seqSkip = back ? -b : b
+            } else { seqSkip = 0 }
         }
         if case .zipf(let theta) = job.distribution {
             let maxBlocks = (0..<fileCount).map { files[$0].length / max(1, job.blockalign[0]) }.max() ?? 1
@@ -167,7 +172,7 @@ public struct Workload {
             if sequencerLeft > 0 { sequencerLeft -= 1 }
             rel = position(f, d)
             if rel + len > regionLen { rel = 0 }
-            setPosition(f, d, rel + len + seqSkip)
+            setPosition(f, d, seqSkip == 0 ? rel + len : skipped(rel + len, regionLen: regionLen, len: len))
         }
         u.pointee.kind = kind
         u.pointee.fd = f.pointee.fd
@@ -182,6 +187,14 @@ public struct Workload {
     @inlinable mutating func takesRandomOffset(_ d: Int) -> Bool {
         let pct = d == 0 ? randomPercent.0 : d == 1 ? randomPercent.1 : randomPercent.2
         return rng.below(100) < pct
+    }
+
+    /// The next sequential position after a skip. Going backwards past the start wraps to the
+    /// end of the region, where fio 3.33 continues (read:-8k, 4k blocks, 32k: 0, 24k, 20k, ...).
+    @inlinable func skipped(_ next: UInt64, regionLen: UInt64, len: UInt64) -> UInt64 {
+        let p = Int64(next) + seqSkip
+        if p >= 0 { return UInt64(p) }
+        return UInt64(max(0, p + Int64(regionLen) - Int64(len)))
     }
 
     @inlinable func position(_ f: UnsafeMutablePointer<FileRegion>, _ d: Int) -> UInt64 {

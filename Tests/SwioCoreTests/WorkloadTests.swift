@@ -73,6 +73,21 @@ func offsets(_ jobText: String, count: Int, regionLength: UInt64 = 1 << 20) thro
         #expect(followers(rw.filter { $0.kind == .read }) < 100)
     }
 
+    @Test func negativeSkipReadsBackwards() throws {
+        // fio 3.33 (strace of its preads), rw=read:-8k, 4k blocks, 32k region:
+        // 0, 24k, 20k, 16k, 12k, 8k, 4k, 0.
+        let o = try offsets("[a]\nrw=read:-8k\nbs=4k\n", count: 8, regionLength: 32 << 10)
+        #expect(o.map(\.offset) == [0, 24576, 20480, 16384, 12288, 8192, 4096, 0])
+    }
+
+    @Test func zonedBlankRegionTakesTheRest() throws {
+        // fio's examples/rand-zones.fio: "zoned:50/5:30/15:20/": the last region is 80%.
+        var p = JobFileParser(options: ParseOptions(environment: [:]))
+        let c = try JobConfig(p.parse(text: "[a]\nrw=randread\nrandom_distribution=zoned:50/5:30/15:20/\n", file: "z.fio").jobs[0])
+        guard case .zoned(let zones) = c.distribution else { Issue.record("not zoned: \(c.distribution)"); return }
+        #expect(zones.map(\.region) == [5, 15, 80] && zones.map(\.access) == [50, 30, 20])
+    }
+
     @Test func zonedDistributionRespectsEveryZone() throws {
         // Two zones with the same region size: 60% of accesses to the first half, 40% to the second.
         let o = try offsets("[a]\nrw=randread\nbs=4k\nrandom_distribution=zoned:60/50:40/50\n", count: 20000)

@@ -178,6 +178,10 @@ import CSwio
         _ = try runJobs("[a]\nioengine=null\nsize=1m\nwrite_bw_log=\(dir)/pj\n")
         _ = try runJobs("[a]\nioengine=null\nsize=1m\nwrite_bw_log=\(dir)/shared\nper_job_logs=0\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["pj_bw.1.log", "shared_bw.log"])
+        // Bare, the log is named after the job (fio 3.33: z_bw.1.log).
+        var p = JobFileParser(options: ParseOptions(environment: [:]))
+        let bare = try JobConfig(p.parse(text: "[z]\nwrite_bw_log\nwrite_lat_log=lat\n", file: "b.fio").jobs[0])
+        #expect(bare.bwLog == "z" && bare.latLog == "lat" && bare.iopsLog == nil)
     }
 
     @Test func diskUtilZeroLeavesTheDisksOut() throws {
