@@ -139,8 +139,8 @@ public struct IOLoop {
         fdatasyncEvery = UInt64(job.fdatasyncEvery)
         refill = job.refillBuffers
         // fio scrambles writes by default, but not zero_buffers or a buffer_pattern (fio 3.33
-        // writes those unchanged).
-        scramble = job.scrambleBuffers && !job.refillBuffers && !job.zeroBuffers && job.bufferPattern == nil
+        // writes those unchanged) unless scramble_buffers is spelled out.
+        scramble = job.scrambleBuffers && !job.refillBuffers && (job.scrambleBuffersGiven || (!job.zeroBuffers && job.bufferPattern == nil))
         logLat = job.latLog != nil
         logBwPerIO = (job.bwLog != nil || job.iopsLog != nil)
         logging = logLat || logBwPerIO

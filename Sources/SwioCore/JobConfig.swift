@@ -62,17 +62,20 @@ public enum RandomDistribution: Sendable, Equatable {
             var zones: [(Double, Double?)] = []
             for z in a.split(separator: ":") {
                 let p = z.split(separator: "/", omittingEmptySubsequences: false)
-                // A blank region ("20/") takes a share of what the others leave, as in fio.
-                guard p.count == 2, let acc = Double(p[0]), p[1].isEmpty || Double(p[1]) != nil else {
+                // A blank region ("20/", "20/0" or just "20") shares what the others leave, in
+                // whole percents, as in fio.
+                guard p.count <= 2, let acc = Double(p[0]), p.count == 1 || p[1].isEmpty || Double(p[1]) != nil else {
                     throw ValueError("'\(z)' is not access%/region%")
                 }
-                zones.append((acc, p[1].isEmpty ? nil : Double(p[1])))
+                let region = p.count == 2 ? Double(p[1]) : nil
+                zones.append((acc, region == 0 ? nil : region))
             }
             let blanks = zones.filter { $0.1 == nil }.count
-            let share = blanks > 0 ? (100 - zones.compactMap(\.1).reduce(0, +)) / Double(blanks) : 0
+            let share = blanks > 0 ? ((100 - zones.compactMap(\.1).reduce(0, +)) / Double(blanks)).rounded(.down) : 0
             let filled = zones.map { ($0.0, $0.1 ?? share) }
-            guard abs(filled.map(\.0).reduce(0, +) - 100) < 0.01, abs(filled.map(\.1).reduce(0, +) - 100) < 0.01, share >= 0 else {
-                throw ValueError("zoned access and region percentages must each add up to 100")
+            // fio: accesses add up to 100; regions to at most 100 (the rest of the file is not used).
+            guard abs(filled.map(\.0).reduce(0, +) - 100) < 0.01, filled.map(\.1).reduce(0, +) <= 100.01, share >= 0 else {
+                throw ValueError("zoned access percentages must add up to 100 and region percentages to at most 100")
             }
             return .zoned(filled.map { (access: $0.0, region: $0.1) })
         default:
@@ -122,6 +125,8 @@ public struct JobConfig: Sendable {
     public var zeroBuffers: Bool
     public var refillBuffers: Bool
     public var scrambleBuffers: Bool
+    /// scramble_buffers spelled out: fio then scrambles even zero_buffers and buffer_pattern.
+    public var scrambleBuffersGiven: Bool
     public var bufferPattern: [UInt8]?
     public var runtimeUs: UInt64
     public var timeBased: Bool
@@ -256,6 +261,7 @@ public struct JobConfig: Sendable {
         zeroBuffers = try bool("zero_buffers")
         refillBuffers = try bool("refill_buffers")
         scrambleBuffers = try bool("scramble_buffers", true)
+        scrambleBuffersGiven = d.has("scramble_buffers")
         bufferPattern = try d["buffer_pattern"].map { p in try wrap("buffer_pattern") { try JobConfig.parsePattern(p) } }
         runtimeUs = try time("runtime")
         timeBased = try bool("time_based")
@@ -281,6 +287,12 @@ public struct JobConfig: Sendable {
         fdatasyncEvery = Int(try int("fdatasync"))
         endFsync = try bool("end_fsync")
         iodepth = Int(try int("iodepth", 1))
+        // fio takes 0 or anything from iodepth up as iodepth: refill at once, which is what the
+        // loop does. A lower mark (wait for the queue to drain that far) is not built yet.
+        if d.has("iodepth_low"), case let low = Int(try int("iodepth_low")), low > 0 && low < iodepth {
+            throw JobFileError(loc("iodepth_low"), option: "iodepth_low",
+                               "iodepth_low=\(low) (below iodepth=\(iodepth)) is not implemented by swio yet; swio refills the queue at once")
+        }
         batchSubmit = max(1, Int(try int("iodepth_batch_submit", 1)))
         batchCompleteMin = Int(try int("iodepth_batch_complete_min", 1))
         batchCompleteMax = d.has("iodepth_batch_complete_max") ? Int(try int("iodepth_batch_complete_max")) : iodepth

@@ -44,6 +44,8 @@ public final class JobExecution: @unchecked Sendable {
     /// The job failed before its first I/O (open, layout, engine setup): fio's exitall_on_error
     /// does not act on that.
     public var setupFailed = false
+    /// Shared by the run's jobs, so jobs that share a log name append to it.
+    public var runLogs = LogWriter.RunLogs()
     /// Sizes of a clone's shared files when its group started (percentage offsets go by them).
     var sizesAtGroupStart: [String: UInt64] = [:]
     /// Set by the job's thread as its last step and polled by the supervising thread, which

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import Synchronization
 #endif
 
 /// write_bw_log / write_lat_log / write_iops_log in fio's format: "msec, value, ddir, bs, prio".
@@ -14,11 +15,11 @@ public enum LogWriter {
             let endMs = job.stats.runtimeNs / 1_000_000
             if let p = c.latLog {
                 for (i, kind) in ["slat", "clat", "lat"].enumerated() {
-                    try writeLog("\(p)_\(kind)\(n).log", job.stats.latLogs[i], averageMs: avg, rate: nil, endMs: endMs)
+                    try writeLog("\(p)_\(kind)\(n).log", job.stats.latLogs[i], averageMs: avg, rate: nil, endMs: endMs, run: job.runLogs)
                 }
             }
-            if let p = c.bwLog { try writeLog("\(p)_bw\(n).log", job.stats.bwLog, averageMs: avg, rate: .bandwidth, endMs: endMs) }
-            if let p = c.iopsLog { try writeLog("\(p)_iops\(n).log", job.stats.iopsLog, averageMs: avg, rate: .iops, endMs: endMs) }
+            if let p = c.bwLog { try writeLog("\(p)_bw\(n).log", job.stats.bwLog, averageMs: avg, rate: .bandwidth, endMs: endMs, run: job.runLogs) }
+            if let p = c.iopsLog { try writeLog("\(p)_iops\(n).log", job.stats.iopsLog, averageMs: avg, rate: .iops, endMs: endMs, run: job.runLogs) }
         }
     }
 
@@ -28,9 +29,24 @@ public enum LogWriter {
     /// into a per-second rate (bw in KiB/s, iops), as fio 3.33 writes them: the block-size column
     /// is 0, a rate window that the run ended inside is dropped (fio only writes a window when
     /// a later sample closes it), and a latency log's last window is stamped with the run's end.
-    static func writeLog(_ path: String, _ entries: [LogEntry], averageMs: UInt64, rate: Rate?, endMs: UInt64) throws {
-        guard let f = fopen(path, "w") else { throw EngineError(errno: errno, "cannot write log \(path): \(String(cString: strerror(errno)))") }
-        defer { fclose(f) }
+    /// The logs one run has written: a second job writing the same name (per_job_logs=0)
+    /// appends, as fio's jobs share such a log, instead of replacing the first job's lines.
+    public final class RunLogs: Sendable {
+        let written = Mutex<Set<String>>([])
+        public init() {}
+    }
+
+    static func writeLog(_ path: String, _ entries: [LogEntry], averageMs: UInt64, rate: Rate?, endMs: UInt64, run: RunLogs) throws {
+        try run.written.withLock { seen in
+            let mode = seen.contains(path) ? "a" : "w"
+            guard let f = fopen(path, mode) else { throw EngineError(errno: errno, "cannot write log \(path): \(String(cString: strerror(errno)))") }
+            defer { fclose(f) }
+            seen.insert(path)
+            writeEntries(f, entries, averageMs: averageMs, rate: rate, endMs: endMs)
+        }
+    }
+
+    static func writeEntries(_ f: UnsafeMutablePointer<FILE>, _ entries: [LogEntry], averageMs: UInt64, rate: Rate?, endMs: UInt64) {
         if averageMs == 0 {
             for e in entries { fputs("\(e.timeMs), \(e.value), \(e.ddir), \(e.bs), 0\n", f) }
             return

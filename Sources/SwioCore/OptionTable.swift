@@ -162,7 +162,7 @@ public enum OptionTable {
         OptionSpec("iodepth_batch_submit", .int(min: 0, max: 65536), default: "1", aliases: ["iodepth_batch"], "Submit this many I/Os at once"),
         OptionSpec("iodepth_batch_complete_min", .int(min: 0, max: 65536), default: "1", aliases: ["iodepth_batch_complete"], "Reap at least this many completions per wait"),
         OptionSpec("iodepth_batch_complete_max", .int(min: 0, max: 65536), "Reap at most this many completions per wait (default iodepth)"),
-        OptionSpec("iodepth_low", .int(min: 0, max: 65536), supported: false, "Refill the queue when it drains to this depth (swio: refills at once, as iodepth_low=iodepth)"),
+        OptionSpec("iodepth_low", .int(min: 0, max: 65536), "Refill the queue when it drains to this depth (swio: only iodepth_low >= iodepth, or 0, which refill at once)"),
         OptionSpec("cpus_allowed", .string, "CPUs the job may run on, e.g. 0-1,3"),
         OptionSpec("cpus_allowed_policy", .choice(["shared", "split"]), default: "shared", "split: each job gets one CPU of cpus_allowed, by job number"),
         OptionSpec("cpumask", .string, supported: false, "CPU mask"),

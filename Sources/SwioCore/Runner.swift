@@ -56,9 +56,12 @@ public struct Runner {
         cswio_install_signal_handlers()
         let start = epochMs()
         var execs: [JobExecution] = []
+        let logs = LogWriter.RunLogs()
         for c in configs {
             let info = engineInfo(c.engine) ?? EngineInfo(name: c.engine, flags: [.sync], summary: "")
-            execs.append(JobExecution(config: c, engineInfo: info))
+            let job = JobExecution(config: c, engineInfo: info)
+            job.runLogs = logs
+            execs.append(job)
         }
         let disks = DiskUtil.Tracker(targets: configs.filter(\.diskUtil).flatMap { c -> [String] in
             c.filenamesGiven ? c.filenames : [c.definition["directory"].map { JobConfig.splitPaths($0).first ?? "." } ?? "."]

@@ -103,7 +103,7 @@ public struct Workload {
             sequencer = 1
             if rwRaw.count > 1 {
                 let n = String(rwRaw[1]), back = n.hasPrefix("-")
-                let b = Int64((try? Values.bytes(back ? String(n.dropFirst()) : n, kbBase: job.kbBase)) ?? 0)
+                let b = Int64(clamping: (try? Values.bytes(back ? String(n.dropFirst()) : n, kbBase: job.kbBase)) ?? 0)
                 seqSkip = back ? -b : b
             } else { seqSkip = 0 }
         }
@@ -190,11 +190,13 @@ public struct Workload {
     }
 
     /// The next sequential position after a skip. Going backwards past the start wraps to the
-    /// end of the region, where fio 3.33 continues (read:-8k, 4k blocks, 32k: 0, 24k, 20k, ...).
+    /// region's end plus the skip, where fio 3.33 continues (read:-8k, 4k blocks, 32k: 0, 24k,
+    /// 20k, ...; read:-12k: 0, 20k, 12k, 4k, 20k, ...).
     @inlinable func skipped(_ next: UInt64, regionLen: UInt64, len: UInt64) -> UInt64 {
-        let p = Int64(next) + seqSkip
-        if p >= 0 { return UInt64(p) }
-        return UInt64(max(0, p + Int64(regionLen) - Int64(len)))
+        let p = Int64(clamping: next).addingReportingOverflow(seqSkip)
+        if !p.overflow && p.partialValue >= 0 { return UInt64(p.partialValue) }
+        if p.overflow { return regionLen }   // far past the end: wraps to the start
+        return UInt64(max(0, Int64(clamping: regionLen) &+ seqSkip))
     }
 
     @inlinable func position(_ f: UnsafeMutablePointer<FileRegion>, _ d: Int) -> UInt64 {

@@ -222,10 +222,13 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
         #expect(parseError("[a]\nverify=md5\n")?.option == "verify")
         // Options swio used to accept and then ignore: what they ask for is reported, their
         // off/default values run.
-        for bad in ["mem=shm", "file_service_type=random", "unit_base=8", "iodepth_low=4"] {
+        for bad in ["mem=shm", "file_service_type=random", "unit_base=8"] {
             #expect(parseError("[a]\n\(bad)\n")?.reason.contains("not implemented") == true, "\(bad)")
         }
         #expect(try parse("[a]\nmem=mmap\nfile_service_type=roundrobin\nunit_base=1\n").jobs.count == 1)
+        // iodepth_low: 0 and iodepth or above mean "refill at once" in fio, which swio does.
+        func lowWater(_ v: Int) -> Bool { (try? JobConfig(try parse("[a]\niodepth=16\niodepth_low=\(v)\n").jobs[0])) != nil }
+        #expect(lowWater(0) && lowWater(16) && lowWater(32) && !lowWater(4))
     }
 
     @Test func continueOnErrorAndIgnoreErrorAsFio() throws {

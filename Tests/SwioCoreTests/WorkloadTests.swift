@@ -78,6 +78,9 @@ func offsets(_ jobText: String, count: Int, regionLength: UInt64 = 1 << 20) thro
         // 0, 24k, 20k, 16k, 12k, 8k, 4k, 0.
         let o = try offsets("[a]\nrw=read:-8k\nbs=4k\n", count: 8, regionLength: 32 << 10)
         #expect(o.map(\.offset) == [0, 24576, 20480, 16384, 12288, 8192, 4096, 0])
+        // Past the start it wraps to the end plus the skip: read:-12k gives 0, 20k, 12k, 4k, 20k.
+        let o12 = try offsets("[a]\nrw=read:-12k\nbs=4k\n", count: 6, regionLength: 32 << 10)
+        #expect(o12.map(\.offset) == [0, 20480, 12288, 4096, 20480, 12288])
     }
 
     @Test func zonedBlankRegionTakesTheRest() throws {
@@ -86,6 +89,18 @@ func offsets(_ jobText: String, count: Int, regionLength: UInt64 = 1 << 20) thro
         let c = try JobConfig(p.parse(text: "[a]\nrw=randread\nrandom_distribution=zoned:50/5:30/15:20/\n", file: "z.fio").jobs[0])
         guard case .zoned(let zones) = c.distribution else { Issue.record("not zoned: \(c.distribution)"); return }
         #expect(zones.map(\.region) == [5, 15, 80] && zones.map(\.access) == [50, 30, 20])
+        // "20/0" and a bare "20" are blank too; blanks share the rest in whole percents; regions
+        // may add up to less than 100.
+        func regions(_ spec: String) throws -> [Double] {
+            var p = JobFileParser(options: ParseOptions(environment: [:]))
+            let c = try JobConfig(p.parse(text: "[a]\nrw=randread\nrandom_distribution=\(spec)\n", file: "z.fio").jobs[0])
+            guard case .zoned(let z) = c.distribution else { return [] }
+            return z.map(\.region)
+        }
+        #expect(try regions("zoned:50/5:30/15:20/0") == [5, 15, 80])
+        #expect(try regions("zoned:50/5:30/15:20") == [5, 15, 80])
+        #expect(try regions("zoned:40/10:30:30") == [10, 45, 45])
+        #expect(try regions("zoned:60/10:40/20") == [10, 20])
     }
 
     @Test func zonedDistributionRespectsEveryZone() throws {

@@ -169,6 +169,8 @@ import CSwio
         #expect(try blocks("scramble_buffers=0").unique4k == 1)
         #expect(try blocks("zero_buffers=1").nonzero == 0)
         #expect(try blocks("buffer_pattern=0xdeadbeef").unique512 == 1)
+        // Spelled out, fio scrambles those too.
+        #expect(try blocks("zero_buffers=1\nscramble_buffers=1").unique512 == 128)
     }
 
     @Test func perJobLogsZeroSharesOneLogName() throws {
@@ -178,6 +180,10 @@ import CSwio
         _ = try runJobs("[a]\nioengine=null\nsize=1m\nwrite_bw_log=\(dir)/pj\n")
         _ = try runJobs("[a]\nioengine=null\nsize=1m\nwrite_bw_log=\(dir)/shared\nper_job_logs=0\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["pj_bw.1.log", "shared_bw.log"])
+        // Jobs sharing a log append to it (fio: both clones' 256 entries in one file).
+        _ = try runJobs("[s]\nioengine=null\nsize=1m\nnumjobs=2\nwrite_bw_log=\(dir)/both\nper_job_logs=0\n")
+        let lines = try String(contentsOfFile: dir + "/both_bw.log", encoding: .utf8).split(separator: "\n").count
+        #expect(lines == 512, "\(lines) lines")
         // Bare, the log is named after the job (fio 3.33: z_bw.1.log).
         var p = JobFileParser(options: ParseOptions(environment: [:]))
         let bare = try JobConfig(p.parse(text: "[z]\nwrite_bw_log\nwrite_lat_log=lat\n", file: "b.fio").jobs[0])
