@@ -164,6 +164,8 @@ public struct JobConfig: Sendable {
     public var cpusAllowed: [Int]?
     public var exitall: Bool
     public var exitallOnError: Bool
+    /// exit_what=all: an exitall stop also keeps later stonewalled groups from starting.
+    public var exitStopsAll: Bool
     /// cpus_allowed_policy=split: the job runs on one CPU of cpusAllowed, picked by its number.
     public var cpusSplit: Bool
     /// Whether the disks under this job's files are tracked for the report's disk_util.
@@ -312,6 +314,7 @@ public struct JobConfig: Sendable {
         cpusAllowed = try d["cpus_allowed"].map { c in try wrap("cpus_allowed") { try JobConfig.parseCPUList(c) } }
         exitall = try bool("exitall")
         exitallOnError = try bool("exitall_on_error")
+        exitStopsAll = str("exit_what")?.lowercased() == "all"
         cpusSplit = str("cpus_allowed_policy")?.lowercased() == "split"
         diskUtil = try bool("disk_util", true)
         switch str("sync")?.lowercased() ?? "none" {

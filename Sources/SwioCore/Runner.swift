@@ -2,6 +2,7 @@
 // cooperative pool), groups in order, stonewall / wait_for / startdelay, exitall and Ctrl-C.
 
 import CSwio
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -68,6 +69,7 @@ public struct Runner {
         }, diskless: configs.allSatisfy { (engineInfo($0.engine)?.flags.contains(.diskless)) ?? false })
         // fio's exitall is global: once any job sets it, every job that ends stops its group.
         let exitall = configs.contains { $0.exitall }
+        let stops = RunStops()
         var threads: [JobThread?] = Array(repeating: nil, count: execs.count)
         let exec = executor
         let supervisor = Supervisor(jobs: execs, onProgress: onProgress)
@@ -77,8 +79,9 @@ public struct Runner {
             // run_threads() skips such a job and starts the next).
             if job.config.stonewall {
                 supervisor.wait(for: execs[..<i])
-                // exitall stops its own group (fio exit_what=group); a signal stops everything.
-                if cswio_was_interrupted() == 0 {
+                // exitall stops what is running (fio exit_what=group/stonewall) and the next
+                // group starts; exit_what=all and a signal stop everything.
+                if cswio_was_interrupted() == 0 && !stops.all.load(ordering: .acquiring) {
                     cswio_clear_stop()
                     if cswio_was_interrupted() != 0 { cswio_request_stop() }   // a signal just then
                 }
@@ -95,7 +98,7 @@ public struct Runner {
                 // refcount atomics that a shared table needs, as in fio's forked job.
                 _ = cswio_unshare_files()
                 Supervisor.sleep(until: waitees)
-                Runner.runJob(job, number: i, exitall: exitall, exec)
+                Runner.runJob(job, number: i, exitall: exitall, stops: stops, exec)
             }
             threads[i] = t
             t.start()
@@ -106,11 +109,14 @@ public struct Runner {
     }
 
     /// Runs `job`, the run's job `number` (from 0, as fio's thread_number - 1) on this thread.
-    static func runJob(_ job: JobExecution, number: Int, exitall: Bool, _ exec: Executor) {
+    static func runJob(_ job: JobExecution, number: Int, exitall: Bool, stops: RunStops, _ exec: Executor) {
         defer {
             // Before `finished`: the main thread clears an exitall stop at the next stonewall
             // only after every job of the group is finished.
-            if exitall || (job.config.exitallOnError && job.end == .failed && !job.setupFailed) { cswio_request_stop() }
+            if exitall || (job.config.exitallOnError && job.end == .failed && !job.setupFailed) {
+                if job.config.exitStopsAll { stops.all.store(true, ordering: .releasing) }
+                cswio_request_stop()
+            }
             job.finished = true
         }
         if var cpus = job.config.cpusAllowed, !cpus.isEmpty {
@@ -137,6 +143,11 @@ public struct Runner {
         job.stats.elapsedNs = cswio_now_ns() - t0
         do { try LogWriter.write(job) } catch { job.warnings.append("job '\(job.config.name)': \(error)") }
     }
+}
+
+/// What an exitall stop covers in one run: with exit_what=all, later groups do not start either.
+final class RunStops: Sendable {
+    let all = Atomic<Bool>(false)
 }
 
 /// Sleeps until the monotonic time `dueNs`, at most 50 ms at a time, so that a stop request

@@ -357,6 +357,20 @@ import CSwio
         #expect(sj.first { $0["jobname"] as? String == "long" }?["job_runtime"] as? Int ?? 0 >= 900)
     }
 
+    @Test(arguments: ["all", "stonewall"])
+    func exitWhatDecidesWhetherTheNextGroupRuns(what: String) throws {
+        // fio 3.33 (run side by side): A ends at once and stops B; C, after a stonewall, runs
+        // with exit_what=stonewall (and group) but not with exit_what=all.
+        let s = try sh(swioBinary, ["--output-format=json", "--exitall", "--exit_what=\(what)",
+                                    "--name=A", "--ioengine=null", "--size=1m",
+                                    "--name=B", "--ioengine=null", "--size=1g", "--time_based", "--runtime=20",
+                                    "--name=C", "--stonewall", "--ioengine=null", "--size=1m"])
+        let jobs = try #require(try jsonObject(s.out)["jobs"] as? [[String: Any]])
+        let c = (jobs.first { $0["jobname"] as? String == "C" }?["read"] as? [String: Any])?["io_bytes"] as? Int
+        #expect(c == (what == "all" ? 0 : 1 << 20), "C read \(c.map(String.init) ?? "nothing")")
+        #expect(s.status == 0 && !s.err.contains("interrupted"), "exit \(s.status): \(s.err)")
+    }
+
     @Test func exitallOnAnyJobAppliesToEveryJob() throws {
         // fio 3.33: exitall is global; with it set on B only, A ending (at once) stops B.
         let s = try sh(swioBinary, ["--output-format=json", "--name=A", "--ioengine=null", "--size=1m",
