@@ -51,6 +51,10 @@ public struct IOLoop {
     @usableFromInline let paced: Bool
     @usableFromInline let rateBytes: (UInt64, UInt64, UInt64)
     @usableFromInline let rateIOPS: UInt64
+    /// rate_process=poisson: I/Os are due at exponentially distributed gaps (fio's lambda), and
+    /// this is when the next one is due, from the pacing start.
+    @usableFromInline let poisson: Bool
+    @usableFromInline var poissonDueNs: Double = 0
     @usableFromInline let thinkNs: UInt64
     @usableFromInline let thinkBlocks: UInt64
     @usableFromInline let thinkSpinNs: UInt64
@@ -131,6 +135,7 @@ public struct IOLoop {
         nonFatal = job.nonFatal
         rateBytes = (job.rate[0], job.rate[1], job.rate[2])
         rateIOPS = job.rateIOPS
+        poisson = job.ratePoisson
         thinkNs = job.thinktimeUs * 1000
         thinkBlocks = UInt64(max(1, job.thinktimeBlocks))
         thinkSpinNs = min(job.thinktimeSpinUs, job.thinktimeUs) * 1000
@@ -356,6 +361,14 @@ public struct IOLoop {
             }
             let done = issued >= UInt64(u.pointee.length) ? issued - UInt64(u.pointee.length) : 0
             if rate > 0 { dueNs = max(dueNs, UInt64(Double(done) * 1e9 / Double(rate))) }
+        }
+        if poisson && dueNs > 0 {
+            // The same mean gap as the linear schedule (dueNs over the I/Os before this one),
+            // drawn from an exponential distribution.
+            let meanGap = Double(dueNs) / Double(max(1, issuedIOs - 1))
+            let uniform = (Double(workload.rng.next() >> 11) + 1) / 9007199254740993.0   // (0, 1]
+            poissonDueNs += -log(uniform) * meanGap
+            dueNs = UInt64(poissonDueNs)
         }
         let t = now
         if dueNs > 0, elapsedStart + dueNs > t { sleepNs(elapsedStart + dueNs - t) }

@@ -136,6 +136,7 @@ public struct JobConfig: Sendable {
     public var loops: Int
     public var rate: [UInt64]
     public var rateIOPS: UInt64
+    public var ratePoisson: Bool
     public var rateMin: [UInt64]
     public var thinktimeUs: UInt64
     public var thinktimeSpinUs: UInt64
@@ -273,6 +274,7 @@ public struct JobConfig: Sendable {
         loops = Int(try int("loops", 1))
         rate = try sizes("rate") ?? [0, 0, 0]
         rateIOPS = UInt64(try int("rate_iops"))
+        ratePoisson = str("rate_process")?.lowercased() == "poisson"
         rateMin = try sizes("rate_min") ?? [0, 0, 0]
         thinktimeUs = try time("thinktime", unit: 1)
         thinktimeSpinUs = try time("thinktime_spin", unit: 1)
