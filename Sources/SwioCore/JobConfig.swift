@@ -162,6 +162,8 @@ public struct JobConfig: Sendable {
     public var latLog: String?
     public var iopsLog: String?
     public var logAvgMs: UInt64
+    /// per_job_logs=0: jobs share NAME_bw.log instead of NAME_bw.N.log.
+    public var perJobLogs: Bool
     public var cpusAllowed: [Int]?
     public var exitall: Bool
     public var exitallOnError: Bool
@@ -313,6 +315,7 @@ public struct JobConfig: Sendable {
         latLog = d.setting("write_lat_log").map { $0.value ?? d.name }
         iopsLog = d.setting("write_iops_log").map { $0.value ?? d.name }
         logAvgMs = UInt64(try int("log_avg_msec"))
+        perJobLogs = try bool("per_job_logs", true)
         cpusAllowed = try d["cpus_allowed"].map { c in try wrap("cpus_allowed") { try JobConfig.parseCPUList(c) } }
         exitall = try bool("exitall")
         exitallOnError = try bool("exitall_on_error")
@@ -330,7 +333,7 @@ public struct JobConfig: Sendable {
         createOnly = try bool("create_only")
         ioscheduler = str("ioscheduler")
         let offsetAlign = (try sizes("offset_align"))?.first ?? 0
-        percentOffsetAlign = offsetAlign > 0 ? offsetAlign : max(1, bs.filter { $0 > 0 }.min() ?? 1)
+        percentOffsetAlign = offsetAlign > 0 ? offsetAlign : JobConfig.minBlockSize(bs)
         groupReporting = try bool("group_reporting")
         let coeLast = (d.lastSet["continue_on_error"] ?? -1) > (d.lastSet["ignore_error"] ?? Int.max)
         nonFatal = try wrap("ignore_error") {
@@ -344,6 +347,10 @@ public struct JobConfig: Sendable {
         if batchCompleteMax < 1 || batchCompleteMax > iodepth { batchCompleteMax = iodepth }
         batchCompleteMin = min(max(batchCompleteMin, 0), batchCompleteMax)
     }
+
+    /// Smallest block size a direction is set to: what fio rounds percentage offsets and sizes to.
+    public var minBlockSize: UInt64 { JobConfig.minBlockSize(bs) }
+    static func minBlockSize(_ bs: [UInt64]) -> UInt64 { max(1, bs.filter { $0 > 0 }.min() ?? 1) }
 
     /// Largest block size any direction may use (for buffer allocation).
     public var maxBlockSize: UInt64 {

@@ -170,7 +170,7 @@ public final class JobExecution: @unchecked Sendable {
             // A percentage size is of what is there: fio ends such a region at the file's end,
             // in whole blocks, instead of growing the file.
             if case .percent = c.size, c.filesize == nil, !isBlock, exists, offset + length > existing {
-                let bs = c.bs.filter { $0 > 0 }.min() ?? 1
+                let bs = c.minBlockSize
                 length = existing > offset ? (existing - offset) / bs * bs : 0
             }
             guard length > 0 else { throw fail("size", "the I/O region of \(p) is empty") }

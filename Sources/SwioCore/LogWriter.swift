@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import Synchronization
 #endif
+import Synchronization
 
 /// write_bw_log / write_lat_log / write_iops_log in fio's format: "msec, value, ddir, bs, prio".
 public enum LogWriter {
@@ -10,7 +10,7 @@ public enum LogWriter {
         do {
             let c = job.config
             // per_job_logs=0: jobs share one file per log name, as in fio.
-            let n = c.definition.flag("per_job_logs") || c.definition["per_job_logs"] == nil ? ".\(c.definition.jobNumber + 1)" : ""
+            let n = c.perJobLogs ? ".\(c.definition.jobNumber + 1)" : ""
             let avg = c.logAvgMs
             let endMs = job.stats.runtimeNs / 1_000_000
             if let p = c.latLog {

@@ -39,11 +39,13 @@ public struct OptionSpec: Sendable {
     /// Values of an unsupported option that ask for nothing swio does not do (verify=0, say):
     /// a job file may spell out such a value and still run.
     public var inertValues: [String]
+    /// A value option that may also stand bare (write_bw_log: then the log is named after the job).
+    public var bareOK: Bool
 
     public init(_ name: String, _ kind: OptionKind, default def: String? = nil, aliases: [String] = [],
-                engines: [String]? = nil, supported: Bool = true, inert: [String] = [], _ help: String) {
+                engines: [String]? = nil, supported: Bool = true, inert: [String] = [], bare: Bool = false, _ help: String) {
         self.name = name; self.kind = kind; self.defaultValue = def; self.aliases = aliases
-        self.engines = engines; self.supported = supported; self.inertValues = inert; self.help = help
+        self.engines = engines; self.supported = supported; self.inertValues = inert; self.bareOK = bare; self.help = help
     }
 
     /// Whether `value` asks for something swio does not implement.
@@ -51,8 +53,7 @@ public struct OptionSpec: Sendable {
         !supported && !inertValues.contains((value ?? "").lowercased())
     }
 
-    /// Bare `write_bw_log` names the log after the job, as in fio.
-    public var allowsBare: Bool { kind == .flag || ["write_bw_log", "write_lat_log", "write_iops_log"].contains(name) }
+    public var allowsBare: Bool { kind == .flag || bareOK }
 }
 
 public enum EngineNames {
@@ -180,9 +181,9 @@ public enum OptionTable {
         OptionSpec("slat_percentiles", .bool, default: "0", "Report submission-latency percentiles"),
         OptionSpec("bwavgtime", .time(defaultUnitMicros: 1000), default: "500", "Bandwidth sampling interval (bare = ms)"),
         OptionSpec("iopsavgtime", .time(defaultUnitMicros: 1000), default: "500", "IOPS sampling interval (bare = ms)"),
-        OptionSpec("write_bw_log", .string, "Write a bandwidth log with this prefix (bare: the job name)"),
-        OptionSpec("write_lat_log", .string, "Write slat/clat/lat logs with this prefix (bare: the job name)"),
-        OptionSpec("write_iops_log", .string, "Write an IOPS log with this prefix (bare: the job name)"),
+        OptionSpec("write_bw_log", .string, bare: true, "Write a bandwidth log with this prefix (bare: the job name)"),
+        OptionSpec("write_lat_log", .string, bare: true, "Write slat/clat/lat logs with this prefix (bare: the job name)"),
+        OptionSpec("write_iops_log", .string, bare: true, "Write an IOPS log with this prefix (bare: the job name)"),
         OptionSpec("write_hist_log", .string, supported: false, "Histogram log"),
         OptionSpec("log_avg_msec", .int(min: 0, max: nil), default: "0", "Average log entries over this many ms (0 = one per I/O)"),
         OptionSpec("per_job_logs", .bool, default: "1", "Name logs per job (NAME_bw.N.log); 0: jobs share NAME_bw.log"),

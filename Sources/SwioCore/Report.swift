@@ -143,7 +143,7 @@ public struct Report: Sendable {
         return .object([
             ("io_bytes", .uint(s.bytes)), ("io_kbytes", .uint(s.bytes / 1024)),
             ("bw_bytes", .uint(bwBytes)), ("bw", .uint(bwBytes / 1024)), ("iops", .double(e.iops(d))),
-            ("runtime", .uint(e.runtimeMs(d))), ("total_ios", .uint(s.ios + s.failedIOs)), ("short_ios", .uint(s.shortIOs)),
+            ("runtime", .uint(e.runtimeMs(d))), ("total_ios", .uint(s.totalIOs)), ("short_ios", .uint(s.shortIOs)),
             ("drop_ios", .uint(s.dropIOs)),
             ("slat_ns", latJSON(s.slat, hist: c.slatPercentiles ? s.slatHist : nil, percentiles: c.percentiles, plus: plus)),
             ("clat_ns", latJSON(s.clat, hist: c.clatPercentiles ? s.clatHist : nil, percentiles: c.percentiles, plus: plus)),

@@ -89,7 +89,10 @@ public struct Runner {
             if cswio_should_stop() != 0 { job.end = .stopped; job.finished = true; continue }
             // A group starts: percentage offsets of its clones' shared files go by their sizes now.
             if i == 0 || job.config.stonewall {
-                for j in i..<execs.count where j == i || !execs[j].config.stonewall { execs[j].snapshotSharedFileSizes() }
+                for j in i..<execs.count {
+                    if j > i && execs[j].config.stonewall { break }
+                    execs[j].snapshotSharedFileSizes()
+                }
             }
             let waitees = job.config.waitFor.map { w in execs[..<i].filter { $0.config.name == w } } ?? []
             let t = JobThread {

@@ -81,6 +81,8 @@ public struct DirectionStats: Sendable {
     public var ios: UInt64 = 0
     /// I/Os that completed with an error; fio's total_ios counts them beside `ios`.
     public var failedIOs: UInt64 = 0
+    /// fio's total_ios: every completed I/O, failed ones included.
+    public var totalIOs: UInt64 { ios + failedIOs }
     public var shortIOs: UInt64 = 0
     public var dropIOs: UInt64 = 0
     public var slat = LatencyStat()

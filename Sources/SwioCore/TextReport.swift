@@ -115,7 +115,7 @@ extension Report {
         out += "  IO depths    : \(dist(["1", "2", "4", "8", "16", "32", ">=64"], s.depthLevel.array))\n"
         out += "     submit    : \(dist(["0", "4", "8", "16", "32", "64", ">=64"], s.depthSubmit.array))\n"
         out += "     complete  : \(dist(["0", "4", "8", "16", "32", "64", ">=64"], s.depthComplete.array))\n"
-        out += "     issued rwts: total=\(s.dirs[0].ios + s.dirs[0].failedIOs),\(s.dirs[1].ios + s.dirs[1].failedIOs),\(s.dirs[2].ios + s.dirs[2].failedIOs),0 short=\(s.dirs[0].shortIOs),\(s.dirs[1].shortIOs),\(s.dirs[2].shortIOs),0 dropped=0,0,0,0\n"
+        out += "     issued rwts: total=\(s.dirs[0].totalIOs),\(s.dirs[1].totalIOs),\(s.dirs[2].totalIOs),0 short=\(s.dirs[0].shortIOs),\(s.dirs[1].shortIOs),\(s.dirs[2].shortIOs),0 dropped=0,0,0,0\n"
         out += "     latency   : target=0, window=0, percentile=100.00%, depth=\(e.config.iodepth)\n"
         return out
     }

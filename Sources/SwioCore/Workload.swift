@@ -172,7 +172,7 @@ public struct Workload {
             if sequencerLeft > 0 { sequencerLeft -= 1 }
             rel = position(f, d)
             if rel + len > regionLen { rel = 0 }
-            setPosition(f, d, seqSkip == 0 ? rel + len : skipped(rel + len, regionLen: regionLen, len: len))
+            setPosition(f, d, seqSkip == 0 ? rel + len : skipped(rel + len, regionLen: regionLen))
         }
         u.pointee.kind = kind
         u.pointee.fd = f.pointee.fd
@@ -192,7 +192,7 @@ public struct Workload {
     /// The next sequential position after a skip. Going backwards past the start wraps to the
     /// region's end plus the skip, where fio 3.33 continues (read:-8k, 4k blocks, 32k: 0, 24k,
     /// 20k, ...; read:-12k: 0, 20k, 12k, 4k, 20k, ...).
-    @inlinable func skipped(_ next: UInt64, regionLen: UInt64, len: UInt64) -> UInt64 {
+    @inlinable func skipped(_ next: UInt64, regionLen: UInt64) -> UInt64 {
         let p = Int64(clamping: next).addingReportingOverflow(seqSkip)
         if !p.overflow && p.partialValue >= 0 { return UInt64(p.partialValue) }
         if p.overflow { return regionLen }   // far past the end: wraps to the start
