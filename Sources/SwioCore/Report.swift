@@ -159,8 +159,17 @@ public struct Report: Sendable {
     }
 
     func pctMap(_ keys: [String], _ counts: [UInt64]) -> JSON {
-        let total = counts.reduce(0, +)
-        return .object(zip(keys, counts).map { ($0, .double(total > 0 ? Double($1) / Double(total) * 100 : 0)) })
+        .object(zip(keys, Report.distribution(counts, total: counts.reduce(0, +), floor: 0.1)).map { ($0, .double($1)) })
+    }
+
+    /// Percentages of total, where a nonzero count never shows as less than `floor`: fio's
+    /// stat_calc_dist() (0.1 for the iodepth maps) and stat_calc_lat() (0.01 for latency buckets).
+    static func distribution(_ counts: [UInt64], total: UInt64, floor: Double) -> [Double] {
+        counts.map { c in
+            guard total > 0 else { return 0 }
+            let p = Double(c) / Double(total) * 100
+            return c > 0 && p < floor ? floor : p
+        }
     }
 
     /// fio's latency_ns/us/ms buckets, as percentages of completed I/Os (from the clat histogram).
@@ -185,7 +194,7 @@ public struct Report: Sendable {
             }
         }
         func pct(_ keys: [String], _ c: [UInt64]) -> JSON {
-            .object(zip(keys, c).map { ($0, .double(total > 0 ? Double($1) / Double(total) * 100 : 0)) })
+            .object(zip(keys, Report.distribution(c, total: total, floor: 0.01)).map { ($0, .double($1)) })
         }
         let keys = edges.map(String.init)
         return (pct(keys, ns), pct(keys, us), pct(keys + ["2000", ">=2000"], ms))

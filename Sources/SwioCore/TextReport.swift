@@ -109,8 +109,7 @@ extension Report {
         let cpuBase = Double(max(s.totalRunNs, 1)) / 1000
         out += "  cpu          : usr=\(Format.fixed(Double(s.cpu.userUs) / cpuBase * 100, 2))%, sys=\(Format.fixed(Double(s.cpu.systemUs) / cpuBase * 100, 2))%, ctx=\(s.cpu.voluntaryCtx + s.cpu.involuntaryCtx), majf=\(s.cpu.majorFaults), minf=\(s.cpu.minorFaults)\n"
         func dist(_ keys: [String], _ c: [UInt64]) -> String {
-            let t = c.reduce(0, +)
-            return zip(keys, c).map { "\($0)=\(Format.fixed(t > 0 ? Double($1) / Double(t) * 100 : 0, 1))%" }.joined(separator: ", ")
+            zip(keys, Report.distribution(c, total: c.reduce(0, +), floor: 0.1)).map { "\($0)=\(Format.fixed($1, 1))%" }.joined(separator: ", ")
         }
         out += "  IO depths    : \(dist(["1", "2", "4", "8", "16", "32", ">=64"], s.depthLevel.array))\n"
         out += "     submit    : \(dist(["0", "4", "8", "16", "32", "64", ">=64"], s.depthSubmit.array))\n"
