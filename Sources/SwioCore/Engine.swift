@@ -27,6 +27,9 @@ public struct EngineFlags: OptionSet, Sendable {
     public static let blocksWhenBuffered = EngineFlags(rawValue: 1 << 5)
     /// fsync/fdatasync are submitted through the engine, not called synchronously.
     public static let asyncSync = EngineFlags(rawValue: 1 << 6)
+    /// Sizes its own completion batches (kevent_min/kevent_max), so iodepth_batch_complete_max
+    /// defaults to iodepth instead of fio's one-per-call.
+    public static let batchedCompletions = EngineFlags(rawValue: 1 << 7)
 
     public var names: [String] {
         var n: [String] = []
@@ -37,6 +40,7 @@ public struct EngineFlags: OptionSet, Sendable {
         if contains(.directOnly) { n.append("direct-only") }
         if contains(.blocksWhenBuffered) { n.append("blocks-when-buffered") }
         if contains(.asyncSync) { n.append("async-fsync") }
+        if contains(.batchedCompletions) { n.append("batched-completions") }
         return n
     }
 }

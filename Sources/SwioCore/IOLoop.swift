@@ -38,6 +38,8 @@ public struct IOLoop {
     @usableFromInline let batchSubmit: Int
     @usableFromInline let batchCompleteMin: Int
     @usableFromInline let batchCompleteMax: Int
+    /// iodepth_low: after the queue fills, reap until at most this many are in flight.
+    @usableFromInline let lowWater: Int
     @usableFromInline let recordLat: Bool
     @usableFromInline let recordClat: Bool
     @usableFromInline let recordSlat: Bool
@@ -122,7 +124,11 @@ public struct IOLoop {
         // fio's wait_for_completions() asks for at least one event even when
         // iodepth_batch_complete_min is 0: it only reaps when the queue is full.
         batchCompleteMin = max(1, job.batchCompleteMin)
-        batchCompleteMax = max(1, min(job.batchCompleteMax, depth))
+        // fio's default: no more than the min per call (one at a time unless the job says
+        // otherwise). kevent harvests its ready queue in batches of its own kevent_min/max.
+        let maxGiven = job.batchCompleteMax > 0 ? job.batchCompleteMax : engineFlags.contains(.batchedCompletions) ? depth : 0
+        batchCompleteMax = max(batchCompleteMin, min(maxGiven, depth))
+        lowWater = max(0, min(job.iodepthLow, depth))
         recordLat = !job.disableLat
         recordClat = !job.disableClat
         recordSlat = !job.disableSlat && asyncEngine
@@ -233,28 +239,33 @@ public struct IOLoop {
                 continue
             }
             // Reap: at least batch_complete_min (or all when draining), at most batch_complete_max.
-            let minEvents = min(batchCompleteMin, inflight)
-            let maxEvents = min(batchCompleteMax, inflight)
-            let n: Int
-            do { n = try engine.getEvents(min: minEvents, max: maxEvents) } catch {
-                recordError(-Int((error as? EngineError)?.errno ?? EIO), nil, message: "\(error)")
-                end = .failed
-                break
-            }
-            if n > 0 {
-                let t = now
-                completeCalls &+= 1
-                depthComplete.markBatch(n)
-                inflight -= n
-                var failed = false
-                for i in 0..<n {
-                    let u = engine.event(i)
-                    if !complete(u, at: t) { failed = true }
-                    freeCount += 1
-                    freeStack[freeCount - 1] = u.pointee.index
+            // A full queue (or a busy engine) drains to iodepth_low first, as fio's
+            // wait_for_completions() does; by default that is one round.
+            let full = freeCount == 0 || requeued != nil
+            repeat {
+                let minEvents = min(batchCompleteMin, inflight)
+                let maxEvents = min(batchCompleteMax, inflight)
+                let n: Int
+                do { n = try engine.getEvents(min: minEvents, max: maxEvents) } catch {
+                    recordError(-Int((error as? EngineError)?.errno ?? EIO), nil, message: "\(error)")
+                    end = .failed
+                    break outer
                 }
-                if failed { end = .failed; stopRequested = true }
-            }
+                if n > 0 {
+                    let t = now
+                    completeCalls &+= 1
+                    depthComplete.markBatch(n)
+                    inflight -= n
+                    var failed = false
+                    for i in 0..<n {
+                        let u = engine.event(i)
+                        if !complete(u, at: t) { failed = true }
+                        freeCount += 1
+                        freeStack[freeCount - 1] = u.pointee.index
+                    }
+                    if failed { end = .failed; stopRequested = true; break }
+                }
+            } while full && inflight > lowWater
         }
         // Drain what is still in flight (after an engine error), counting it, so no buffer is
         // freed under the kernel and no completed I/O goes unreported.

@@ -149,8 +149,12 @@ public struct JobConfig: Sendable {
     public var fdatasyncEvery: Int
     public var endFsync: Bool
     public var iodepth: Int
+    /// iodepth_low: once the queue is full, reap until no more than this many are in flight.
+    public var iodepthLow: Int
     public var batchSubmit: Int
     public var batchCompleteMin: Int
+    /// As given (0 if not): IOLoop raises it to the min, or to iodepth for engines that size
+    /// their own completion batches (kevent).
     public var batchCompleteMax: Int
     public var percentiles: [Double]
     public var clatPercentiles: Bool
@@ -293,15 +297,15 @@ public struct JobConfig: Sendable {
         fdatasyncEvery = Int(try int("fdatasync"))
         endFsync = try bool("end_fsync")
         iodepth = Int(try int("iodepth", 1))
-        // fio takes 0 or anything from iodepth up as iodepth: refill at once, which is what the
-        // loop does. A lower mark (wait for the queue to drain that far) is not built yet.
-        if d.has("iodepth_low"), case let low = Int(try int("iodepth_low")), low > 0 && low < iodepth {
-            throw JobFileError(loc("iodepth_low"), option: "iodepth_low",
-                               "iodepth_low=\(low) (below iodepth=\(iodepth)) is not implemented by swio yet; swio refills the queue at once")
-        }
-        batchSubmit = max(1, Int(try int("iodepth_batch_submit", 1)))
+        // fio's fixup_options(): iodepth_low 0 or above iodepth is iodepth (refill at once);
+        // iodepth_batch_submit 0 is iodepth; iodepth_batch_complete_max below the min (it
+        // is 0 unless given) is the min, so by default fio reaps one completion per call.
+        let low = Int(try int("iodepth_low"))
+        iodepthLow = low == 0 || low > iodepth ? iodepth : low
+        let submit = Int(try int("iodepth_batch_submit", 1))
+        batchSubmit = submit == 0 || submit > iodepth ? iodepth : submit
         batchCompleteMin = Int(try int("iodepth_batch_complete_min", 1))
-        batchCompleteMax = d.has("iodepth_batch_complete_max") ? Int(try int("iodepth_batch_complete_max")) : iodepth
+        batchCompleteMax = Int(try int("iodepth_batch_complete_max"))
         if let pl = d["percentile_list"] {
             percentiles = pl.split(separator: ":").compactMap { Double($0.trimmed) }
         } else { percentiles = JobConfig.defaultPercentiles }
@@ -343,9 +347,6 @@ public struct JobConfig: Sendable {
         disableLat = try bool("disable_lat") || gtodReduce
         disableClat = try bool("disable_clat") || gtodReduce
         disableSlat = try bool("disable_slat") || gtodReduce
-        if iodepth < batchSubmit { batchSubmit = iodepth }
-        if batchCompleteMax < 1 || batchCompleteMax > iodepth { batchCompleteMax = iodepth }
-        batchCompleteMin = min(max(batchCompleteMin, 0), batchCompleteMax)
     }
 
     /// Smallest block size a direction is set to: what fio rounds percentage offsets and sizes to.

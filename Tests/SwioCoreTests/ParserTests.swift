@@ -226,9 +226,13 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
             #expect(parseError("[a]\n\(bad)\n")?.reason.contains("not implemented") == true, "\(bad)")
         }
         #expect(try parse("[a]\nmem=mmap\nfile_service_type=roundrobin\nunit_base=1\n").jobs.count == 1)
-        // iodepth_low: 0 and iodepth or above mean "refill at once" in fio, which swio does.
-        func lowWater(_ v: Int) -> Bool { (try? JobConfig(try parse("[a]\niodepth=16\niodepth_low=\(v)\n").jobs[0])) != nil }
-        #expect(lowWater(0) && lowWater(16) && lowWater(32) && !lowWater(4))
+        // fio's fixup_options(): iodepth_low 0 or above iodepth is iodepth, and
+        // iodepth_batch_submit=0 is iodepth; iodepth_batch_complete_max stays as given (0).
+        func config(_ extra: String) throws -> JobConfig { try JobConfig(try parse("[a]\niodepth=16\n\(extra)\n").jobs[0]) }
+        #expect(try config("iodepth_low=0").iodepthLow == 16 && config("iodepth_low=32").iodepthLow == 16)
+        #expect(try config("iodepth_low=4").iodepthLow == 4)
+        #expect(try config("iodepth_batch_submit=0").batchSubmit == 16 && config("").batchSubmit == 1)
+        #expect(try config("").batchCompleteMax == 0 && config("iodepth_batch_complete_max=8").batchCompleteMax == 8)
     }
 
     @Test func continueOnErrorAndIgnoreErrorAsFio() throws {

@@ -105,6 +105,40 @@ final class LoopDevice {
         #expect(mismatches == 0)
     }
 
+    /// fio's queue control: by default one completion per reap and a refill at once, so the
+    /// queue stays at iodepth; with iodepth_low a full queue drains to that mark first. fio 3.33
+    /// on this job: iodepth_level 16=99.9% by default; with iodepth_low=4, 4=25.0%, 8=66.6%,
+    /// 16=8.3% (refills at depths 5..16), and every reap takes 1-4 events.
+    @Test(arguments: ["null"] + engines, [0, 4])
+    func queueDrainsToIodepthLowAsFio(engine: String, low: Int) throws {
+        guard engine == "null" || available(engine) else { return }
+        let f = "/var/tmp/swio-low-\(engine).dat"
+        defer { unlink(f) }
+        let (result, report) = try runJobs("""
+        [r]
+        ioengine=\(engine)
+        filename=\(f)
+        rw=randread
+        bs=4k
+        size=16m
+        number_ios=2400
+        iodepth=16
+        iodepth_low=\(low)
+        direct=\(engine == "null" ? 0 : 1)
+        """)
+        #expect(result.jobs[0].stats.firstError == 0)
+        let s = report.entries[0].stats
+        let level = s.depthLevel.array.map { Double($0) / Double(s.depthLevel.array.reduce(0, +)) * 100 }
+        if low == 0 {
+            #expect(level[4] > 99, "\(level)")
+        } else {
+            #expect(abs(level[2] - 25) < 1 && abs(level[3] - 66.7) < 1 && abs(level[4] - 8.3) < 1, "\(level)")
+        }
+        // fio's default iodepth_batch_complete_max is the min (1): never more than 4 per reap.
+        let complete = s.depthComplete.array
+        #expect(complete[1] > 0 && complete[1] == complete.reduce(0, +), "\(complete)")
+    }
+
     @Test(.enabled(if: loopDevicesUsable, "needs root and losetup"), arguments: engines)
     func runsOnALoopDevice(engine: String) throws {
         guard available(engine), let loop = LoopDevice() else { return }

@@ -42,7 +42,7 @@ extension IOUringEngine: KeventBackend {
 
 public enum KeventInfo {
     public static let info = EngineInfo(
-        name: "kevent", flags: [.directOnly, .alignedMemory],
+        name: "kevent", flags: [.directOnly, .alignedMemory, .batchedCompletions],
         summary: "kevent-style direct-I/O reader: kernel AIO completions -> eventfd/epoll ready-queue -> batched harvest",
         notes: ["O_DIRECT is always used; bs defaults to 40k (40960 bytes)",
                 "kevent_backend=libaio|io_uring picks the kernel AIO path; kevent_min/kevent_max bound events per wait"])
