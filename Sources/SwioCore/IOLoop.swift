@@ -40,6 +40,7 @@ public struct IOLoop {
     @usableFromInline let batchCompleteMax: Int
     /// iodepth_low: after the queue fills, reap until at most this many are in flight.
     @usableFromInline let lowWater: Int
+    @usableFromInline let pollAfterQueue: Bool
     @usableFromInline let recordLat: Bool
     @usableFromInline let recordClat: Bool
     @usableFromInline let recordSlat: Bool
@@ -129,6 +130,7 @@ public struct IOLoop {
         let maxGiven = job.batchCompleteMax > 0 ? job.batchCompleteMax : engineFlags.contains(.batchedCompletions) ? depth : 0
         batchCompleteMax = max(batchCompleteMin, min(maxGiven, depth))
         lowWater = max(0, min(job.iodepthLow, depth))
+        pollAfterQueue = job.batchCompleteMin == 0 && job.batchCompleteMax == 0
         recordLat = !job.disableLat
         recordClat = !job.disableClat
         recordSlat = !job.disableSlat && asyncEngine
@@ -217,6 +219,9 @@ public struct IOLoop {
                     if pendingCount >= batchSubmit {
                         if !commit(&engine) { end = .failed; stopRequested = true; break fill }
                     }
+                    // fio's io_in_polling(): with iodepth_batch_complete_min and _max both 0 it
+                    // waits for a completion after every queued I/O, not only on a full queue.
+                    if pollAfterQueue { break fill }
                 case .busy:
                     // The engine needs what is queued submitted and reaped first (no room, or an
                     // fsync that must follow the writes in flight): keep the unit, commit and

@@ -139,6 +139,23 @@ final class LoopDevice {
         #expect(complete[1] > 0 && complete[1] == complete.reduce(0, +), "\(complete)")
     }
 
+    /// fio's io_in_polling(): iodepth_batch_complete_min=0 and _max=0 wait for a completion
+    /// after every queued I/O, so the queue never builds (fio 3.33: iodepth_level 1=100%).
+    @Test func bothBatchCompleteLimitsZeroReapAfterEveryIO() throws {
+        let (_, report) = try runJobs("""
+        [r]
+        ioengine=null
+        rw=randread
+        bs=4k
+        size=4m
+        iodepth=16
+        iodepth_batch_complete_min=0
+        iodepth_batch_complete_max=0
+        """)
+        let level = report.entries[0].stats.depthLevel.array
+        #expect(level[0] == 1024 && level.reduce(0, +) == 1024, "\(level)")
+    }
+
     @Test(.enabled(if: loopDevicesUsable, "needs root and losetup"), arguments: engines)
     func runsOnALoopDevice(engine: String) throws {
         guard available(engine), let loop = LoopDevice() else { return }
