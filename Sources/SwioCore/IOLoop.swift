@@ -196,9 +196,11 @@ public struct IOLoop {
                 let idx = Int(u.pointee.index)
                 let t = now
                 u.pointee.startNs = t
-                depthLevel.markLevel(inflight + pendingCount + 1)
+                // Marked only once the engine takes it: a busy answer is not a queued I/O.
+                let level = inflight + pendingCount + 1
                 switch engine.queue(u) {
                 case .completed:
+                    depthLevel.markLevel(level)
                     let done = now
                     u.pointee.issueNs = t
                     submitCalls &+= 1
@@ -214,6 +216,7 @@ public struct IOLoop {
                         break fill
                     }
                 case .queued:
+                    depthLevel.markLevel(level)
                     pending[pendingCount] = u
                     pendingCount += 1
                     if pendingCount >= batchSubmit {

@@ -1,6 +1,7 @@
 // The null engine (fio engines/null.c): no I/O at all, so a run measures only swio's own
 // per-I/O cost (offset generation, random map, timestamps, statistics). At iodepth 1 it
-// completes in queue(); deeper, commit() turns everything queued into events.
+// completes in queue(); deeper, commit() turns everything queued into events, and queue()
+// answers busy until they are reaped, as fio's does.
 
 import SwioCore
 
@@ -23,6 +24,9 @@ public struct NullEngine: IOEngine {
     @inlinable public mutating func queue(_ u: UnsafeMutablePointer<IOUnit>) -> QueueResult {
         u.pointee.result = u.pointee.length
         if depth == 1 { return .completed }
+        // As fio's null_queue(): busy while committed events wait to be reaped, so the loop
+        // reaps before queueing more (fio's null job runs at depth 1 whatever iodepth says).
+        if nReady > handedOut { return .busy }
         queued[nQueued] = u
         nQueued += 1
         return .queued
