@@ -196,7 +196,7 @@ public struct IOLoop {
                 let idx = Int(u.pointee.index)
                 let t = now
                 u.pointee.startNs = t
-                // Marked only once the engine takes it: a busy answer is not a queued I/O.
+                // A queued I/O's depth is marked when it is committed, a busy answer's never.
                 let level = inflight + pendingCount + 1
                 switch engine.queue(u) {
                 case .completed:
@@ -216,7 +216,6 @@ public struct IOLoop {
                         break fill
                     }
                 case .queued:
-                    depthLevel.markLevel(level)
                     pending[pendingCount] = u
                     pendingCount += 1
                     if pendingCount >= batchSubmit {
@@ -406,6 +405,8 @@ public struct IOLoop {
         pendingCount = 0
         submitCalls &+= 1
         depthSubmit.markBatch(n)
+        // fio's td_io_commit(): the whole batch at the depth it brings the queue to.
+        depthLevel.markLevel(inflight + n, count: UInt64(n))
         var ok = true
         do { _ = try engine.commit() } catch {
             // Only what the kernel accepted is in flight; the rest goes back to the free stack.

@@ -112,15 +112,15 @@ public struct DepthCounters: Sendable {
     public init() {}
     /// fio io_u_mark_depth(): each entry covers depths up to the next one (HOWTO: "16= covers
     /// depths from 16 to 31"): 1, 2-3, 4-7, 8-15, 16-31, 32-63, >=64.
-    @inlinable public mutating func markLevel(_ depth: Int) {
+    @inlinable public mutating func markLevel(_ depth: Int, count: UInt64 = 1) {
         switch depth {
-        case ...1: counts.0 &+= 1
-        case 2...3: counts.1 &+= 1
-        case 4...7: counts.2 &+= 1
-        case 8...15: counts.3 &+= 1
-        case 16...31: counts.4 &+= 1
-        case 32...63: counts.5 &+= 1
-        default: counts.6 &+= 1
+        case ...1: counts.0 &+= count
+        case 2...3: counts.1 &+= count
+        case 4...7: counts.2 &+= count
+        case 8...15: counts.3 &+= count
+        case 16...31: counts.4 &+= count
+        case 32...63: counts.5 &+= count
+        default: counts.6 &+= count
         }
     }
     /// fio io_u_mark_submit()/complete(): 0, 1-4, 5-8, 9-16, 17-32, 33-64, >64.
