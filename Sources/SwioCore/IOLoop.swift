@@ -102,6 +102,13 @@ public struct IOLoop {
     public var iopsLog: [LogEntry] = []
     /// Shared progress for the ETA line: bytes then I/Os done per direction (approximate reads).
     public var progress: UnsafeMutablePointer<UInt64>?
+    /// The job's own stop flag (exitall), polled together with the run's (signals).
+    public var stopFlag: UnsafeMutablePointer<Int32> = IOLoop.neverStopped
+    nonisolated(unsafe) public static let neverStopped: UnsafeMutablePointer<Int32> = {
+        let p = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        p.initialize(to: 0)
+        return p
+    }()
 
     public init(job: JobConfig, engineFlags: EngineFlags, units: UnsafeMutablePointer<IOUnit>, depth: Int,
                 workload: Workload, budgetBytes: UInt64) {
@@ -175,7 +182,7 @@ public struct IOLoop {
         if !ramping { armTimers(startNs) }
         var end = LoopEnd.done
         outer: while true {
-            if cswio_should_stop() != 0 { stopRequested = true }
+            if cswio_job_should_stop(stopFlag) != 0 { stopRequested = true }
             // Fill the queue.
             fill: while !stopRequested && inflight + pendingCount < depth && (requeued != nil || moreToIssue) {
                 let u: UnsafeMutablePointer<IOUnit>
@@ -290,7 +297,7 @@ public struct IOLoop {
             }
         }
         endNs = now
-        if end == .done && stopRequested && cswio_should_stop() != 0 { end = .stopped }
+        if end == .done && stopRequested && cswio_job_should_stop(stopFlag) != 0 { end = .stopped }
         return end
     }
 
@@ -362,7 +369,7 @@ public struct IOLoop {
             // thinktime_spin: busy (as if working on the data) for that part, asleep for the rest.
             if thinkSpinNs > 0 {
                 let end = now &+ thinkSpinNs
-                while now < end && cswio_should_stop() == 0 {}
+                while now < end && cswio_job_should_stop(stopFlag) == 0 {}
             }
             if thinkNs > thinkSpinNs { sleepNs(thinkNs - thinkSpinNs) }
         }
@@ -395,7 +402,7 @@ public struct IOLoop {
     @usableFromInline func sleepNs(_ ns: UInt64) {
         var ts = timespec(tv_sec: Int(ns / 1_000_000_000), tv_nsec: Int(ns % 1_000_000_000))
         var rem = timespec()
-        while nanosleep(&ts, &rem) != 0 && errno == EINTR && cswio_should_stop() == 0 { ts = rem }
+        while nanosleep(&ts, &rem) != 0 && errno == EINTR && cswio_job_should_stop(stopFlag) == 0 { ts = rem }
     }
 
     /// Submits everything queued. As fio's libaio/io_uring engines do, the issue time is taken
@@ -493,7 +500,7 @@ public struct IOLoop {
 
     /// Runtime and Ctrl-C/SIGTERM are checked after every completion (one compare, one load).
     @inlinable mutating func checkTime(_ t: UInt64) -> Bool {
-        if t >= deadlineNs || cswio_should_stop() != 0 { stopRequested = true }
+        if t >= deadlineNs || cswio_job_should_stop(stopFlag) != 0 { stopRequested = true }
         return true
     }
 

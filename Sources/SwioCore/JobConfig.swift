@@ -171,8 +171,8 @@ public struct JobConfig: Sendable {
     public var cpusAllowed: [Int]?
     public var exitall: Bool
     public var exitallOnError: Bool
-    /// exit_what=all: an exitall stop also keeps later stonewalled groups from starting.
-    public var exitStopsAll: Bool
+    /// What this job's exitall stops when it ends (fio exit_what).
+    public var exitWhat: ExitWhat
     /// cpus_allowed_policy=split: the job runs on one CPU of cpusAllowed, picked by its number.
     public var cpusSplit: Bool
     /// Whether the disks under this job's files are tracked for the report's disk_util.
@@ -323,7 +323,7 @@ public struct JobConfig: Sendable {
         cpusAllowed = try d["cpus_allowed"].map { c in try wrap("cpus_allowed") { try JobConfig.parseCPUList(c) } }
         exitall = try bool("exitall")
         exitallOnError = try bool("exitall_on_error")
-        exitStopsAll = str("exit_what")?.lowercased() == "all"
+        exitWhat = ExitWhat(rawValue: str("exit_what")?.lowercased() ?? "group") ?? .group
         cpusSplit = str("cpus_allowed_policy")?.lowercased() == "split"
         diskUtil = try bool("disk_util", true)
         switch str("sync")?.lowercased() ?? "none" {
@@ -415,4 +415,14 @@ public struct JobConfig: Sendable {
         // A set, as fio's CPU mask: split then counts CPUs in ascending order.
         return Array(Set(cpus)).sorted()
     }
+}
+
+/// fio's exit_what: the jobs an exitall stop reaches (fio_terminate_threads()).
+public enum ExitWhat: String, Sendable {
+    /// The jobs of the finishing job's group (new_group / stonewall make groups).
+    case group
+    /// Every job running now; the next stonewalled group still starts.
+    case stonewall
+    /// Everything, and later groups do not start.
+    case all
 }

@@ -55,6 +55,11 @@ public final class JobExecution: @unchecked Sendable {
         set { finishedFlag.store(newValue, ordering: .releasing) }
     }
     private let finishedFlag = Atomic<Bool>(false)
+    /// Set when an exitall stops this job (the run-wide flag is for signals and exit_what=all);
+    /// the I/O loop polls both in one check.
+    public let stopFlag: UnsafeMutablePointer<Int32>
+    public func requestStop() { cswio_set_flag(stopFlag) }
+    public var shouldStop: Bool { cswio_job_should_stop(stopFlag) != 0 }
 
     public init(config: JobConfig, engineInfo: EngineInfo) {
         self.config = config
@@ -64,6 +69,8 @@ public final class JobExecution: @unchecked Sendable {
         regions = .allocate(capacity: 1)
         progress = .allocate(capacity: 6)
         progress.initialize(repeating: 0, count: 6)
+        stopFlag = .allocate(capacity: 1)
+        stopFlag.initialize(to: 0)
     }
 
     /// Records the sizes of a later clone's shared files. The runner calls it as the job's
@@ -80,6 +87,7 @@ public final class JobExecution: @unchecked Sendable {
         units.deallocate()
         regions.deallocate()
         progress.deallocate()
+        stopFlag.deallocate()
         if let buffers { munmap(buffers, bufferBytes) }
     }
 
@@ -425,6 +433,7 @@ public final class JobExecution: @unchecked Sendable {
         let w = Workload(job: config, files: regions, fileCount: files.count, seed: seed)
         var loop = IOLoop(job: config, engineFlags: engineInfo.flags, units: units, depth: depth, workload: w, budgetBytes: budgetBytes)
         loop.progress = progress
+        loop.stopFlag = stopFlag
         return loop
     }
 
@@ -453,7 +462,7 @@ public final class JobExecution: @unchecked Sendable {
     public func settleBeforeFirstIO() {
         guard threadStartNs > 0 else { return }
         let begin = cswio_now_ns()
-        sleepUntil(threadStartNs &+ JobExecution.settleNs)
+        sleepUntil(threadStartNs &+ JobExecution.settleNs, self)
         settleWaitNs = cswio_now_ns() - begin
     }
 

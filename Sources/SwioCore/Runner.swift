@@ -69,7 +69,7 @@ public struct Runner {
         }, diskless: configs.allSatisfy { (engineInfo($0.engine)?.flags.contains(.diskless)) ?? false })
         // fio's exitall is global: once any job sets it, every job that ends stops its group.
         let exitall = configs.contains { $0.exitall }
-        let stops = RunStops()
+        let stops = RunStops(jobs: execs)
         var threads: [JobThread?] = Array(repeating: nil, count: execs.count)
         let exec = executor
         let supervisor = Supervisor(jobs: execs, onProgress: onProgress)
@@ -77,16 +77,10 @@ public struct Runner {
             // A stonewall holds back this job and every later one until all earlier jobs are
             // done; wait_for holds back only this job, until the named one is done (fio's
             // run_threads() skips such a job and starts the next).
-            if job.config.stonewall {
-                supervisor.wait(for: execs[..<i])
-                // exitall stops what is running (fio exit_what=group/stonewall) and the next
-                // group starts; exit_what=all and a signal stop everything.
-                if cswio_was_interrupted() == 0 && !stops.all.load(ordering: .acquiring) {
-                    cswio_clear_stop()
-                    if cswio_was_interrupted() != 0 { cswio_request_stop() }   // a signal just then
-                }
-            }
-            if cswio_should_stop() != 0 { job.end = .stopped; job.finished = true; continue }
+            if job.config.stonewall { supervisor.wait(for: execs[..<i]) }
+            // A signal or exit_what=all keeps later jobs from starting; exitall of the job's
+            // own group (it may start late: wait_for, startdelay) does too.
+            if job.shouldStop { job.end = .stopped; job.finished = true; continue }
             // A group starts: percentage offsets of its clones' shared files go by their sizes now.
             if i == 0 || job.config.stonewall {
                 for j in i..<execs.count {
@@ -105,6 +99,7 @@ public struct Runner {
             }
             threads[i] = t
             t.start()
+            stops.launched.store(i + 1, ordering: .releasing)
         }
         supervisor.wait(for: execs[...])
         for t in threads { t?.join() }
@@ -117,8 +112,7 @@ public struct Runner {
             // Before `finished`: the main thread clears an exitall stop at the next stonewall
             // only after every job of the group is finished.
             if exitall || (job.config.exitallOnError && job.end == .failed && !job.setupFailed) {
-                if job.config.exitStopsAll { stops.all.store(true, ordering: .releasing) }
-                cswio_request_stop()
+                stops.stop(after: job)
             }
             job.finished = true
         }
@@ -139,24 +133,36 @@ public struct Runner {
             job.recordSetupError(EngineError(errno: e, "prioclass=\(p.ioclass) prio=\(p.level): cannot set the job thread's I/O priority: \(Syscall.errorString(e))"))
             return
         }
-        if job.config.startDelayUs > 0 { sleepUntil(cswio_now_ns() &+ job.config.startDelayUs * 1000) }
+        if job.config.startDelayUs > 0 { sleepUntil(cswio_now_ns() &+ job.config.startDelayUs * 1000, job) }
         job.stats.startEpochMs = epochMs()
         let t0 = cswio_now_ns()
-        if cswio_should_stop() == 0 { exec(job) } else { job.end = .stopped }
+        if !job.shouldStop { exec(job) } else { job.end = .stopped }
         job.stats.elapsedNs = cswio_now_ns() - t0
         do { try LogWriter.write(job) } catch { job.warnings.append("job '\(job.config.name)': \(error)") }
     }
 }
 
-/// What an exitall stop covers in one run: with exit_what=all, later groups do not start either.
-final class RunStops: Sendable {
-    let all = Atomic<Bool>(false)
+/// Whom an exitall stop reaches, as fio_terminate_threads(): the finishing job's group, every
+/// job started so far (exit_what=stonewall), or the whole run, later groups included (all).
+final class RunStops: @unchecked Sendable {
+    let jobs: [JobExecution]
+    /// How many jobs the runner has started, in order.
+    let launched = Atomic<Int>(0)
+    init(jobs: [JobExecution]) { self.jobs = jobs }
+
+    func stop(after job: JobExecution) {
+        switch job.config.exitWhat {
+        case .all: cswio_request_stop()
+        case .stonewall: for j in jobs.prefix(launched.load(ordering: .acquiring)) { j.requestStop() }
+        case .group: for j in jobs where j.config.groupID == job.config.groupID { j.requestStop() }
+        }
+    }
 }
 
 /// Sleeps until the monotonic time `dueNs`, at most 50 ms at a time, so that a stop request
 /// (Ctrl-C, exitall) ends the wait within one step.
-func sleepUntil(_ dueNs: UInt64) {
-    while cswio_should_stop() == 0 {
+func sleepUntil(_ dueNs: UInt64, _ job: JobExecution) {
+    while !job.shouldStop {
         let now = cswio_now_ns()
         guard now < dueNs else { return }
         var ts = timespec(tv_sec: 0, tv_nsec: Int(min(dueNs - now, 50_000_000)))

@@ -393,6 +393,22 @@ import CSwio
         #expect(s.status == 0 && !s.err.contains("interrupted"), "exit \(s.status): \(s.err)")
     }
 
+    @Test(arguments: ["group", "stonewall"])
+    func exitallReachesOnlyItsGroupWhenGroupsOverlap(what: String) throws {
+        // fio 3.33 (run side by side): groups 0 (A) and 1 (B, C) run at once (new_group, no
+        // stonewall). B ends at once; with exit_what=group that stops C, and A runs its 3 s;
+        // with exit_what=stonewall it stops every running job, A too.
+        let s = try sh(swioBinary, ["--output-format=json", "--exit_what=\(what)",
+                                    "--name=A", "--ioengine=null", "--size=1g", "--time_based", "--runtime=3",
+                                    "--name=B", "--new_group", "--ioengine=null", "--size=1m", "--exitall",
+                                    "--name=C", "--ioengine=null", "--size=1g", "--time_based", "--runtime=20"])
+        let jobs = try #require(try jsonObject(s.out)["jobs"] as? [[String: Any]])
+        func ms(_ name: String) -> Int { jobs.first { $0["jobname"] as? String == name }?["job_runtime"] as? Int ?? -1 }
+        #expect(ms("C") >= 0 && ms("C") < 2000, "C ran \(ms("C")) ms")
+        if what == "group" { #expect(ms("A") >= 2900, "A ran \(ms("A")) ms") } else { #expect(ms("A") >= 0 && ms("A") < 2000, "A ran \(ms("A")) ms") }
+        #expect(s.status == 0, "exit \(s.status): \(s.err)")
+    }
+
     @Test func exitallOnAnyJobAppliesToEveryJob() throws {
         // fio 3.33: exitall is global; with it set on B only, A ending (at once) stops B.
         let s = try sh(swioBinary, ["--output-format=json", "--name=A", "--ioengine=null", "--size=1m",

@@ -63,7 +63,9 @@ int cswio_aio_user_reap(io_context_t ctx, struct io_event *events, int max);
 extern volatile int cswio_stop_flag;
 static inline int cswio_should_stop(void) { return cswio_stop_flag; }
 static inline void cswio_request_stop(void) { cswio_stop_flag = 1; }
-static inline void cswio_clear_stop(void) { cswio_stop_flag = 0; }
+/// A job's own stop (exitall of its group) or the run's: the I/O loop's one check.
+static inline int cswio_job_should_stop(const volatile int *job_flag) { return cswio_stop_flag | *job_flag; }
+static inline void cswio_set_flag(volatile int *flag) { *flag = 1; }
 /// Whether SIGINT/SIGTERM stopped the run (exitall and exitall_on_error stop it without one).
 int cswio_was_interrupted(void);
 /// "EIO" for 5 (glibc strerrorname_np), or NULL.
