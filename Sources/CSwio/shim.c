@@ -20,7 +20,6 @@ const int cswio_FALLOC_FL_KEEP_SIZE = FALLOC_FL_KEEP_SIZE;
 const int cswio_RUSAGE_THREAD = RUSAGE_THREAD;
 const unsigned int cswio_IOSQE_FIXED_FILE = IOSQE_FIXED_FILE;
 const unsigned int cswio_IOSQE_ASYNC = IOSQE_ASYNC;
-const unsigned int cswio_IOSQE_IO_DRAIN = IOSQE_IO_DRAIN;
 
 int cswio_open(const char *path, int flags, int mode) { return open(path, flags, mode); }
 

@@ -147,6 +147,10 @@ public struct IOUringEngine: IOEngine {
         if kind == .trim || (syncFsync && (kind == .fsync || kind == .fdatasync)) {
             return SyncOps.queueWhenIdle(u, outstanding: outstanding)
         }
+        // An fsync covers the writes before it: it goes in once they have completed. (Not
+        // IOSQE_IO_DRAIN: under DEFER_TASKRUN a wait for several completions can then hang,
+        // as the drained request is only issued by task work the waiter is not woken for.)
+        if (kind == .fsync || kind == .fdatasync) && outstanding > 0 { return .busy }
         guard let sqe = io_uring_get_sqe(ring) else { return .busy }
         var fd = u.pointee.fd
         var flags: UInt8 = 0
@@ -154,9 +158,6 @@ public struct IOUringEngine: IOEngine {
         switch kind {
         case .fsync, .fdatasync:
             cswio_uring_prep_fsync(sqe, fd, kind == .fdatasync ? 1 : 0)
-            // Drain: the fsync starts after everything submitted before it has completed,
-            // so it covers the writes it follows.
-            flags |= UInt8(cswio_IOSQE_IO_DRAIN)
         default:
             let idx = Int(u.pointee.index)
             cswio_uring_prep_rw(sqe, u.pointee.kind == .write ? 1 : 0, fd, u.pointee.buffer, UInt32(u.pointee.length),

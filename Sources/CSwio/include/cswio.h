@@ -21,7 +21,6 @@ extern const int cswio_FALLOC_FL_KEEP_SIZE;
 extern const int cswio_RUSAGE_THREAD;
 extern const unsigned int cswio_IOSQE_FIXED_FILE;
 extern const unsigned int cswio_IOSQE_ASYNC;
-extern const unsigned int cswio_IOSQE_IO_DRAIN;
 
 /// Monotonic clock in nanoseconds (vDSO, no syscall).
 static inline uint64_t cswio_now_ns(void) {
