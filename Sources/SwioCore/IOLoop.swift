@@ -256,9 +256,12 @@ public struct IOLoop {
             // A full queue (or a busy engine) drains to iodepth_low first, as fio's
             // wait_for_completions() does; by default that is one round.
             let full = freeCount == 0 || requeued != nil
+            // Short of full, nothing more is being issued (size, runtime, a stop): fio ends a
+            // job by reaping everything in flight in one call (io_u_queued_complete(cur_depth)).
+            let draining = !full && !pollAfterQueue
             repeat {
-                let minEvents = min(batchCompleteMin, inflight)
-                let maxEvents = min(batchCompleteMax, inflight)
+                let minEvents = draining ? inflight : min(batchCompleteMin, inflight)
+                let maxEvents = draining ? inflight : min(batchCompleteMax, inflight)
                 let n: Int
                 do { n = try engine.getEvents(min: minEvents, max: maxEvents) } catch {
                     recordError(-Int((error as? EngineError)?.errno ?? EIO), nil, message: "\(error)")

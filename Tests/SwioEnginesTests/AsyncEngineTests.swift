@@ -108,7 +108,7 @@ final class LoopDevice {
     /// fio's queue control: by default one completion per reap and a refill at once, so the
     /// queue stays at iodepth; with iodepth_low a full queue drains to that mark first. fio 3.33
     /// on this job: iodepth_level 16=99.9% by default; with iodepth_low=4, 4=25.0%, 8=66.6%,
-    /// 16=8.3% (refills at depths 5..16), and every reap takes 1-4 events.
+    /// 16=8.3% (refills at depths 5..16), and every reap but the last takes 1-4 events.
     @Test(arguments: engines, [0, 4])
     func queueDrainsToIodepthLowAsFio(engine: String, low: Int) throws {
         guard available(engine) else { return }
@@ -134,9 +134,10 @@ final class LoopDevice {
         } else {
             #expect(abs(level[2] - 25) < 1 && abs(level[3] - 66.7) < 1 && abs(level[4] - 8.3) < 1, "\(level)")
         }
-        // fio's default iodepth_batch_complete_max is the min (1): never more than 4 per reap.
+        // fio's default iodepth_batch_complete_max is the min (1): no more than 4 per reap,
+        // but for the end, where fio reaps everything still in flight in one call.
         let complete = s.depthComplete.array
-        #expect(complete[1] > 0 && complete[1] == complete.reduce(0, +), "\(complete)")
+        #expect(complete[1] > 0 && complete.reduce(0, +) - complete[1] <= 1, "\(complete)")
     }
 
     /// fio marks a submitted batch at the depth the commit brings the queue to (td_io_commit()),
