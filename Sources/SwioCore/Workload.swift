@@ -107,6 +107,18 @@ public struct Workload {
                 seqSkip = back ? -b : b
             } else { seqSkip = 0 }
         }
+        // fio's get_next_seq_offset() rewinds a backwards job whose region starts past 0 to the
+        // region's length, taken as a file position (not start + length), before its first I/O.
+        if seqSkip < 0 {
+            for i in 0..<fileCount where files[i].start > 0 {
+                let len = files[i].length
+                let first: UInt64
+                if len < files[i].start { first = UInt64(max(0, Int64(clamping: len) &+ seqSkip)) }
+                else if len == files[i].start { first = 0 }
+                else { first = skipped(len - files[i].start, regionLen: len) }
+                files[i].position = (first, first, first)
+            }
+        }
         if case .zipf(let theta) = job.distribution {
             let maxBlocks = (0..<fileCount).map { files[$0].length / max(1, job.blockalign[0]) }.max() ?? 1
             zipf = ZipfSampler(n: max(1, maxBlocks), theta: theta)

@@ -2,12 +2,12 @@ import Testing
 @testable import SwioCore
 
 /// Drives the offset generator directly over a 1 MiB region (no I/O).
-func offsets(_ jobText: String, count: Int, regionLength: UInt64 = 1 << 20) throws -> [(kind: IOKind, offset: UInt64, length: Int)] {
+func offsets(_ jobText: String, count: Int, regionLength: UInt64 = 1 << 20, regionStart: UInt64 = 0) throws -> [(kind: IOKind, offset: UInt64, length: Int)] {
     var p = JobFileParser(options: ParseOptions(environment: [:]))
     let c = try JobConfig(p.parse(text: jobText, file: "w.fio").jobs[0])
     let region = UnsafeMutablePointer<FileRegion>.allocate(capacity: 1)
     defer { region.deallocate() }
-    var r = FileRegion(fd: -1, start: 0, length: regionLength)
+    var r = FileRegion(fd: -1, start: regionStart, length: regionLength)
     let useMap = c.rw.isRandom && !c.norandommap && c.distribution == .uniform
     var map: UnsafeMutablePointer<UInt64>?
     if useMap {
@@ -81,6 +81,11 @@ func offsets(_ jobText: String, count: Int, regionLength: UInt64 = 1 << 20) thro
         // Past the start it wraps to the end plus the skip: read:-12k gives 0, 20k, 12k, 4k, 20k.
         let o12 = try offsets("[a]\nrw=read:-12k\nbs=4k\n", count: 6, regionLength: 32 << 10)
         #expect(o12.map(\.offset) == [0, 20480, 12288, 4096, 20480, 12288])
+        // With offset=16k (fio 3.33's write_iolog, 64k region): fio first rewinds to the
+        // region's length, taken as a file position, so it starts at 64k - 8k = 56k, goes down
+        // to the region's start, and wraps to its end plus the skip (72k).
+        let o16 = try offsets("[a]\nrw=read:-8k\nbs=4k\n", count: 16, regionLength: 64 << 10, regionStart: 16 << 10)
+        #expect(o16.map { $0.offset >> 10 } == [56, 52, 48, 44, 40, 36, 32, 28, 24, 20, 16, 72, 68, 64, 60, 56])
     }
 
     @Test func zonedBlankRegionTakesTheRest() throws {
