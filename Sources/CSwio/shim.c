@@ -160,8 +160,7 @@ static volatile int cswio_signal_count = 0;
 
 static void cswio_on_signal(int sig) {
     (void)sig;
-    // Counted before the flag is set, so that a stonewall clearing an exitall stop never sees
-    // the flag from a signal without the count.
+    // Counted before the flag is set: whoever sees the flag also sees that a signal set it.
     int n = ++cswio_signal_count;
     cswio_stop_flag = 1;
     // A second Ctrl-C while jobs drain exits at once, as users expect.

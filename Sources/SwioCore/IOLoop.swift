@@ -198,7 +198,15 @@ public struct IOLoop {
                         budgetDone = true
                         break
                     }
-                    if paced && u.pointee.kind.direction != nil { pace(u) }
+                    if paced && u.pointee.kind.direction != nil {
+                        pace(u)
+                        // Stopped while waiting (exitall, a signal, runtime): the I/O is not issued.
+                        if cswio_job_should_stop(stopFlag) != 0 || now >= deadlineNs {
+                            freeCount += 1
+                            stopRequested = true
+                            break
+                        }
+                    }
                 }
                 let idx = Int(u.pointee.index)
                 let t = now
@@ -255,10 +263,12 @@ public struct IOLoop {
             // Reap: at least batch_complete_min (or all when draining), at most batch_complete_max.
             // A full queue (or a busy engine) drains to iodepth_low first, as fio's
             // wait_for_completions() does; by default that is one round.
-            let full = freeCount == 0 || requeued != nil
-            // Short of full, nothing more is being issued (size, runtime, a stop): fio ends a
-            // job by reaping everything in flight in one call (io_u_queued_complete(cur_depth)).
-            let draining = !full && !pollAfterQueue
+            // fio drains to iodepth_low only when its free list is empty (queue_full()); a busy
+            // answer reaps once. Neither, nor polling: nothing more is being issued (size,
+            // runtime, a stop), and fio ends a job by reaping everything in flight in one call
+            // (io_u_queued_complete(cur_depth)).
+            let full = freeCount == 0
+            let draining = !full && requeued == nil && !pollAfterQueue
             repeat {
                 let minEvents = draining ? inflight : min(batchCompleteMin, inflight)
                 let maxEvents = draining ? inflight : min(batchCompleteMax, inflight)
@@ -402,10 +412,16 @@ public struct IOLoop {
         if dueNs > 0, elapsedStart + dueNs > t { sleepNs(elapsedStart + dueNs - t) }
     }
 
+    /// Sleeps at most 50 ms at a time, so an exitall or a signal ends a long thinktime or rate
+    /// wait within one step (fio's usec_sleep() checks td->terminate between pieces too).
     @usableFromInline func sleepNs(_ ns: UInt64) {
-        var ts = timespec(tv_sec: Int(ns / 1_000_000_000), tv_nsec: Int(ns % 1_000_000_000))
-        var rem = timespec()
-        while nanosleep(&ts, &rem) != 0 && errno == EINTR && cswio_job_should_stop(stopFlag) == 0 { ts = rem }
+        let end = now &+ ns
+        while cswio_job_should_stop(stopFlag) == 0 {
+            let t = now
+            guard t < end else { return }
+            var ts = timespec(tv_sec: 0, tv_nsec: Int(min(end - t, 50_000_000)))
+            nanosleep(&ts, nil)
+        }
     }
 
     /// Submits everything queued. As fio's libaio/io_uring engines do, the issue time is taken

@@ -55,6 +55,12 @@ public final class JobExecution: @unchecked Sendable {
         set { finishedFlag.store(newValue, ordering: .releasing) }
     }
     private let finishedFlag = Atomic<Bool>(false)
+    /// Past startdelay and wait_for, doing its setup and I/O (fio's runstate >= TD_RUNNING).
+    public var running: Bool {
+        get { runningFlag.load(ordering: .acquiring) }
+        set { runningFlag.store(newValue, ordering: .releasing) }
+    }
+    private let runningFlag = Atomic<Bool>(false)
     /// Set when an exitall stops this job (the run-wide flag is for signals and exit_what=all);
     /// the I/O loop polls both in one check.
     public let stopFlag: UnsafeMutablePointer<Int32>

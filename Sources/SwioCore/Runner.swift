@@ -99,7 +99,6 @@ public struct Runner {
             }
             threads[i] = t
             t.start()
-            stops.launched.store(i + 1, ordering: .releasing)
         }
         supervisor.wait(for: execs[...])
         for t in threads { t?.join() }
@@ -109,8 +108,6 @@ public struct Runner {
     /// Runs `job`, the run's job `number` (from 0, as fio's thread_number - 1) on this thread.
     static func runJob(_ job: JobExecution, number: Int, exitall: Bool, stops: RunStops, _ exec: Executor) {
         defer {
-            // Before `finished`: the main thread clears an exitall stop at the next stonewall
-            // only after every job of the group is finished.
             if exitall || (job.config.exitallOnError && job.end == .failed && !job.setupFailed) {
                 stops.stop(after: job)
             }
@@ -136,24 +133,26 @@ public struct Runner {
         if job.config.startDelayUs > 0 { sleepUntil(cswio_now_ns() &+ job.config.startDelayUs * 1000, job) }
         job.stats.startEpochMs = epochMs()
         let t0 = cswio_now_ns()
-        if !job.shouldStop { exec(job) } else { job.end = .stopped }
+        if !job.shouldStop {
+            job.running = true
+            exec(job)
+        } else { job.end = .stopped }
         job.stats.elapsedNs = cswio_now_ns() - t0
         do { try LogWriter.write(job) } catch { job.warnings.append("job '\(job.config.name)': \(error)") }
     }
 }
 
 /// Whom an exitall stop reaches, as fio_terminate_threads(): the finishing job's group, every
-/// job started so far (exit_what=stonewall), or the whole run, later groups included (all).
+/// job running now (exit_what=stonewall: not one still in startdelay or wait_for, which fio has
+/// not started), or the whole run, later groups included (all).
 final class RunStops: @unchecked Sendable {
     let jobs: [JobExecution]
-    /// How many jobs the runner has started, in order.
-    let launched = Atomic<Int>(0)
     init(jobs: [JobExecution]) { self.jobs = jobs }
 
     func stop(after job: JobExecution) {
         switch job.config.exitWhat {
         case .all: cswio_request_stop()
-        case .stonewall: for j in jobs.prefix(launched.load(ordering: .acquiring)) { j.requestStop() }
+        case .stonewall: for j in jobs where j.running && !j.finished { j.requestStop() }
         case .group: for j in jobs where j.config.groupID == job.config.groupID { j.requestStop() }
         }
     }

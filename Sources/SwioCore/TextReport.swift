@@ -157,8 +157,8 @@ extension Report {
             let cpuBase = Double(max(e.stats.totalRunNs, 1)) / 1000
             f += [Format.fixed(Double(e.stats.cpu.userUs) / cpuBase * 100, 6) + "%", Format.fixed(Double(e.stats.cpu.systemUs) / cpuBase * 100, 6) + "%",
                   String(e.stats.cpu.voluntaryCtx + e.stats.cpu.involuntaryCtx), String(e.stats.cpu.majorFaults), String(e.stats.cpu.minorFaults)]
-            let t = e.stats.depthLevel.array.reduce(0, +)
-            f += e.stats.depthLevel.array.map { Format.fixed(t > 0 ? Double($0) / Double(t) * 100 : 0, 1) + "%" }
+            let levels = e.stats.depthLevel.array
+            f += Report.distribution(levels, total: levels.reduce(0, +), floor: 0.1).map { Format.fixed($0, 1) + "%" }
             let b = latencyBuckets(e)
             for obj in [b.us, b.ms] {
                 if case .object(let kv) = obj {

@@ -138,6 +138,8 @@ final class LoopDevice {
         // but for the end, where fio reaps everything still in flight in one call.
         let complete = s.depthComplete.array
         #expect(complete[1] > 0 && complete.reduce(0, +) - complete[1] <= 1, "\(complete)")
+        // One completion per reap: as many reaps as I/Os, but for the last (up to 16 at once).
+        #expect(s.completeCalls + 15 >= s.dirs[0].ios && s.dirs[0].ios == 2400, "\(s.completeCalls) reaps for \(s.dirs[0].ios) I/Os")
     }
 
     /// fio marks a submitted batch at the depth the commit brings the queue to (td_io_commit()),

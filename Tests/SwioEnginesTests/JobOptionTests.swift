@@ -409,6 +409,29 @@ import CSwio
         #expect(s.status == 0, "exit \(s.status): \(s.err)")
     }
 
+    @Test func exitWhatStonewallLeavesJobsThatHaveNotStarted() throws {
+        // fio 3.33: exit_what=stonewall reaches running jobs only; B, still in its startdelay
+        // when A ends, runs afterwards and reads its 1 MiB.
+        let s = try sh(swioBinary, ["--output-format=json", "--exitall", "--exit_what=stonewall",
+                                    "--name=A", "--ioengine=null", "--size=1m",
+                                    "--name=B", "--ioengine=null", "--size=1m", "--startdelay=2"])
+        let jobs = try #require(try jsonObject(s.out)["jobs"] as? [[String: Any]])
+        let b = (jobs.first { $0["jobname"] as? String == "B" }?["read"] as? [String: Any])?["io_bytes"] as? Int
+        #expect(b == 1 << 20, "B read \(b.map(String.init) ?? "nothing")")
+    }
+
+    @Test func exitallEndsAThinktimeWaitAndSkipsItsIO() throws {
+        // fio 3.33: B reads one block, then thinks for 20 s; A ends a second in and stops it.
+        // B's run ends then (not after 20 s), and the I/O after the wait is not issued.
+        let s = try sh(swioBinary, ["--output-format=json", "--exitall",
+                                    "--name=A", "--ioengine=null", "--size=1m", "--startdelay=1",
+                                    "--name=B", "--ioengine=null", "--size=1m", "--thinktime=20s"])
+        let jobs = try #require(try jsonObject(s.out)["jobs"] as? [[String: Any]])
+        let b = try #require(jobs.first { $0["jobname"] as? String == "B" })
+        #expect((b["read"] as? [String: Any])?["io_bytes"] as? Int == 4096)
+        #expect((b["job_runtime"] as? Int ?? 99_999) < 5000, "B ran \(b["job_runtime"] ?? "?") ms")
+    }
+
     @Test func exitallOnAnyJobAppliesToEveryJob() throws {
         // fio 3.33: exitall is global; with it set on B only, A ending (at once) stops B.
         let s = try sh(swioBinary, ["--output-format=json", "--name=A", "--ioengine=null", "--size=1m",
