@@ -68,13 +68,14 @@ public struct IOLoop {
     /// A prepared unit the engine answered busy to; queued again before anything new (fio's
     /// requeue list), so its offset is neither lost nor replaced.
     @usableFromInline var requeued: UnsafeMutablePointer<IOUnit>? = nil
-    /// The file of the write that triggered the pending sync (fio syncs that file).
-    @usableFromInline var syncFile = 0
     @usableFromInline let refill: Bool
     @usableFromInline let scramble: Bool
     @usableFromInline let logging: Bool
     @usableFromInline let logLat: Bool
     @usableFromInline let logBwPerIO: Bool
+    /// write_iolog: every I/O the engine takes, in issue order.
+    @usableFromInline let logIssued: Bool
+    public var issuedLog: [IssuedIO] = []
 
     // Progress
     public var issuedBytes: UInt64 = 0
@@ -164,6 +165,7 @@ public struct IOLoop {
         logLat = job.latLog != nil
         logBwPerIO = (job.bwLog != nil || job.iopsLog != nil)
         logging = logLat || logBwPerIO
+        logIssued = job.writeIolog != nil
     }
 
     public mutating func deallocate() {
@@ -213,7 +215,9 @@ public struct IOLoop {
                 u.pointee.startNs = t
                 // A queued I/O's depth is marked when it is committed, a busy answer's never.
                 let level = inflight + pendingCount + 1
-                switch engine.queue(u) {
+                let taken = engine.queue(u)
+                if logIssued && taken != .busy { issuedLog.append(IssuedIO(u, at: t)) }
+                switch taken {
                 case .completed:
                     depthLevel.markLevel(level)
                     let done = now
@@ -314,8 +318,9 @@ public struct IOLoop {
         return end
     }
 
+    /// A pending fsync does not count: it replaces the next I/O, so after the last write there
+    /// is none (fio 3.33: 8 writes with fsync=2 make 3 syncs; end_fsync is for the last).
     @inlinable var moreToIssue: Bool {
-        if pendingSync != nil { return true }
         return issuedBytes < budgetBytes && issuedIOs < budgetIOs && !stopRequested && !budgetDone
     }
 
@@ -324,6 +329,9 @@ public struct IOLoop {
         if let s = pendingSync {
             // An fsync/fdatasync after every N writes (fio fsync=/fdatasync=).
             pendingSync = nil
+            // fio's fill_io_u() turns the next I/O into the sync, on the file whose turn it is,
+            // so with several files the sync goes to the next file in the rotation.
+            let syncFile = workload.takeFileTurn()
             u.pointee.kind = s
             u.pointee.fd = workload.files[syncFile].fd
             u.pointee.fileIndex = Int32(syncFile)
@@ -343,7 +351,6 @@ public struct IOLoop {
             if refill { refillBuffer(u) } else if scramble { scrambleBuffer(u) }
             if fsyncEvery > 0 || fdatasyncEvery > 0 {
                 writesSinceSync &+= 1
-                syncFile = Int(u.pointee.fileIndex)
                 if fsyncEvery > 0 && writesSinceSync % fsyncEvery == 0 { pendingSync = .fsync }
                 else if fdatasyncEvery > 0 && writesSinceSync % fdatasyncEvery == 0 { pendingSync = .fdatasync }
             }
@@ -583,5 +590,21 @@ public struct IOLoop {
             msg += " (the target does not support this; hipri/IOPOLL needs a block device with poll queues, trim needs discard support)"
         }
         firstErrorMessage = msg
+    }
+}
+
+/// One I/O for write_iolog: when the engine took it (monotonic ns), on which file, what.
+public struct IssuedIO: Sendable {
+    public var ns: UInt64
+    public var fileIndex: Int32
+    public var kind: IOKind
+    public var offset: UInt64
+    public var length: Int
+    @inlinable init(_ u: UnsafeMutablePointer<IOUnit>, at ns: UInt64) {
+        self.ns = ns
+        fileIndex = u.pointee.fileIndex
+        kind = u.pointee.kind
+        offset = u.pointee.offset
+        length = u.pointee.length
     }
 }

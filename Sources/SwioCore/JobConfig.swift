@@ -173,6 +173,8 @@ public struct JobConfig: Sendable {
     public var exitallOnError: Bool
     /// What this job's exitall stops when it ends (fio exit_what).
     public var exitWhat: ExitWhat
+    /// write_iolog: where the job's I/O log (fio iolog version 3) goes.
+    public var writeIolog: String?
     /// cpus_allowed_policy=split: the job runs on one CPU of cpusAllowed, picked by its number.
     public var cpusSplit: Bool
     /// Whether the disks under this job's files are tracked for the report's disk_util.
@@ -324,6 +326,7 @@ public struct JobConfig: Sendable {
         exitall = try bool("exitall")
         exitallOnError = try bool("exitall_on_error")
         exitWhat = ExitWhat(rawValue: str("exit_what")?.lowercased() ?? "group") ?? .group
+        writeIolog = d["write_iolog"]
         cpusSplit = str("cpus_allowed_policy")?.lowercased() == "split"
         diskUtil = try bool("disk_util", true)
         switch str("sync")?.lowercased() ?? "none" {

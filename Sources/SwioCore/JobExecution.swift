@@ -46,6 +46,14 @@ public final class JobExecution: @unchecked Sendable {
     public var setupFailed = false
     /// Shared by the run's jobs, so jobs that share a log name append to it.
     public var runLogs = LogWriter.RunLogs()
+    /// write_iolog: the log's time origin, the files' add/open/close, and the I/Os the loop issued.
+    public var iologStartNs: UInt64 = 0
+    public var iologFileEvents: [(ns: UInt64, file: Int, action: String)] = []
+    public var issuedLog: [IssuedIO] = []
+    func logFile(_ i: Int, _ action: String) {
+        guard config.writeIolog != nil, files.indices.contains(i), !files[i].path.isEmpty else { return }
+        iologFileEvents.append((cswio_now_ns(), i, action))
+    }
     /// Sizes of a clone's shared files when its group started (percentage offsets go by them).
     var sizesAtGroupStart: [String: UInt64] = [:]
     /// Set by the job's thread as its last step and polled by the supervising thread, which
@@ -134,6 +142,7 @@ public final class JobExecution: @unchecked Sendable {
     /// Resolves names, sizes and regions, creating and laying out files as fio does.
     public func prepareFiles() throws {
         let c = config
+        iologStartNs = cswio_now_ns()
         if isDiskless {
             guard let size = c.size, case .bytes(let b) = size, b > 0 else {
                 throw fail("size", "ioengine=\(c.engine) needs size= (there is no file to take it from)")
@@ -197,6 +206,7 @@ public final class JobExecution: @unchecked Sendable {
             out.append(f)
         }
         files = out
+        for i in files.indices { logFile(i, "add") }
         if let s = c.ioscheduler { try setScheduler(s) }
         let io = c.ioSize?.resolve(against: total) ?? total
         budgetBytes = io &* UInt64(c.loops)
@@ -269,6 +279,7 @@ public final class JobExecution: @unchecked Sendable {
             do { files[i].fd = try open(files[i].path, flags, 0o644) } catch let e as EngineError {
                 throw fail("filename", e.message)
             }
+            logFile(i, "open")
             // pre_read fills the page cache, so dropping it first is all it leaves (fio too).
             if config.preRead { try preRead(files[i]) } else if config.invalidate { invalidate(files[i]) }
             if let a = config.fadvise { advise(files[i], a) }
@@ -368,6 +379,7 @@ public final class JobExecution: @unchecked Sendable {
                 stats.syncLat.add(cswio_now_ns() - t0)
                 stats.syncIOs += 1
             }
+            logFile(i, "close")
             close(files[i].fd)
             files[i].fd = -1
         }
@@ -514,6 +526,7 @@ public final class JobExecution: @unchecked Sendable {
         stats.cpu = CPUUsage.currentThread() - (loop.cpuAtRecordStart ?? cpuStart)
         stats.totalRunNs = stats.runtimeNs
         stats.engineStats = engineStats
+        issuedLog = loop.issuedLog
         for i in 0..<files.count { regions[i].map?.deallocate() }
         loop.deallocate()
         // A job that read or wrote less than rate_min is an error, as in fio.

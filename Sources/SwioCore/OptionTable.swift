@@ -165,6 +165,7 @@ public enum OptionTable {
         OptionSpec("iodepth_batch_submit", .int(min: 0, max: 65536), default: "1", aliases: ["iodepth_batch"], "Submit this many I/Os at once"),
         OptionSpec("iodepth_batch_complete_min", .int(min: 0, max: 65536), default: "1", aliases: ["iodepth_batch_complete"], "Reap at least this many completions per wait"),
         OptionSpec("iodepth_batch_complete_max", .int(min: 0, max: 65536), "Reap at most this many completions per call (default: iodepth_batch_complete_min)"),
+        OptionSpec("write_iolog", .string, "Write each I/O (time in us, file, action, offset, length) to this file, as fio's iolog version 3"),
         OptionSpec("iodepth_low", .int(min: 0, max: 65536), "Once the queue is full, let it drain to this depth before refilling (default: iodepth)"),
         OptionSpec("cpus_allowed", .string, "CPUs the job may run on, e.g. 0-1,3"),
         OptionSpec("cpus_allowed_policy", .choice(["shared", "split"]), default: "shared", "split: each job gets one CPU of cpus_allowed, by job number"),
@@ -269,7 +270,7 @@ public enum OptionTable {
         ("verify_async", ["0"]), ("verify_backlog", ["0"]), ("verify_backlog_batch", []), ("verify_dump", ["0"]),
         ("verify_fatal", ["0"]), ("verify_interval", []), ("verify_offset", []), ("verify_only", ["0"]),
         ("verify_state_load", ["0"]), ("verify_state_save", ["1"]), ("write_barrier", ["0"]), ("write_hint", []),
-        ("write_iolog", []), ("zone_reset_frequency", ["0"]), ("zone_reset_threshold", []), ("zonecapacity", ["0"]),
+("zone_reset_frequency", ["0"]), ("zone_reset_threshold", []), ("zonecapacity", ["0"]),
     ]
 
     static let byName: [String: Int] = {

@@ -213,9 +213,9 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
     }
 
     @Test func fioOptionsSwioLacksAreNamedAsSuchAndRunWhenOff() throws {
-        // write_iolog is a fio option: "not implemented", not "unknown option".
-        let e = parseError("[a]\nwrite_iolog=x.log\n")
-        #expect(e?.option == "write_iolog" && e?.reason.contains("not implemented") == true, "\(String(describing: e))")
+        // read_iolog is a fio option: "not implemented", not "unknown option".
+        let e = parseError("[a]\nread_iolog=x.log\n")
+        #expect(e?.option == "read_iolog" && e?.reason.contains("not implemented") == true, "\(String(describing: e))")
         #expect(parseError("[a]\nfill_device=1\n")?.reason.contains("fill_device=1") == true)
         // Values that leave the feature off ask for nothing swio lacks, so the job runs.
         #expect(try parse("[a]\nfill_device=0\nverify=none\nzonemode=none\nlockfile=none\n").jobs.count == 1)

@@ -432,6 +432,28 @@ import CSwio
         #expect((b["job_runtime"] as? Int ?? 99_999) < 5000, "B ran \(b["job_runtime"] ?? "?") ms")
     }
 
+    @Test func writeIologAsFioWritesIt() throws {
+        // fio 3.33, same job (two files, fsync=2): version 3 header; add and open for each file;
+        // writes alternating il1/il2; each sync on the file whose turn is next, in place of an
+        // I/O, none after the last write; close. swio's timestamps are its own.
+        let dir = makeTempDir()
+        let a = "\(dir)/il1", b = "\(dir)/il2", log = "\(dir)/io.log"
+        let (result, _) = try runJobs("[w]\nfilename=\(a):\(b)\nrw=write\nbs=4k\nsize=32k\nfsync=2\nwrite_iolog=\(log)\n")
+        #expect(result.jobs[0].stats.firstError == 0)
+        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines.first == "fio version 3 iolog")
+        let body = lines.dropFirst().map { $0.split(separator: " ").dropFirst().joined(separator: " ") }
+        #expect(body == ["\(a) add", "\(b) add", "\(a) open", "\(b) open",
+                         "\(a) write 0 4096", "\(b) write 0 4096", "\(a) sync 0 0",
+                         "\(b) write 4096 4096", "\(a) write 4096 4096", "\(b) sync 0 0",
+                         "\(a) write 8192 4096", "\(b) write 8192 4096", "\(a) sync 0 0",
+                         "\(b) write 12288 4096", "\(a) write 12288 4096",
+                         "\(a) close", "\(b) close"], "\(lines)")
+        // Timestamps (us since setup) never go backwards.
+        let times = lines.dropFirst().compactMap { UInt64($0.split(separator: " ")[0]) }
+        #expect(times.count == lines.count - 1 && times == times.sorted())
+    }
+
     @Test func exitallOnAnyJobAppliesToEveryJob() throws {
         // fio 3.33: exitall is global; with it set on B only, A ending (at once) stops B.
         let s = try sh(swioBinary, ["--output-format=json", "--name=A", "--ioengine=null", "--size=1m",
