@@ -215,11 +215,10 @@ public struct IOLoop {
                 u.pointee.startNs = t
                 // A queued I/O's depth is marked when it is committed, a busy answer's never.
                 let level = inflight + pendingCount + 1
-                let taken = engine.queue(u)
-                if logIssued && taken != .busy { issuedLog.append(IssuedIO(u, at: t)) }
-                switch taken {
+                switch engine.queue(u) {
                 case .completed:
                     depthLevel.markLevel(level)
+                    if logIssued { issuedLog.append(IssuedIO(u, at: t)) }
                     let done = now
                     u.pointee.issueNs = t
                     submitCalls &+= 1
@@ -235,6 +234,7 @@ public struct IOLoop {
                         break fill
                     }
                 case .queued:
+                    if logIssued { issuedLog.append(IssuedIO(u, at: t)) }
                     pending[pendingCount] = u
                     pendingCount += 1
                     if pendingCount >= batchSubmit {
