@@ -68,14 +68,19 @@ public struct IOLoop {
     /// A prepared unit the engine answered busy to; queued again before anything new (fio's
     /// requeue list), so its offset is neither lost nor replaced.
     @usableFromInline var requeued: UnsafeMutablePointer<IOUnit>? = nil
+    /// The file of the write that triggered the pending sync. (fio syncs the file whose turn is
+    /// next and lets that take the turn, then skips files whose region is done; swio has no
+    /// done-file skipping, so it keeps the rotation to writes and every block is written once.)
+    @usableFromInline var syncFile = 0
     @usableFromInline let refill: Bool
     @usableFromInline let scramble: Bool
     @usableFromInline let logging: Bool
     @usableFromInline let logLat: Bool
     @usableFromInline let logBwPerIO: Bool
-    /// write_iolog: every I/O the engine takes, in issue order.
+    /// write_iolog: every I/O the engine takes, in issue order, handed to the sink in chunks.
     @usableFromInline let logIssued: Bool
     public var issuedLog: [IssuedIO] = []
+    public var issuedLogSink: ((inout [IssuedIO]) -> Void)?
 
     // Progress
     public var issuedBytes: UInt64 = 0
@@ -218,7 +223,7 @@ public struct IOLoop {
                 switch engine.queue(u) {
                 case .completed:
                     depthLevel.markLevel(level)
-                    if logIssued { issuedLog.append(IssuedIO(u, at: t)) }
+                    if logIssued { logIssue(u, at: t) }
                     let done = now
                     u.pointee.issueNs = t
                     submitCalls &+= 1
@@ -234,7 +239,7 @@ public struct IOLoop {
                         break fill
                     }
                 case .queued:
-                    if logIssued { issuedLog.append(IssuedIO(u, at: t)) }
+                    if logIssued { logIssue(u, at: t) }
                     pending[pendingCount] = u
                     pendingCount += 1
                     if pendingCount >= batchSubmit {
@@ -329,9 +334,6 @@ public struct IOLoop {
         if let s = pendingSync {
             // An fsync/fdatasync after every N writes (fio fsync=/fdatasync=).
             pendingSync = nil
-            // fio's fill_io_u() turns the next I/O into the sync, on the file whose turn it is,
-            // so with several files the sync goes to the next file in the rotation.
-            let syncFile = workload.takeFileTurn()
             u.pointee.kind = s
             u.pointee.fd = workload.files[syncFile].fd
             u.pointee.fileIndex = Int32(syncFile)
@@ -351,12 +353,18 @@ public struct IOLoop {
             if refill { refillBuffer(u) } else if scramble { scrambleBuffer(u) }
             if fsyncEvery > 0 || fdatasyncEvery > 0 {
                 writesSinceSync &+= 1
+                syncFile = Int(u.pointee.fileIndex)
                 if fsyncEvery > 0 && writesSinceSync % fsyncEvery == 0 { pendingSync = .fsync }
                 else if fdatasyncEvery > 0 && writesSinceSync % fdatasyncEvery == 0 { pendingSync = .fdatasync }
             }
         default: issuedPerDir.2 &+= len
         }
         return true
+    }
+
+    @usableFromInline mutating func logIssue(_ u: UnsafeMutablePointer<IOUnit>, at t: UInt64) {
+        issuedLog.append(IssuedIO(u, at: t))
+        if issuedLog.count >= 4096, let sink = issuedLogSink { sink(&issuedLog) }
     }
 
     @usableFromInline mutating func refillBuffer(_ u: UnsafeMutablePointer<IOUnit>) {

@@ -46,13 +46,38 @@ public final class JobExecution: @unchecked Sendable {
     public var setupFailed = false
     /// Shared by the run's jobs, so jobs that share a log name append to it.
     public var runLogs = LogWriter.RunLogs()
-    /// write_iolog: the log's time origin, the files' add/open/close, and the I/Os the loop issued.
-    public var iologStartNs: UInt64 = 0
-    public var iologFileEvents: [(ns: UInt64, file: Int, action: String)] = []
-    public var issuedLog: [IssuedIO] = []
+    /// write_iolog (fio iolog version 3): "<us since setup> <file> <action> [<offset> <length>]",
+    /// streamed as the job goes and appended to, as fio opens it.
+    var iolog: UnsafeMutablePointer<FILE>?
+    var iologStartNs: UInt64 = 0
+    func openIolog() throws {
+        guard let p = config.writeIolog, iolog == nil else { return }
+        iologStartNs = cswio_now_ns()
+        guard let f = fopen(p, "a") else { throw fail("write_iolog", "cannot open \(p): \(Syscall.errorString(errno))") }
+        iolog = f
+        fputs("fio version 3 iolog\n", f)
+    }
+    func iologUs(_ ns: UInt64) -> UInt64 { ns > iologStartNs ? (ns - iologStartNs) / 1000 : 0 }
     func logFile(_ i: Int, _ action: String) {
-        guard config.writeIolog != nil, files.indices.contains(i), !files[i].path.isEmpty else { return }
-        iologFileEvents.append((cswio_now_ns(), i, action))
+        guard let f = iolog, files.indices.contains(i), !files[i].path.isEmpty else { return }
+        fputs("\(iologUs(cswio_now_ns())) \(files[i].path) \(action)\n", f)
+    }
+    /// Writes the loop's issued I/Os and empties the buffer (the loop calls it every 4096).
+    func logIssued(_ entries: inout [IssuedIO]) {
+        defer { entries.removeAll(keepingCapacity: true) }
+        guard let f = iolog else { return }
+        let actions = ["read", "write", "trim", "sync", "datasync"]
+        var chunk = ""
+        for io in entries where files.indices.contains(Int(io.fileIndex)) && !files[Int(io.fileIndex)].path.isEmpty {
+            chunk += "\(iologUs(io.ns)) \(files[Int(io.fileIndex)].path) \(actions[Int(io.kind.rawValue)]) \(io.offset) \(io.length)\n"
+        }
+        fputs(chunk, f)
+    }
+    public func closeIolog() throws {
+        guard let f = iolog else { return }
+        iolog = nil
+        let failed = ferror(f) != 0
+        if fclose(f) != 0 || failed { throw EngineError(errno: errno, "cannot write iolog \(config.writeIolog ?? ""): \(Syscall.errorString(errno))") }
     }
     /// Sizes of a clone's shared files when its group started (percentage offsets go by them).
     var sizesAtGroupStart: [String: UInt64] = [:]
@@ -142,7 +167,7 @@ public final class JobExecution: @unchecked Sendable {
     /// Resolves names, sizes and regions, creating and laying out files as fio does.
     public func prepareFiles() throws {
         let c = config
-        iologStartNs = cswio_now_ns()
+        try openIolog()
         if isDiskless {
             guard let size = c.size, case .bytes(let b) = size, b > 0 else {
                 throw fail("size", "ioengine=\(c.engine) needs size= (there is no file to take it from)")
@@ -452,6 +477,7 @@ public final class JobExecution: @unchecked Sendable {
         var loop = IOLoop(job: config, engineFlags: engineInfo.flags, units: units, depth: depth, workload: w, budgetBytes: budgetBytes)
         loop.progress = progress
         loop.stopFlag = stopFlag
+        if iolog != nil { loop.issuedLogSink = { [unowned self] in self.logIssued(&$0) } }
         return loop
     }
 
@@ -526,7 +552,7 @@ public final class JobExecution: @unchecked Sendable {
         stats.cpu = CPUUsage.currentThread() - (loop.cpuAtRecordStart ?? cpuStart)
         stats.totalRunNs = stats.runtimeNs
         stats.engineStats = engineStats
-        issuedLog = loop.issuedLog
+        logIssued(&loop.issuedLog)
         for i in 0..<files.count { regions[i].map?.deallocate() }
         loop.deallocate()
         // A job that read or wrote less than rate_min is an error, as in fio.

@@ -20,26 +20,8 @@ public enum LogWriter {
             }
             if let p = c.bwLog { try writeLog("\(p)_bw\(n).log", job.stats.bwLog, averageMs: avg, rate: .bandwidth, endMs: endMs, run: job.runLogs) }
             if let p = c.iopsLog { try writeLog("\(p)_iops\(n).log", job.stats.iopsLog, averageMs: avg, rate: .iops, endMs: endMs, run: job.runLogs) }
-            if let p = c.writeIolog { try writeIolog(p, job) }
+            try job.closeIolog()
         }
-    }
-
-    /// write_iolog as fio 3.33 writes it (version 3): "<us since the job set up its files>
-    /// <file> <action> [<offset> <length>]", with add, open, each I/O as the engine took it
-    /// (read, write, trim, sync, datasync) and close.
-    static func writeIolog(_ path: String, _ job: JobExecution) throws {
-        guard let f = fopen(path, "w") else { throw EngineError(errno: errno, "cannot write iolog \(path): \(String(cString: strerror(errno)))") }
-        defer { fclose(f) }
-        let start = job.iologStartNs
-        func us(_ ns: UInt64) -> UInt64 { ns > start ? (ns - start) / 1000 : 0 }
-        let actions = ["read", "write", "trim", "sync", "datasync"]
-        var out = "fio version 3 iolog\n"
-        for e in job.iologFileEvents where e.action != "close" { out += "\(us(e.ns)) \(job.files[e.file].path) \(e.action)\n" }
-        for io in job.issuedLog where job.files.indices.contains(Int(io.fileIndex)) {
-            out += "\(us(io.ns)) \(job.files[Int(io.fileIndex)].path) \(actions[Int(io.kind.rawValue)]) \(io.offset) \(io.length)\n"
-        }
-        for e in job.iologFileEvents where e.action == "close" { out += "\(us(e.ns)) \(job.files[e.file].path) close\n" }
-        guard fputs(out, f) >= 0 else { throw EngineError(errno: errno, "cannot write iolog \(path): \(String(cString: strerror(errno)))") }
     }
 
     enum Rate { case bandwidth, iops }

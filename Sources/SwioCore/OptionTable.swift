@@ -270,7 +270,7 @@ public enum OptionTable {
         ("verify_async", ["0"]), ("verify_backlog", ["0"]), ("verify_backlog_batch", []), ("verify_dump", ["0"]),
         ("verify_fatal", ["0"]), ("verify_interval", []), ("verify_offset", []), ("verify_only", ["0"]),
         ("verify_state_load", ["0"]), ("verify_state_save", ["1"]), ("write_barrier", ["0"]), ("write_hint", []),
-("zone_reset_frequency", ["0"]), ("zone_reset_threshold", []), ("zonecapacity", ["0"]),
+        ("zone_reset_frequency", ["0"]), ("zone_reset_threshold", []), ("zonecapacity", ["0"]),
     ]
 
     static let byName: [String: Int] = {

@@ -433,25 +433,36 @@ import CSwio
     }
 
     @Test func writeIologAsFioWritesIt() throws {
-        // fio 3.33, same job (two files, fsync=2): version 3 header; add and open for each file;
-        // writes alternating il1/il2; each sync on the file whose turn is next, in place of an
-        // I/O, none after the last write; close. swio's timestamps are its own.
+        // fio 3.33's log of the same job (two files, fsync=2): a version 3 header; add and open
+        // for each file; the writes alternating il1/il2; a sync in place of the I/O after every
+        // 2nd write, none after the last; close. fio syncs the file whose turn is next; swio
+        // the file just written (see IOLoop.syncFile). Timestamps are each tool's own.
         let dir = makeTempDir()
         let a = "\(dir)/il1", b = "\(dir)/il2", log = "\(dir)/io.log"
-        let (result, _) = try runJobs("[w]\nfilename=\(a):\(b)\nrw=write\nbs=4k\nsize=32k\nfsync=2\nwrite_iolog=\(log)\n")
-        #expect(result.jobs[0].stats.firstError == 0)
-        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map(String.init)
-        #expect(lines.first == "fio version 3 iolog")
-        let body = lines.dropFirst().map { $0.split(separator: " ").dropFirst().joined(separator: " ") }
-        #expect(body == ["\(a) add", "\(b) add", "\(a) open", "\(b) open",
-                         "\(a) write 0 4096", "\(b) write 0 4096", "\(a) sync 0 0",
-                         "\(b) write 4096 4096", "\(a) write 4096 4096", "\(b) sync 0 0",
-                         "\(a) write 8192 4096", "\(b) write 8192 4096", "\(a) sync 0 0",
-                         "\(b) write 12288 4096", "\(a) write 12288 4096",
-                         "\(a) close", "\(b) close"], "\(lines)")
-        // Timestamps (us since setup) never go backwards.
-        let times = lines.dropFirst().compactMap { UInt64($0.split(separator: " ")[0]) }
-        #expect(times.count == lines.count - 1 && times == times.sorted())
+        func body(_ fsync: Int) throws -> [String] {
+            unlink(log)
+            let (result, _) = try runJobs("[w]\nfilename=\(a):\(b)\nrw=write\nbs=4k\nsize=32k\nfsync=\(fsync)\nwrite_iolog=\(log)\n")
+            #expect(result.jobs[0].stats.firstError == 0)
+            let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map(String.init)
+            #expect(lines.first == "fio version 3 iolog")
+            // Timestamps (us since setup) never go backwards.
+            let times = lines.dropFirst().compactMap { UInt64($0.split(separator: " ")[0]) }
+            #expect(times.count == lines.count - 1 && times == times.sorted())
+            return lines.dropFirst().map { $0.split(separator: " ").dropFirst().joined(separator: " ") }
+        }
+        #expect(try body(2) == ["\(a) add", "\(b) add", "\(a) open", "\(b) open",
+                                "\(a) write 0 4096", "\(b) write 0 4096", "\(b) sync 0 0",
+                                "\(a) write 4096 4096", "\(b) write 4096 4096", "\(b) sync 0 0",
+                                "\(a) write 8192 4096", "\(b) write 8192 4096", "\(b) sync 0 0",
+                                "\(a) write 12288 4096", "\(b) write 12288 4096",
+                                "\(a) close", "\(b) close"])
+        // With a sync after every write, each block of each file is still written once.
+        let writes = try body(1).filter { $0.contains(" write ") }
+        #expect(Set(writes).count == 8 && writes.count == 8, "\(writes)")
+        // The log is appended to, as fio opens it: two runs, two headers.
+        _ = try runJobs("[w]\nfilename=\(a)\nrw=read\nbs=4k\nsize=8k\nwrite_iolog=\(log)\n")
+        let all = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(all.components(separatedBy: "fio version 3 iolog").count == 3)
     }
 
     @Test func exitallOnAnyJobAppliesToEveryJob() throws {
