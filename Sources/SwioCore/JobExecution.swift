@@ -399,6 +399,7 @@ public final class JobExecution: @unchecked Sendable {
     public func closeFiles(_ close: (Int32) -> Void) {
         for i in files.indices where files[i].fd >= 0 {
             if config.endFsync || config.definition.flag("fsync_on_close"), writes {
+                logFile(i, "sync 0 0")   // fio logs its end-of-job sync as an I/O
                 let t0 = cswio_now_ns()
                 _ = fsync(files[i].fd)
                 stats.syncLat.add(cswio_now_ns() - t0)

@@ -459,6 +459,11 @@ import CSwio
         // With a sync after every write, each block of each file is still written once.
         let writes = try body(1).filter { $0.contains(" write ") }
         #expect(Set(writes).count == 8 && writes.count == 8, "\(writes)")
+        // end_fsync's sync is logged before the close, as fio logs it.
+        unlink(log)
+        _ = try runJobs("[w]\nfilename=\(a)\nrw=write\nbs=4k\nsize=8k\nend_fsync=1\nwrite_iolog=\(log)\n")
+        let ends = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").suffix(2).map { $0.split(separator: " ").dropFirst(2).joined(separator: " ") }
+        #expect(ends == ["sync 0 0", "close"], "\(ends)")
         // The log is appended to, as fio opens it: two runs, two headers.
         _ = try runJobs("[w]\nfilename=\(a)\nrw=read\nbs=4k\nsize=8k\nwrite_iolog=\(log)\n")
         let all = try String(contentsOfFile: log, encoding: .utf8)
