@@ -105,6 +105,15 @@ final class LoopDevice {
         #expect(mismatches == 0)
     }
 
+    /// A 4 KiB O_DIRECT random-read job at iodepth 16 on a scratch file, with `options` added.
+    func directRandRead(_ engine: String, size: String, _ options: String) throws -> JobStats {
+        let f = "/var/tmp/swio-queue-\(engine)-\(getpid()).dat"
+        defer { unlink(f) }
+        let (result, report) = try runJobs("[r]\nioengine=\(engine)\nfilename=\(f)\ndirect=1\nrw=randread\nbs=4k\nsize=\(size)\niodepth=16\n\(options)\n")
+        #expect(result.jobs[0].stats.firstError == 0, "\(result.jobs[0].stats.firstErrorMessage ?? "")")
+        return report.entries[0].stats
+    }
+
     /// fio's queue control: by default one completion per reap and a refill at once, so the
     /// queue stays at iodepth; with iodepth_low a full queue drains to that mark first. fio 3.33
     /// on this job: iodepth_level 16=99.9% by default; with iodepth_low=4, 4=25.0%, 8=66.6%,
@@ -112,22 +121,7 @@ final class LoopDevice {
     @Test(arguments: engines, [0, 4])
     func queueDrainsToIodepthLowAsFio(engine: String, low: Int) throws {
         guard available(engine) else { return }
-        let f = "/var/tmp/swio-low-\(engine).dat"
-        defer { unlink(f) }
-        let (result, report) = try runJobs("""
-        [r]
-        ioengine=\(engine)
-        filename=\(f)
-        rw=randread
-        bs=4k
-        size=16m
-        number_ios=2400
-        iodepth=16
-        iodepth_low=\(low)
-        direct=1
-        """)
-        #expect(result.jobs[0].stats.firstError == 0)
-        let s = report.entries[0].stats
+        let s = try directRandRead(engine, size: "16m", "number_ios=2400\niodepth_low=\(low)")
         let level = s.depthLevel.array.map { Double($0) / Double(s.depthLevel.array.reduce(0, +)) * 100 }
         if low == 0 {
             #expect(level[4] > 99, "\(level)")
@@ -148,21 +142,7 @@ final class LoopDevice {
     @Test(arguments: engines)
     func batchedSubmitsAreMarkedAtTheCommittedDepth(engine: String) throws {
         guard available(engine) else { return }
-        let f = "/var/tmp/swio-batch-\(engine).dat"
-        defer { unlink(f) }
-        let (_, report) = try runJobs("""
-        [r]
-        ioengine=\(engine)
-        filename=\(f)
-        direct=1
-        rw=randread
-        bs=4k
-        size=8m
-        iodepth=16
-        iodepth_batch_submit=8
-        iodepth_batch_complete_min=4
-        """)
-        let s = report.entries[0].stats
+        let s = try directRandRead(engine, size: "8m", "iodepth_batch_submit=8\niodepth_batch_complete_min=4")
         let level = s.depthLevel.array
         #expect(Double(level[4]) / Double(level.reduce(0, +)) > 0.98 && s.depthSubmit.array[1] > 0, "\(level) \(s.depthSubmit.array)")
     }
@@ -172,21 +152,7 @@ final class LoopDevice {
     @Test(arguments: engines)
     func bothBatchCompleteLimitsZeroReapAfterEveryIO(engine: String) throws {
         guard available(engine) else { return }
-        let f = "/var/tmp/swio-poll-\(engine).dat"
-        defer { unlink(f) }
-        let (_, report) = try runJobs("""
-        [r]
-        ioengine=\(engine)
-        filename=\(f)
-        direct=1
-        rw=randread
-        bs=4k
-        size=4m
-        iodepth=16
-        iodepth_batch_complete_min=0
-        iodepth_batch_complete_max=0
-        """)
-        let level = report.entries[0].stats.depthLevel.array
+        let level = try directRandRead(engine, size: "4m", "iodepth_batch_complete_min=0\niodepth_batch_complete_max=0").depthLevel.array
         #expect(level[0] == 1024 && level.reduce(0, +) == 1024, "\(level)")
     }
 
