@@ -109,15 +109,11 @@ public struct IOLoop {
     /// Shared progress for the ETA line: bytes then I/Os done per direction (approximate reads).
     public var progress: UnsafeMutablePointer<UInt64>?
     /// The job's own stop flag (exitall), polled together with the run's (signals).
-    public var stopFlag: UnsafeMutablePointer<Int32> = IOLoop.neverStopped
-    nonisolated(unsafe) public static let neverStopped: UnsafeMutablePointer<Int32> = {
-        let p = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
-        p.initialize(to: 0)
-        return p
-    }()
+    @usableFromInline let stopFlag: UnsafeMutablePointer<Int32>
 
     public init(job: JobConfig, engineFlags: EngineFlags, units: UnsafeMutablePointer<IOUnit>, depth: Int,
-                workload: Workload, budgetBytes: UInt64) {
+                workload: Workload, budgetBytes: UInt64, stopFlag: UnsafeMutablePointer<Int32>) {
+        self.stopFlag = stopFlag
         self.units = units
         self.depth = depth
         freeStack = .allocate(capacity: depth)
@@ -270,8 +266,6 @@ public struct IOLoop {
                 continue
             }
             // Reap: at least batch_complete_min (or all when draining), at most batch_complete_max.
-            // A full queue (or a busy engine) drains to iodepth_low first, as fio's
-            // wait_for_completions() does; by default that is one round.
             // fio drains to iodepth_low only when its free list is empty (queue_full()); a busy
             // answer reaps once. Neither, nor polling: nothing more is being issued (size,
             // runtime, a stop), and fio ends a job by reaping everything in flight in one call
@@ -427,17 +421,9 @@ public struct IOLoop {
         if dueNs > 0, elapsedStart + dueNs > t { sleepNs(elapsedStart + dueNs - t) }
     }
 
-    /// Sleeps at most 50 ms at a time, so an exitall or a signal ends a long thinktime or rate
-    /// wait within one step (fio's usec_sleep() checks td->terminate between pieces too).
-    @usableFromInline func sleepNs(_ ns: UInt64) {
-        let end = now &+ ns
-        while cswio_job_should_stop(stopFlag) == 0 {
-            let t = now
-            guard t < end else { return }
-            var ts = timespec(tv_sec: 0, tv_nsec: Int(min(end - t, 50_000_000)))
-            nanosleep(&ts, nil)
-        }
-    }
+    /// An exitall or a signal ends a long thinktime or rate wait within one step (fio's
+    /// usec_sleep() checks td->terminate between pieces too).
+    @usableFromInline func sleepNs(_ ns: UInt64) { sleepUntil(now &+ ns, stopFlag: stopFlag) }
 
     /// Submits everything queued. As fio's libaio/io_uring engines do, the issue time is taken
     /// when the submit call returns: slat covers prep + submit, clat only the wait.

@@ -300,8 +300,8 @@ public struct JobConfig: Sendable {
         endFsync = try bool("end_fsync")
         iodepth = Int(try int("iodepth", 1))
         // fio's fixup_options(): iodepth_low 0 or above iodepth is iodepth (refill at once);
-        // iodepth_batch_submit 0 is iodepth; iodepth_batch_complete_max below the min (it
-        // is 0 unless given) is the min, so by default fio reaps one completion per call.
+        // iodepth_batch_submit 0 is iodepth; iodepth_batch_complete_max stays as given (0
+        // unless given), and IOLoop raises it to the min: one completion per reap by default.
         let low = Int(try int("iodepth_low"))
         iodepthLow = low == 0 || low > iodepth ? iodepth : low
         let submit = Int(try int("iodepth_batch_submit", 1))

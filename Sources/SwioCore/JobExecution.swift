@@ -63,7 +63,7 @@ public final class JobExecution: @unchecked Sendable {
         fputs("\(iologUs(cswio_now_ns())) \(files[i].path) \(action)\n", f)
     }
     /// Writes the loop's issued I/Os and empties the buffer (the loop calls it every 4096).
-    func logIssued(_ entries: inout [IssuedIO]) {
+    func writeIssuedLog(_ entries: inout [IssuedIO]) {
         defer { entries.removeAll(keepingCapacity: true) }
         guard let f = iolog else { return }
         let actions = ["read", "write", "trim", "sync", "datasync"]
@@ -475,10 +475,10 @@ public final class JobExecution: @unchecked Sendable {
         let seed = config.randrepeat ? config.randseed &+ UInt64(config.definition.cloneIndex)
                                      : UInt64.random(in: 0...UInt64.max)
         let w = Workload(job: config, files: regions, fileCount: files.count, seed: seed)
-        var loop = IOLoop(job: config, engineFlags: engineInfo.flags, units: units, depth: depth, workload: w, budgetBytes: budgetBytes)
+        var loop = IOLoop(job: config, engineFlags: engineInfo.flags, units: units, depth: depth, workload: w,
+                          budgetBytes: budgetBytes, stopFlag: stopFlag)
         loop.progress = progress
-        loop.stopFlag = stopFlag
-        if iolog != nil { loop.issuedLogSink = { [unowned self] in self.logIssued(&$0) } }
+        if iolog != nil { loop.issuedLogSink = { [unowned self] in self.writeIssuedLog(&$0) } }
         return loop
     }
 
@@ -507,7 +507,7 @@ public final class JobExecution: @unchecked Sendable {
     public func settleBeforeFirstIO() {
         guard threadStartNs > 0 else { return }
         let begin = cswio_now_ns()
-        sleepUntil(threadStartNs &+ JobExecution.settleNs, self)
+        sleepUntil(threadStartNs &+ JobExecution.settleNs, stopFlag: stopFlag)
         settleWaitNs = cswio_now_ns() - begin
     }
 
@@ -553,7 +553,7 @@ public final class JobExecution: @unchecked Sendable {
         stats.cpu = CPUUsage.currentThread() - (loop.cpuAtRecordStart ?? cpuStart)
         stats.totalRunNs = stats.runtimeNs
         stats.engineStats = engineStats
-        logIssued(&loop.issuedLog)
+        writeIssuedLog(&loop.issuedLog)
         for i in 0..<files.count { regions[i].map?.deallocate() }
         loop.deallocate()
         // A job that read or wrote less than rate_min is an error, as in fio.

@@ -67,8 +67,6 @@ public struct Runner {
         let disks = DiskUtil.Tracker(targets: configs.filter(\.diskUtil).flatMap { c -> [String] in
             c.filenamesGiven ? c.filenames : [c.definition["directory"].map { JobConfig.splitPaths($0).first ?? "." } ?? "."]
         }, diskless: configs.allSatisfy { (engineInfo($0.engine)?.flags.contains(.diskless)) ?? false })
-        // fio's exitall is global: once any job sets it, every job that ends stops its group.
-        let exitall = configs.contains { $0.exitall }
         let stops = RunStops(jobs: execs)
         var threads: [JobThread?] = Array(repeating: nil, count: execs.count)
         let exec = executor
@@ -95,7 +93,7 @@ public struct Runner {
                 // refcount atomics that a shared table needs, as in fio's forked job.
                 _ = cswio_unshare_files()
                 Supervisor.sleep(until: waitees)
-                Runner.runJob(job, number: i, exitall: exitall, stops: stops, exec)
+                Runner.runJob(job, number: i, stops: stops, exec)
             }
             threads[i] = t
             t.start()
@@ -106,11 +104,9 @@ public struct Runner {
     }
 
     /// Runs `job`, the run's job `number` (from 0, as fio's thread_number - 1) on this thread.
-    static func runJob(_ job: JobExecution, number: Int, exitall: Bool, stops: RunStops, _ exec: Executor) {
+    static func runJob(_ job: JobExecution, number: Int, stops: RunStops, _ exec: Executor) {
         defer {
-            if exitall || (job.config.exitallOnError && job.end == .failed && !job.setupFailed) {
-                stops.stop(after: job)
-            }
+            stops.jobEnded(job)
             job.finished = true
         }
         if var cpus = job.config.cpusAllowed, !cpus.isEmpty {
@@ -130,7 +126,7 @@ public struct Runner {
             job.recordSetupError(EngineError(errno: e, "prioclass=\(p.ioclass) prio=\(p.level): cannot set the job thread's I/O priority: \(Syscall.errorString(e))"))
             return
         }
-        if job.config.startDelayUs > 0 { sleepUntil(cswio_now_ns() &+ job.config.startDelayUs * 1000, job) }
+        if job.config.startDelayUs > 0 { sleepUntil(cswio_now_ns() &+ job.config.startDelayUs * 1000, stopFlag: job.stopFlag) }
         job.stats.startEpochMs = epochMs()
         let t0 = cswio_now_ns()
         if !job.shouldStop {
@@ -147,9 +143,17 @@ public struct Runner {
 /// not started), or the whole run, later groups included (all).
 final class RunStops: @unchecked Sendable {
     let jobs: [JobExecution]
-    init(jobs: [JobExecution]) { self.jobs = jobs }
+    /// fio's exitall is global: once any job sets it, every job that ends stops the others.
+    let exitall: Bool
+    init(jobs: [JobExecution]) {
+        self.jobs = jobs
+        exitall = jobs.contains { $0.config.exitall }
+    }
 
-    func stop(after job: JobExecution) {
+    /// Before `finished` is set: exitall, or exitall_on_error after a failed I/O (not a failed
+    /// setup), stops the jobs exit_what names.
+    func jobEnded(_ job: JobExecution) {
+        guard exitall || (job.config.exitallOnError && job.end == .failed && !job.setupFailed) else { return }
         switch job.config.exitWhat {
         case .all: cswio_request_stop()
         case .stonewall: for j in jobs where j.running && !j.finished { j.requestStop() }
@@ -159,9 +163,9 @@ final class RunStops: @unchecked Sendable {
 }
 
 /// Sleeps until the monotonic time `dueNs`, at most 50 ms at a time, so that a stop request
-/// (Ctrl-C, exitall) ends the wait within one step.
-func sleepUntil(_ dueNs: UInt64, _ job: JobExecution) {
-    while !job.shouldStop {
+/// (Ctrl-C, or exitall through the job's `stopFlag`) ends the wait within one step.
+func sleepUntil(_ dueNs: UInt64, stopFlag: UnsafeMutablePointer<Int32>) {
+    while cswio_job_should_stop(stopFlag) == 0 {
         let now = cswio_now_ns()
         guard now < dueNs else { return }
         var ts = timespec(tv_sec: 0, tv_nsec: Int(min(dueNs - now, 50_000_000)))

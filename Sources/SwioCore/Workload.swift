@@ -125,13 +125,6 @@ public struct Workload {
         }
     }
 
-    /// The file whose turn it is (file_service_type=roundrobin), advancing the rotation.
-    @inlinable public mutating func takeFileTurn() -> Int {
-        let fi = nextFile
-        nextFile = fileCount == 1 ? 0 : (nextFile + 1) % fileCount
-        return fi
-    }
-
     @inlinable func blockSize(_ d: Int) -> UInt64 {
         switch d { case 0: return bs.0 case 1: return bs.1 default: return bs.2 }
     }
@@ -175,7 +168,8 @@ public struct Workload {
             return
         }
         let d = Int(kind.rawValue)
-        let fi = takeFileTurn()
+        let fi = nextFile
+        nextFile = fileCount == 1 ? 0 : (nextFile + 1) % fileCount
         let f = files + fi
         var len = nextLength(d)
         let regionLen = f.pointee.length
