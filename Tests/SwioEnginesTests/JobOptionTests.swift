@@ -15,15 +15,23 @@ import CSwio
         return (try #require(f[0]), try #require(f[4]))
     }
 
+    /// Runs `job` and returns the reads and writes it caused on block device `dev`, after
+    /// checking that it ran without an error and moved `bytes` in direction `dir`.
+    func deviceIOs(during job: String, on dev: String, moving bytes: UInt64, dir: Int) throws -> (reads: UInt64, writes: UInt64) {
+        let before = try deviceIOs(dev)
+        let (result, report) = try runJobs(job)
+        #expect(result.jobs[0].stats.firstError == 0 && report.entries[0].stats.dirs[dir].bytes == bytes)
+        let after = try deviceIOs(dev)
+        return (after.reads - before.reads, after.writes - before.writes)
+    }
+
     @Test(.enabled(if: loopDevicesUsable, "needs root and losetup")) func fadviseHintReachesTheKernel() throws {
         // FADV_RANDOM turns readahead off: 16 MiB of buffered sequential 4 KiB reads on a loop
         // device then take 4096 device reads, where readahead without a hint needs a few dozen.
         guard let loop = LoopDevice() else { return }
         func reads(hint: String) throws -> UInt64 {
-            let before = try deviceIOs(loop.path).reads
-            let (result, report) = try runJobs("[a]\nfilename=\(loop.path)\nrw=read\nbs=4k\nsize=16m\nfadvise_hint=\(hint)\n")
-            #expect(result.jobs[0].stats.firstError == 0 && report.entries[0].stats.dirs[0].bytes == 16 << 20)
-            return try deviceIOs(loop.path).reads - before
+            try deviceIOs(during: "[a]\nfilename=\(loop.path)\nrw=read\nbs=4k\nsize=16m\nfadvise_hint=\(hint)\n",
+                          on: loop.path, moving: 16 << 20, dir: 0).reads
         }
         let random = try reads(hint: "random"), none = try reads(hint: "0")
         #expect(random >= 4096, "fadvise_hint=random: \(random) device reads")
@@ -36,10 +44,8 @@ import CSwio
         // hit the cache; without it (invalidate=1) each of them goes to the device.
         guard let loop = LoopDevice() else { return }
         func reads(_ option: String) throws -> UInt64 {
-            let before = try deviceIOs(loop.path).reads
-            let (result, report) = try runJobs("[r]\nfilename=\(loop.path)\nrw=randread\nbs=4k\nsize=16m\n\(option)\n")
-            #expect(result.jobs[0].stats.firstError == 0 && report.entries[0].stats.dirs[0].bytes == 16 << 20)
-            return try deviceIOs(loop.path).reads - before
+            try deviceIOs(during: "[r]\nfilename=\(loop.path)\nrw=randread\nbs=4k\nsize=16m\n\(option)\n",
+                          on: loop.path, moving: 16 << 20, dir: 0).reads
         }
         let pre = try reads("pre_read=1"), plain = try reads("pre_read=0")
         // Loose on purpose: this VM may drop a few cached pages while other tests stream.
@@ -82,10 +88,8 @@ import CSwio
         // the device sees a few large writes when the job closes the device.
         guard let loop = LoopDevice() else { return }
         func writes(_ option: String) throws -> UInt64 {
-            let before = try deviceIOs(loop.path).writes
-            let (result, report) = try runJobs("[w]\nfilename=\(loop.path)\nrw=write\nbs=4k\nsize=1m\n\(option)\n")
-            #expect(result.jobs[0].stats.firstError == 0 && report.entries[0].stats.dirs[1].bytes == 1 << 20)
-            return try deviceIOs(loop.path).writes - before
+            try deviceIOs(during: "[w]\nfilename=\(loop.path)\nrw=write\nbs=4k\nsize=1m\n\(option)\n",
+                          on: loop.path, moving: 1 << 20, dir: 1).writes
         }
         let synced = try writes("sync=\(sync)"), buffered = try writes("sync=none")
         #expect(synced >= 256, "sync=\(sync): \(synced) device writes")
