@@ -121,6 +121,12 @@ int cswio_uring_peek_batch(struct io_uring *ring, struct io_uring_cqe **cqes, un
     return (int)io_uring_peek_batch_cqe(ring, cqes, count);
 }
 
+void cswio_uring_unqueue(struct io_uring *ring) {
+    unsigned head = io_uring_smp_load_acquire(ring->sq.khead);
+    io_uring_smp_store_release(ring->sq.ktail, head);
+    ring->sq.sqe_head = ring->sq.sqe_tail = head;
+}
+
 void cswio_aio_prep(struct iocb *cb, int write, int fd, void *buf, size_t len, long long off, int efd) {
     if (write) io_prep_pwrite(cb, fd, buf, len, off);
     else io_prep_pread(cb, fd, buf, len, off);

@@ -240,6 +240,78 @@ final class EngineBench {
         #expect(b.units[2].result == 4096)
     }
 
+    /// An SQE the kernel rejects ends that enter early; commit goes on until the ring is empty,
+    /// as fio's does, so the I/Os after it are in flight when commit returns and their clat
+    /// starts then (they used to wait in the SQ ring for the next enter).
+    @Test(.enabled(if: ioUringAvailable, "io_uring is unavailable on this kernel"))
+    func ioUringCommitSubmitsPastARejectedSQE() throws {
+        let b = try EngineBench(engine: "io_uring")
+        var e = try IOUringEngine(job: b.config, units: b.units, count: 4)
+        defer { e.cleanup() }
+        for i in 0..<3 {
+            #expect(e.queue(b.set(i, .write, offset: UInt64(i) * 4096)) == .queued)
+            if i == 1 {
+                // Bit 7 is no IOSQE_* flag: the kernel fails this SQE with EINVAL and stops.
+                let sq = e.ring.pointee.sq
+                sq.sqes[Int((sq.sqe_tail &- 1) & sq.ring_mask)].flags |= 0x80
+            }
+        }
+        #expect(try e.commit() == 3)
+        #expect(io_uring_sq_ready(e.ring) == 0)
+        var results: [Int: Int] = [:]
+        while results.count < 3 {
+            let n = try e.getEvents(min: 1, max: 4)
+            for k in 0..<n { results[Int(e.event(k).pointee.index)] = e.event(k).pointee.result }
+        }
+        #expect(results == [0: 4096, 1: -Int(EINVAL), 2: 4096])
+    }
+
+    /// A submit that fails outright hands its I/Os back (the loop frees their units), so the
+    /// SQEs must leave the ring too: no later enter may issue them into reused buffers.
+    @Test(.enabled(if: ioUringAvailable, "io_uring is unavailable on this kernel"))
+    func ioUringFailedSubmitTakesItsSQEsBack() throws {
+        let b = try EngineBench(engine: "io_uring")
+        var e = try IOUringEngine(job: b.config, units: b.units, count: 4)
+        defer { e.cleanup() }
+        #expect(e.queue(b.set(0, .write)) == .queued)
+        #expect(e.queue(b.set(1, .write, offset: 4096)) == .queued)
+        // The ring's fd now names /dev/null, so io_uring_enter fails (cleanup closes it); the
+        // registered copy of the fd, which enter would use instead, goes first.
+        #expect(io_uring_unregister_ring_fd(e.ring) == 1)
+        let null = open("/dev/null", O_RDONLY)
+        #expect(dup2(null, e.ring.pointee.ring_fd) == e.ring.pointee.ring_fd)
+        close(null)
+        do {
+            _ = try e.commit()
+            Issue.record("io_uring_enter on /dev/null succeeded")
+        } catch let err as EngineError {
+            #expect(err.accepted == 0 && err.message.contains("io_uring: submit failed"))
+        }
+        #expect(io_uring_sq_ready(e.ring) == 0 && e.outstanding == 0)
+    }
+
+    /// When the kernel says EAGAIN to a submit, commit moves completions out of the CQ into a
+    /// stash and retries. The kernel only does that when it cannot allocate, so this calls the
+    /// stash step directly: its completions reach getEvents (no more than max per call) and
+    /// the kevent harvest, each once.
+    @Test(.enabled(if: ioUringAvailable, "io_uring is unavailable on this kernel"))
+    func ioUringStashedCompletionsAreHandedOutOnce() throws {
+        let b = try EngineBench(engine: "io_uring")
+        var e = try IOUringEngine(job: b.config, units: b.units, count: 4)
+        defer { e.cleanup() }
+        for i in 0..<3 { #expect(e.queue(b.set(i, .write, offset: UInt64(i) * 4096)) == .queued) }
+        #expect(try e.commit() == 3)
+        while e.stashed < 3 { try e.stashCompletions() }
+        #expect(io_uring_cq_ready(e.ring) == 0)
+        var seen: [Int32] = []
+        #expect(try e.getEvents(min: 1, max: 2) == 2)
+        seen += [e.event(0).pointee.index, e.event(1).pointee.index]
+        #expect(try e.harvest(from: 1, max: 4) == 2)
+        seen.append(e.event(1).pointee.index)
+        #expect(seen.sorted() == [0, 1, 2] && e.stashed == 0 && e.outstanding == 0)
+        #expect((0..<3).allSatisfy { b.units[$0].result == 4096 })
+    }
+
     /// Under DEFER_TASKRUN, a wait for several completions must not hang behind an fsync: with
     /// IOSQE_IO_DRAIN the drained request was only issued by task work that the waiter was
     /// not woken for, and this job hung at its end, waiting for all 7 in flight at once.

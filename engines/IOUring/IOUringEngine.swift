@@ -19,6 +19,9 @@ public struct IOUringEngine: IOEngine {
     @usableFromInline let ring: UnsafeMutablePointer<io_uring>
     @usableFromInline let cqes: UnsafeMutablePointer<UnsafeMutablePointer<io_uring_cqe>?>
     @usableFromInline let done: UnsafeMutablePointer<UnsafeMutablePointer<IOUnit>>
+    /// Completions a commit reaped to make room (submit said EAGAIN), kept for getEvents.
+    @usableFromInline let stash: UnsafeMutablePointer<UnsafeMutablePointer<IOUnit>>
+    @usableFromInline var stashed = 0
     @usableFromInline let iovecs: UnsafeMutablePointer<iovec>
     @usableFromInline var queuedSinceSubmit = 0
     @usableFromInline let fixedBufs: Bool
@@ -34,6 +37,7 @@ public struct IOUringEngine: IOEngine {
     @usableFromInline let units: UnsafeMutablePointer<IOUnit>
     @usableFromInline let count: Int
     @usableFromInline let deferTaskrun: Bool
+    @usableFromInline let sqPoll: Bool
     public let setupFlags: UInt32
 
     /// Tries flag sets from the most to the least capable; returns the one the kernel took.
@@ -85,17 +89,19 @@ public struct IOUringEngine: IOEngine {
         syncFsync = d.flag("hipri")
         var base: UInt32 = 0
         if syncFsync { base |= UInt32(IORING_SETUP_IOPOLL) }
-        if d.flag("sqthread_poll") { base |= UInt32(IORING_SETUP_SQPOLL) }
+        sqPoll = d.flag("sqthread_poll")
+        if sqPoll { base |= UInt32(IORING_SETUP_SQPOLL) }
         let sqCPU = d["sqthread_poll_cpu"].flatMap { Int32($0) } ?? -1
         ring = .allocate(capacity: 1)
         ring.initialize(to: io_uring())
         cqes = .allocate(capacity: count)
         done = .allocate(capacity: count)
+        stash = .allocate(capacity: count)
         iovecs = .allocate(capacity: count)
         do {
             setupFlags = try Self.setupRing(ring, entries: UInt32(count), base: base, sqCPU: sqCPU, allowDefer: allowDefer)
         } catch {
-            ring.deallocate(); cqes.deallocate(); done.deallocate(); iovecs.deallocate()
+            ring.deallocate(); cqes.deallocate(); done.deallocate(); stash.deallocate(); iovecs.deallocate()
             throw error
         }
         deferTaskrun = setupFlags & UInt32(IORING_SETUP_DEFER_TASKRUN) != 0
@@ -122,7 +128,7 @@ public struct IOUringEngine: IOEngine {
             }
         } catch {
             io_uring_queue_exit(ring)
-            ring.deallocate(); cqes.deallocate(); done.deallocate(); iovecs.deallocate()
+            ring.deallocate(); cqes.deallocate(); done.deallocate(); stash.deallocate(); iovecs.deallocate()
             throw error
         }
     }
@@ -176,45 +182,83 @@ public struct IOUringEngine: IOEngine {
     }
 
     @inlinable public mutating func commit() throws -> Int {
-        guard queuedSinceSubmit > 0 else { return 0 }
-        while true {
+        var accepted = 0
+        // Until the kernel has taken every SQE, as fio's commit loops: an SQE that fails its
+        // checks ends that enter early (its error goes to the CQ), and the ones after it are
+        // still in the ring.
+        while queuedSinceSubmit > 0 {
             // With DEFER_TASKRUN, submit with IORING_ENTER_GETEVENTS as fio does: the same enter
             // posts the completions that are ready, so reaping them needs no second one.
-            let r = deferTaskrun ? io_uring_submit_and_get_events(ring) : io_uring_submit(ring)
-            if r >= 0 { queuedSinceSubmit = 0; return Int(r) }
-            if r == -EINTR || r == -EAGAIN || r == -EBUSY {
-                // Completions must be reaped before the kernel accepts more.
-                if r != -EINTR { return 0 }
+            let r = Int(deferTaskrun ? io_uring_submit_and_get_events(ring) : io_uring_submit(ring))
+            if r > 0 { accepted += r; queuedSinceSubmit -= r; continue }
+            if r == 0 || r == -EINTR { continue }
+            if r == -EAGAIN || r == -EBUSY {
+                // The kernel is out of requests (or, on old kernels, of CQ room): move
+                // completions out of the CQ, keeping them for getEvents, and retry.
+                try stashCompletions()
                 continue
             }
-            throw EngineError(errno: -r, "io_uring: submit failed: \(Syscall.errorString(-r))")
+            // The SQEs not taken go back to the caller, so no later enter may submit them.
+            if !sqPoll { cswio_uring_unqueue(ring) }
+            outstanding -= queuedSinceSubmit
+            queuedSinceSubmit = 0
+            throw EngineError(errno: -Int32(r), "io_uring: submit failed: \(Syscall.errorString(-Int32(r)))", accepted: accepted)
+        }
+        return accepted
+    }
+
+    /// Moves ready completions into `stash`, waiting for one if the kernel holds I/Os and none
+    /// is ready yet.
+    @usableFromInline mutating func stashCompletions() throws {
+        let before = stashed
+        stashed = collect(into: stash, from: stashed, max: count)
+        guard stashed == before else { return }
+        if outstanding - queuedSinceSubmit - stashed > 0 {
+            var cqe: UnsafeMutablePointer<io_uring_cqe>? = nil
+            let r = io_uring_wait_cqe(ring, &cqe)
+            if r < 0 && r != -EINTR && r != -ETIME {
+                throw EngineError(errno: -r, "io_uring: wait failed: \(Syscall.errorString(-r))")
+            }
+            stashed = collect(into: stash, from: stashed, max: count)
+        } else {
+            usleep(1)   // nothing in flight to wait for: retry, as fio does
         }
     }
 
+    /// Hands out up to max - start stashed completions into done[start...]; returns the new end.
+    @usableFromInline mutating func takeStash(at start: Int, max: Int) -> Int {
+        let n = Swift.min(stashed, max - start)
+        (done + start).update(from: stash, count: n)
+        stashed -= n
+        if stashed > 0 { stash.update(from: stash + n, count: stashed) }
+        return start + n
+    }
+
     @inlinable public mutating func getEvents(min: Int, max: Int) throws -> Int {
+        var n = stashed > 0 ? takeStash(at: 0, max: max) : 0
         // Look at the CQ first, as fio does: completions the last submit's enter ran (its task
         // work, with DEFER_TASKRUN) are already there, and need no second enter.
-        var n = collectAppend(from: 0, max: max)
+        n = collect(into: done, from: n, max: max)
         while n < min {
             // Enter the kernel only to wait (and, with DEFER_TASKRUN, to run completions).
             let r = io_uring_submit_and_wait(ring, UInt32(min - n))
             if r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY && r != -ETIME {
                 throw EngineError(errno: -r, "io_uring: wait failed: \(Syscall.errorString(-r))")
             }
-            n = collectAppend(from: n, max: max)
+            n = collect(into: done, from: n, max: max)
         }
         outstanding -= n
         return n
     }
 
-    /// Copies up to max - start ready completions into done[start...] and advances the CQ.
-    @inlinable mutating func collectAppend(from start: Int, max: Int) -> Int {
+    /// Copies up to max - start ready completions into list[start...] and advances the CQ.
+    @inlinable mutating func collect(into list: UnsafeMutablePointer<UnsafeMutablePointer<IOUnit>>, from start: Int, max: Int) -> Int {
         let n = Int(cswio_uring_peek_batch(ring, cqes, UInt32(max - start)))
         for i in 0..<n {
             let c = cqes[i]!
             let u = UnsafeMutablePointer<IOUnit>(bitPattern: UInt(c.pointee.user_data))!
             u.pointee.result = Int(c.pointee.res)
-            done[start + i] = u
+            list[start + i] = u
         }
         if n > 0 { io_uring_cq_advance(ring, UInt32(n)) }
         return start + n
@@ -222,7 +266,8 @@ public struct IOUringEngine: IOEngine {
 
     /// Non-blocking harvest for the kevent ready-queue: appends to done[from...].
     @inlinable public mutating func harvest(from: Int, max: Int) throws -> Int {
-        let total = collectAppend(from: from, max: max)
+        var total = stashed > 0 ? takeStash(at: from, max: max) : from
+        total = collect(into: done, from: total, max: max)
         outstanding -= total - from
         return total
     }
@@ -239,6 +284,7 @@ public struct IOUringEngine: IOEngine {
         ring.deallocate()
         cqes.deallocate()
         done.deallocate()
+        stash.deallocate()
         iovecs.deallocate()
     }
 }

@@ -52,6 +52,9 @@ void cswio_uring_prep_rw(struct io_uring_sqe *sqe, int write, int fd, void *buf,
                          uint64_t off, int fixed_buf_index, int vectored, struct iovec *iov);
 void cswio_uring_prep_fsync(struct io_uring_sqe *sqe, int fd, int datasync);
 int cswio_uring_peek_batch(struct io_uring *ring, struct io_uring_cqe **cqes, unsigned count);
+/// Takes back the SQEs a failed submit left in the ring, so no later enter issues them.
+/// Not for SQPOLL rings, whose kernel thread reads the ring on its own.
+void cswio_uring_unqueue(struct io_uring *ring);
 
 // libaio helpers
 void cswio_aio_prep(struct iocb *cb, int write, int fd, void *buf, size_t len, long long off, int eventfd);
