@@ -127,9 +127,10 @@ void cswio_uring_unqueue(struct io_uring *ring) {
     ring->sq.sqe_head = ring->sq.sqe_tail = head;
 }
 
-void cswio_aio_prep(struct iocb *cb, int write, int fd, void *buf, size_t len, long long off, int efd) {
+void cswio_aio_prep(struct iocb *cb, int write, int fd, void *buf, size_t len, long long off, int efd, int rw_flags) {
     if (write) io_prep_pwrite(cb, fd, buf, len, off);
     else io_prep_pread(cb, fd, buf, len, off);
+    cb->aio_rw_flags = rw_flags;
     if (efd >= 0) io_set_eventfd(cb, efd);
 }
 

@@ -225,6 +225,30 @@ final class LoopDevice {
         }
     }
 
+    /// libaio's nowait sets RWF_NOWAIT, as fio's does, each case checked against fio 3.33: a
+    /// buffered read of a page that is not cached fails with EAGAIN (0 bytes read), O_DIRECT
+    /// reads go through, and tmpfs, which takes no RWF_NOWAIT for AIO, fails the submit.
+    @Test func libaioNowaitFailsInsteadOfBlocking() throws {
+        let shm = "/dev/shm/swio-nowait-\(getpid()).dat", disk = "/var/tmp/swio-nowait-\(getpid()).dat"
+        defer { unlink(shm); unlink(disk) }
+        let data = Data(repeating: 0x5a, count: 256 << 10)
+        for f in [shm, disk] { #expect(FileManager.default.createFile(atPath: f, contents: data)) }
+        let fd = open(disk, O_RDONLY)
+        _ = fsync(fd)
+        #expect(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) == 0)
+        close(fd)
+        func run(_ f: String, direct: Int) throws -> (JobStats, UInt64) {
+            let (result, report) = try runJobs("[a]\nioengine=libaio\nfilename=\(f)\nrw=read\nbs=4k\nsize=256k\nnowait=1\ndirect=\(direct)\n")
+            return (result.jobs[0].stats, report.entries[0].stats.dirs[0].bytes)
+        }
+        let (uncached, uncachedBytes) = try run(disk, direct: 0)
+        #expect(uncached.firstError == EAGAIN && uncachedBytes == 0, "\(uncached.firstErrorMessage ?? "")")
+        let (direct, directBytes) = try run(disk, direct: 1)
+        #expect(direct.firstError == 0 && directBytes == 256 << 10, "\(direct.firstErrorMessage ?? "")")
+        let (tmpfs, _) = try run(shm, direct: 0)
+        #expect(tmpfs.firstError == EOPNOTSUPP && tmpfs.firstErrorMessage?.contains("io_submit") == true)
+    }
+
     @Test func libaioUserspaceReapAndBatching() throws {
         let f = "/var/tmp/swio-libaio-opts.dat"
         defer { unlink(f) }

@@ -1,7 +1,7 @@
 // libaio (fio engines/libaio.c): io_setup with the job's iodepth; queue() fills the unit's
 // iocb, commit() sends everything in one io_submit (retrying on EAGAIN after reaping),
 // getEvents() calls io_getevents or, with userspace_reap, reads the kernel's completion
-// ring directly. Trim and fsync run synchronously, as in fio.
+// ring directly; nowait sets RWF_NOWAIT. Trim and fsync run synchronously, as in fio.
 
 import SwioCore
 import CSwio
@@ -26,12 +26,15 @@ public struct LibaioEngine: IOEngine {
     @usableFromInline var outstanding = 0
     @usableFromInline let depth: Int
     @usableFromInline let userspaceReap: Bool
+    /// RWF_* flags for every read and write (nowait: RWF_NOWAIT, as fio's libaio sets).
+    @usableFromInline let rwFlags: Int32
     /// When set, each iocb signals this eventfd on completion (used by the kevent engine).
     public var eventFD: Int32 = -1
 
     public init(job: JobConfig, units: UnsafeMutablePointer<IOUnit>, count: Int) throws {
         depth = count
         userspaceReap = job.definition.flag("userspace_reap")
+        rwFlags = job.definition.flag("nowait") ? cswio_RWF_NOWAIT : 0
         iocbs = .allocate(capacity: count)
         iocbs.initialize(repeating: iocb(), count: count)
         submitList = .allocate(capacity: count)
@@ -51,7 +54,7 @@ public struct LibaioEngine: IOEngine {
         if u.pointee.kind != .read && u.pointee.kind != .write { return SyncOps.queueWhenIdle(u, outstanding: outstanding) }
         let cb = iocbs + Int(u.pointee.index)
         cswio_aio_prep(cb, u.pointee.kind == .write ? 1 : 0, u.pointee.fd, u.pointee.buffer, u.pointee.length,
-                       Int64(u.pointee.offset), eventFD)
+                       Int64(u.pointee.offset), eventFD, rwFlags)
         cb.pointee.data = UnsafeMutableRawPointer(u)
         submitList[nSubmit] = cb
         nSubmit += 1

@@ -57,7 +57,7 @@ int cswio_uring_peek_batch(struct io_uring *ring, struct io_uring_cqe **cqes, un
 void cswio_uring_unqueue(struct io_uring *ring);
 
 // libaio helpers
-void cswio_aio_prep(struct iocb *cb, int write, int fd, void *buf, size_t len, long long off, int eventfd);
+void cswio_aio_prep(struct iocb *cb, int write, int fd, void *buf, size_t len, long long off, int eventfd, int rw_flags);
 int cswio_aio_user_reap(io_context_t ctx, struct io_event *events, int max);
 
 
