@@ -64,7 +64,7 @@ struct EnginesCommand: ParsableCommand {
                     .object([("name", .string(e.name)), ("summary", .string(e.summary)),
                              ("flags", .array(e.flags.names.map { .string($0) })),
                              ("notes", .array(e.notes.map { .string($0) })),
-                             ("options", .array(e.options.map { o in .object([("name", .string(o.name)), ("default", o.defaultValue.map { .string($0) } ?? .null), ("help", .string(o.help))]) }))])
+                             ("options", .array(e.options.map { o in .object([("name", .string(o.name)), ("default", o.defaultValue.map { .string($0) } ?? .null), ("help", .string(o.help)), ("implemented", .bool(o.supported))]) }))])
                 }
                 writeStdout(JSON.object([("engines", .array(arr))]).serialized() + "\n")
                 return 0
@@ -74,7 +74,8 @@ struct EnginesCommand: ParsableCommand {
                 out += "\(e.name): \(e.summary)\n  flags: \(e.flags.names.joined(separator: ", "))\n"
                 for n in e.notes { out += "  note: \(n)\n" }
                 for o in e.options {
-                    out += "  --\(o.name)\(o.defaultValue.map { "=\($0)" } ?? ""): \(o.help)\n"
+                    let missing = o.supported ? "" : o.inertValues.isEmpty ? " (not implemented yet)" : " (swio takes only \(o.inertValues.joined(separator: " or ")) yet)"
+                    out += "  --\(o.name)\(o.defaultValue.map { "=\($0)" } ?? ""): \(o.help)\(missing)\n"
                 }
             }
             writeStdout(out)
