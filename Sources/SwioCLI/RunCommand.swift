@@ -36,14 +36,17 @@ struct RunCommand: ParsableCommand {
                 throw UserError("ioengine=\(c.engine) is not implemented by swio")
             }
             // Once per run, naming each job once (numjobs clones share a name).
-            var bufferedLibaio: [String] = []
-            for c in configs where c.engine == "libaio" && !c.direct && !bufferedLibaio.contains(c.name) {
-                bufferedLibaio.append(c.name)
+            func warnOnce(_ kind: String, where applies: (JobConfig) -> Bool, _ text: String) {
+                var names: [String] = []
+                for c in configs where applies(c) && !names.contains(c.name) { names.append(c.name) }
+                guard !names.isEmpty else { return }
+                writeStderr("swio: \(kind): job\(names.count > 1 ? "s" : "") \(names.map { "'\($0)'" }.joined(separator: ", ")): \(text)")
             }
-            if !bufferedLibaio.isEmpty {
-                let names = bufferedLibaio.map { "'\($0)'" }.joined(separator: ", ")
-                writeStderr("swio: warning: job\(bufferedLibaio.count > 1 ? "s" : "") \(names): libaio with direct=0 blocks in io_submit (buffered I/O is synchronous); use direct=1")
-            }
+            warnOnce("warning", where: { $0.engine == "libaio" && !$0.direct },
+                     "libaio with direct=0 blocks in io_submit (buffered I/O is synchronous); use direct=1")
+            // fio prints this note too (to stdout, inside its JSON; swio keeps it on stderr).
+            warnOnce("note", where: { $0.iodepth > 1 && EngineRegistry.info($0.engine)?.flags.contains(.sync) == true },
+                     "iodepth > 1 with a synchronous engine: the queue depth is capped at 1, as in fio")
             // Baselines are measured before the jobs run, so the jobs do not disturb them.
             let baselineByTarget = try measureBaselines(configs)
             // fio forks its jobs and each calls setsid(); its main process waits in the user's

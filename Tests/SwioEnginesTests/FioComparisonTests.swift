@@ -181,6 +181,22 @@ import Foundation
         _ = try jsonObject(s.out)
     }
 
+    /// fio's note about iodepth on a synchronous engine lands on its stdout, before its JSON;
+    /// swio gives it and the buffered-libaio warning on stderr, once per job name.
+    @Test func engineNotesGoToStderrOncePerJob() throws {
+        let dir = makeTempDir()
+        let job = dir + "/n.fio"
+        try "[global]\nfilename=\(dir)/f.dat\nsize=64k\n[deep-psync]\nioengine=psync\niodepth=8\nnumjobs=2\n[shallow]\nioengine=psync\n[buffered-aio]\nioengine=libaio\niodepth=4\n"
+            .write(toFile: job, atomically: true, encoding: .utf8)
+        let s = try sh(swioBinary, ["--output-format=json", job])
+        #expect(s.status == 0)
+        _ = try jsonObject(s.out)
+        let lines = s.err.split(separator: "\n")
+        #expect(lines.filter { $0.contains("capped at 1") } == ["swio: note: job 'deep-psync': iodepth > 1 with a synchronous engine: the queue depth is capped at 1, as in fio"])
+        #expect(lines.filter { $0.contains("blocks in io_submit") }.count == 1)
+        #expect(lines.contains { $0.hasPrefix("swio: warning: job 'buffered-aio': libaio with direct=0") })
+    }
+
     @Test func badJobFilesExitOneWithLocatedErrors() throws {
         let dir = makeTempDir()
         let job = dir + "/bad.fio"
