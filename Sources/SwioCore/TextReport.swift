@@ -111,10 +111,11 @@ extension Report {
         func dist(_ keys: [String], _ c: [UInt64]) -> String {
             zip(keys, Report.distribution(c, total: c.reduce(0, +), floor: 0.1)).map { "\($0)=\(Format.fixed($1, 1))%" }.joined(separator: ", ")
         }
-        out += "  IO depths    : \(dist(["1", "2", "4", "8", "16", "32", ">=64"], s.depthLevel.array))\n"
+        let levels = zip(["1", "2", "4", "8", "16", "32", ">=64"], Report.depthLevels(s)).map { "\($0)=\(Format.fixed($1, 1))%" }
+        out += "  IO depths    : \(levels.joined(separator: ", "))\n"
         out += "     submit    : \(dist(["0", "4", "8", "16", "32", "64", ">=64"], s.depthSubmit.array))\n"
         out += "     complete  : \(dist(["0", "4", "8", "16", "32", "64", ">=64"], s.depthComplete.array))\n"
-        out += "     issued rwts: total=\(s.dirs[0].totalIOs),\(s.dirs[1].totalIOs),\(s.dirs[2].totalIOs),0 short=\(s.dirs[0].shortIOs),\(s.dirs[1].shortIOs),\(s.dirs[2].shortIOs),0 dropped=0,0,0,0\n"
+        out += "     issued rwts: total=\(s.dirs[0].totalIOs),\(s.dirs[1].totalIOs),\(s.dirs[2].totalIOs),\(s.syncIOs) short=\(s.dirs[0].shortIOs),\(s.dirs[1].shortIOs),\(s.dirs[2].shortIOs),0 dropped=0,0,0,0\n"
         out += "     latency   : target=0, window=0, percentile=100.00%, depth=\(e.config.iodepth)\n"
         return out
     }
@@ -157,8 +158,7 @@ extension Report {
             let cpuBase = Double(max(e.stats.totalRunNs, 1)) / 1000
             f += [Format.fixed(Double(e.stats.cpu.userUs) / cpuBase * 100, 6) + "%", Format.fixed(Double(e.stats.cpu.systemUs) / cpuBase * 100, 6) + "%",
                   String(e.stats.cpu.voluntaryCtx + e.stats.cpu.involuntaryCtx), String(e.stats.cpu.majorFaults), String(e.stats.cpu.minorFaults)]
-            let levels = e.stats.depthLevel.array
-            f += Report.distribution(levels, total: levels.reduce(0, +), floor: 0.1).map { Format.fixed($0, 1) + "%" }
+            f += Report.depthLevels(e.stats).map { Format.fixed($0, 1) + "%" }
             let b = latencyBuckets(e)
             for obj in [b.us, b.ms] {
                 if case .object(let kv) = obj {
