@@ -148,15 +148,14 @@ public struct IOUringEngine: IOEngine {
 
     @inlinable public mutating func queue(_ u: UnsafeMutablePointer<IOUnit>) -> QueueResult {
         let kind = u.pointee.kind
-        // Trim (no io_uring op fio uses) and, under IOPOLL, fsync run synchronously, once
-        // nothing is outstanding.
+        // Trim (no io_uring op fio uses) and, under IOPOLL, fsync run synchronously once
+        // nothing waits for a submit, as fio's engine does.
         if kind == .trim || (syncFsync && (kind == .fsync || kind == .fdatasync)) {
-            return SyncOps.queueWhenIdle(u, outstanding: outstanding)
+            return SyncOps.queueWhenSubmitted(u, unsubmitted: queuedSinceSubmit)
         }
-        // An fsync covers the writes before it: it goes in once they have completed. (Not
-        // IOSQE_IO_DRAIN: under DEFER_TASKRUN a wait for several completions can then hang,
-        // as the drained request is only issued by task work the waiter is not woken for.)
-        if (kind == .fsync || kind == .fdatasync) && outstanding > 0 { return .busy }
+        // An fsync goes into the ring beside the writes in flight, unordered, as fio sends it
+        // (no IOSQE_IO_DRAIN: under DEFER_TASKRUN a wait for several completions could then
+        // hang, as the drained request is only issued by task work the waiter is not woken for).
         guard let sqe = io_uring_get_sqe(ring) else { return .busy }
         var fd = u.pointee.fd
         var flags: UInt8 = 0

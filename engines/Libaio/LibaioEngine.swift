@@ -50,8 +50,9 @@ public struct LibaioEngine: IOEngine {
     }
 
     @inlinable public mutating func queue(_ u: UnsafeMutablePointer<IOUnit>) -> QueueResult {
-        // Linux AIO has no fsync or trim: they run synchronously, once nothing is outstanding.
-        if u.pointee.kind != .read && u.pointee.kind != .write { return SyncOps.queueWhenIdle(u, outstanding: outstanding) }
+        // fsync and trim run synchronously, as fio 3.33's libaio runs them, once nothing waits
+        // for io_submit (I/Os in flight go on).
+        if u.pointee.kind != .read && u.pointee.kind != .write { return SyncOps.queueWhenSubmitted(u, unsubmitted: nSubmit) }
         let cb = iocbs + Int(u.pointee.index)
         cswio_aio_prep(cb, u.pointee.kind == .write ? 1 : 0, u.pointee.fd, u.pointee.buffer, u.pointee.length,
                        Int64(u.pointee.offset), eventFD, rwFlags)
