@@ -463,9 +463,11 @@ import CSwio
         // With a sync after every write, each block of each file is still written once.
         let writes = try body(1).filter { $0.contains(" write ") }
         #expect(Set(writes).count == 8 && writes.count == 8, "\(writes)")
-        // end_fsync's sync is logged before the close, as fio logs it.
+        // end_fsync's sync is logged before the close, as fio logs it, and, as in fio, is not
+        // counted in the sync statistics.
         unlink(log)
-        _ = try runJobs("[w]\nfilename=\(a)\nrw=write\nbs=4k\nsize=8k\nend_fsync=1\nwrite_iolog=\(log)\n")
+        let (_, endReport) = try runJobs("[w]\nfilename=\(a)\nrw=write\nbs=4k\nsize=8k\nend_fsync=1\nwrite_iolog=\(log)\n")
+        #expect(endReport.entries[0].stats.syncIOs == 0 && endReport.entries[0].stats.syncLat.n == 0)
         let ends = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").suffix(2).map { $0.split(separator: " ").dropFirst(2).joined(separator: " ") }
         #expect(ends == ["sync 0 0", "close"], "\(ends)")
         // The log is appended to, as fio opens it: two runs, two headers.
