@@ -61,6 +61,12 @@ public struct IOLoop {
     @usableFromInline let thinkNs: UInt64
     @usableFromInline let thinkBlocks: UInt64
     @usableFromInline let thinkSpinNs: UInt64
+    @usableFromInline let thinkOnIssue: Bool
+    /// Successful read/write/trim completions, ramp included: thinktime_blocks_type=complete
+    /// counts these (fio's io_blocks).
+    @usableFromInline var completedBlocks: UInt64 = 0
+    /// The block count at the last think (fio's last_thinktime_blocks).
+    @usableFromInline var lastThinkBlocks: UInt64 = 0
     @usableFromInline let fsyncEvery: UInt64
     @usableFromInline let fdatasyncEvery: UInt64
     @usableFromInline var writesSinceSync: UInt64 = 0
@@ -156,6 +162,7 @@ public struct IOLoop {
         thinkNs = job.thinktimeUs * 1000
         thinkBlocks = UInt64(max(1, job.thinktimeBlocks))
         thinkSpinNs = min(job.thinktimeSpinUs, job.thinktimeUs) * 1000
+        thinkOnIssue = job.thinkOnIssue
         paced = job.rate.contains { $0 > 0 } || job.rateIOPS > 0 || job.thinktimeUs > 0
         fsyncEvery = UInt64(job.fsyncEvery)
         fdatasyncEvery = UInt64(job.fdatasyncEvery)
@@ -202,11 +209,15 @@ public struct IOLoop {
                         break
                     }
                     if paced && u.pointee.kind.direction != nil {
-                        pace(u)
-                        // Stopped while waiting (exitall, a signal, runtime): the I/O is not issued.
-                        if cswio_job_should_stop(stopFlag) != 0 || now >= deadlineNs {
+                        let r = pace(u, &engine)
+                        // Stopped while waiting (exitall, a signal, runtime), or an error while
+                        // reaping before the wait: the I/O is not issued.
+                        if r != .reaped || cswio_job_should_stop(stopFlag) != 0 || now >= deadlineNs {
                             freeCount += 1
+                            freeStack[freeCount - 1] = u.pointee.index
                             stopRequested = true
+                            if r != .reaped { end = .failed }
+                            if r == .engineFailed { break outer }
                             break
                         }
                     }
@@ -275,26 +286,9 @@ public struct IOLoop {
             repeat {
                 let minEvents = draining ? inflight : min(batchCompleteMin, inflight)
                 let maxEvents = draining ? inflight : min(batchCompleteMax, inflight)
-                let n: Int
-                do { n = try engine.getEvents(min: minEvents, max: maxEvents) } catch {
-                    recordError(-Int((error as? EngineError)?.errno ?? EIO), nil, message: "\(error)")
-                    end = .failed
-                    break outer
-                }
-                if n > 0 {
-                    let t = now
-                    completeCalls &+= 1
-                    depthComplete.markBatch(n)
-                    inflight -= n
-                    var failed = false
-                    for i in 0..<n {
-                        let u = engine.event(i)
-                        if !complete(u, at: t) { failed = true }
-                        freeCount += 1
-                        freeStack[freeCount - 1] = u.pointee.index
-                    }
-                    if failed { end = .failed; stopRequested = true; break }
-                }
+                let r = reap(&engine, min: minEvents, max: maxEvents)
+                if r == .engineFailed { end = .failed; break outer }
+                if r == .ioFailed { end = .failed; stopRequested = true; break }
             } while full && inflight > lowWater
         }
         // Drain what is still in flight (after an engine error), counting it, so no buffer is
@@ -315,6 +309,44 @@ public struct IOLoop {
         endNs = now
         if end == .done && stopRequested && cswio_job_should_stop(stopFlag) != 0 { end = .stopped }
         return end
+    }
+
+    @usableFromInline enum ReapResult { case reaped, ioFailed, engineFailed }
+
+    /// One getEvents call: accounts its completions and frees their units. `.ioFailed` when an
+    /// I/O failed in a way that ends the job; `.engineFailed` when the call itself failed.
+    @inlinable @inline(__always)
+    mutating func reap<E: IOEngine>(_ engine: inout E, min: Int, max: Int) -> ReapResult {
+        let n: Int
+        do { n = try engine.getEvents(min: min, max: max) } catch {
+            recordError(-Int((error as? EngineError)?.errno ?? EIO), nil, message: "\(error)")
+            return .engineFailed
+        }
+        guard n > 0 else { return .reaped }
+        let t = now
+        completeCalls &+= 1
+        depthComplete.markBatch(n)
+        inflight -= n
+        var failed = false
+        for i in 0..<n {
+            let u = engine.event(i)
+            if !complete(u, at: t) { failed = true }
+            freeCount += 1
+            freeStack[freeCount - 1] = u.pointee.index
+        }
+        return failed ? .ioFailed : .reaped
+    }
+
+    /// fio's io_u_quiesce(), run before a rate or thinktime sleep: submits what is queued and
+    /// reaps everything in flight, so completions are not left waiting through the sleep (their
+    /// clat would grow by it). Each reap takes at least one, at most batch_complete_max.
+    @usableFromInline mutating func quiesce<E: IOEngine>(_ engine: inout E) -> ReapResult {
+        if pendingCount > 0, !commit(&engine) { return .ioFailed }
+        while inflight > 0 {
+            let r = reap(&engine, min: 1, max: Swift.min(batchCompleteMax, inflight))
+            if r != .reaped { return r }
+        }
+        return .reaped
     }
 
     /// A pending fsync does not count: it replaces the next I/O, so after the last write there
@@ -384,10 +416,18 @@ public struct IOLoop {
         }
     }
 
-    /// rate, rate_iops and thinktime: sleep until this I/O is due.
-    @usableFromInline mutating func pace(_ u: UnsafeMutablePointer<IOUnit>) {
-        guard issuedIOs > 0 else { return }
-        if thinkNs > 0, issuedIOs > 1, (issuedIOs - 1) % thinkBlocks == 0 {
+    /// rate, rate_iops and thinktime: sleep until this I/O is due, first reaping what is in
+    /// flight, as fio does.
+    @usableFromInline mutating func pace<E: IOEngine>(_ u: UnsafeMutablePointer<IOUnit>, _ engine: inout E) -> ReapResult {
+        guard issuedIOs > 0 else { return .reaped }
+        // fio's handle_thinktime(): once thinktime_blocks more I/Os have completed (or, with
+        // thinktime_blocks_type=issue, been issued) since the last think. fio checks after
+        // queueing an I/O, swio before queueing the next one, which is the same point.
+        let blocks = thinkOnIssue ? issuedIOs - 1 : completedBlocks
+        if thinkNs > 0, blocks >= lastThinkBlocks &+ thinkBlocks {
+            let r = quiesce(&engine)
+            if r != .reaped { return r }
+            lastThinkBlocks = blocks
             // thinktime_spin: busy (as if working on the data) for that part, asleep for the rest.
             if thinkSpinNs > 0 {
                 let end = now &+ thinkSpinNs
@@ -417,8 +457,13 @@ public struct IOLoop {
             poissonDueNs += -log(uniform) * meanGap
             dueNs = UInt64(poissonDueNs)
         }
-        let t = now
-        if dueNs > 0, elapsedStart + dueNs > t { sleepNs(elapsedStart + dueNs - t) }
+        if dueNs > 0, elapsedStart + dueNs > now {
+            let r = quiesce(&engine)
+            if r != .reaped { return r }
+            let t = now
+            if elapsedStart + dueNs > t { sleepNs(elapsedStart + dueNs - t) }
+        }
+        return .reaped
     }
 
     /// An exitall or a signal ends a long thinktime or rate wait within one step (fio's
@@ -486,17 +531,22 @@ public struct IOLoop {
             return nonFatal.survives(kind, errno: Int32(-err)) ? checkTime(t) : false
         }
         if ramping {
-            if t < recordStartNs { return checkTime(t) }
+            if t < recordStartNs {
+                if kind.direction != nil { completedBlocks &+= 1 }
+                return checkTime(t)
+            }
             ramping = false
             armTimers(t)
             // Ramp I/O is not part of the measured amount.
             issuedBytes = 0; issuedIOs = 0; issuedPerDir = (0, 0, 0)
+            if thinkOnIssue { lastThinkBlocks = 0 }
         }
         guard let dir = kind.direction else {
             syncIOs &+= 1
             syncLat.add(t &- u.pointee.startNs)
             return checkTime(t)
         }
+        completedBlocks &+= 1
         let d = dir.rawValue
         let s = stats + d
         s.pointee.bytes &+= UInt64(r)

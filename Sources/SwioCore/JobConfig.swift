@@ -145,6 +145,9 @@ public struct JobConfig: Sendable {
     public var nice: Int32?
     public var ioPriority: (ioclass: Int32, level: Int32)?
     public var thinktimeBlocks: Int
+    /// thinktime_blocks_type=issue: count issued I/Os toward thinktime_blocks; otherwise (fio's
+    /// default, complete) completed ones.
+    public var thinkOnIssue: Bool
     public var fsyncEvery: Int
     public var fdatasyncEvery: Int
     public var endFsync: Bool
@@ -295,6 +298,7 @@ public struct JobConfig: Sendable {
             ioPriority = (ioclass, d.has("prio") ? Int32(try int("prio")) : 0)
         } else { ioPriority = nil }
         thinktimeBlocks = Int(try int("thinktime_blocks", 1))
+        thinkOnIssue = str("thinktime_blocks_type")?.lowercased() == "issue"
         fsyncEvery = Int(try int("fsync"))
         fdatasyncEvery = Int(try int("fdatasync"))
         endFsync = try bool("end_fsync")

@@ -173,6 +173,34 @@ final class LoopDevice {
         #expect(Report.depthLevels(s).map { ($0 * 10).rounded() / 10 } == [0.1, 0.1, 0.2, 0.4, 105.5, 0, 0])
     }
 
+    /// Before a rate wait fio reaps everything in flight (io_u_quiesce), so completions do not
+    /// sit unreaped through the sleep, adding it to their clat. fio 3.33, iodepth=16 with
+    /// rate_iops=2000: iodepth_level 1=99.2%, clat 48 us; swio kept the queue filling through
+    /// its waits (8=86%) and reported a 5.7 ms clat.
+    @Test(arguments: engines)
+    func rateWaitsReapWhatIsInFlightAsFio(engine: String) throws {
+        guard available(engine) else { return }
+        let s = try directRandRead(engine, size: "4m", "rate_iops=500\nnumber_ios=100")
+        let level = s.depthLevel.array
+        #expect(s.dirs[0].ios == 100 && level[0] >= 95, "\(level)")
+    }
+
+    /// thinktime_blocks counts completed I/Os by default (fio's thinktime_blocks_type=complete)
+    /// and each think first reaps everything in flight. fio 3.33 on this job (iodepth=32,
+    /// thinktime=100, thinktime_blocks=8, 512 I/Os): IO depths 1=5.3%, 2=5.5%, 4=10.4%,
+    /// 8=20.3%, 16=40.6%, 32=18.0%; with thinktime_blocks_type=issue 1=12.5%, 2=25.0%,
+    /// 4=50.0%, 8=12.5%. Both are exact counts of the loop's structure, so they must match.
+    @Test(arguments: engines, ["complete", "issue"])
+    func thinktimeCountsAndQuiescesAsFio(engine: String, type: String) throws {
+        guard available(engine) else { return }
+        let f = "/var/tmp/swio-think-\(engine)-\(getpid()).dat"
+        defer { unlink(f) }
+        let (result, report) = try runJobs("[t]\nioengine=\(engine)\nfilename=\(f)\ndirect=1\nrw=randread\nbs=4k\nsize=4m\niodepth=32\nthinktime=100\nthinktime_blocks=8\nthinktime_blocks_type=\(type)\nnumber_ios=512\n")
+        #expect(result.jobs[0].stats.firstError == 0)
+        let level = report.entries[0].stats.depthLevel.array
+        #expect(level == (type == "complete" ? [27, 28, 53, 104, 208, 92, 0] : [64, 128, 256, 64, 0, 0, 0]), "\(level)")
+    }
+
     /// fio's null engine answers busy while committed events wait to be reaped, so a null job
     /// runs at depth 1 whatever its iodepth (fio 3.33: iodepth_level 1=100% at iodepth=16).
     @Test func nullEngineReapsBeforeQueueingMoreAsFio() throws {
