@@ -251,7 +251,7 @@ public struct IOUringEngine: IOEngine {
     }
 
     /// Copies up to max - start ready completions into list[start...] and advances the CQ.
-    @inlinable mutating func collect(into list: UnsafeMutablePointer<UnsafeMutablePointer<IOUnit>>, from start: Int, max: Int) -> Int {
+    @inlinable @inline(__always) mutating func collect(into list: UnsafeMutablePointer<UnsafeMutablePointer<IOUnit>>, from start: Int, max: Int) -> Int {
         let n = Int(cswio_uring_peek_batch(ring, cqes, UInt32(max - start)))
         for i in 0..<n {
             let c = cqes[i]!
