@@ -32,6 +32,11 @@ public struct IOLoop {
     // Limits
     @usableFromInline let budgetBytes: UInt64
     @usableFromInline let budgetIOs: UInt64
+    /// loops=N: the bytes of one loop, and where the current one ends. fio runs each loop as
+    /// its own pass and reaps everything in flight at its end, so the queue empties and fills
+    /// again at each boundary (its io_depths show the ramp once per loop).
+    @usableFromInline let loopBytes: UInt64
+    @usableFromInline var loopEndBytes: UInt64
     @usableFromInline let runtimeNs: UInt64
     @usableFromInline let rampNs: UInt64
     @usableFromInline let asyncEngine: Bool
@@ -131,6 +136,9 @@ public struct IOLoop {
         stats.initialize(repeating: DirectionStats(), count: 3)
         let timeBased = job.timeBased && job.runtimeUs > 0
         self.budgetBytes = timeBased ? .max : budgetBytes
+        let loops = UInt64(max(1, job.loops))
+        loopBytes = timeBased || loops == 1 ? self.budgetBytes : budgetBytes / loops
+        loopEndBytes = loopBytes
         budgetIOs = job.numberIOs > 0 ? job.numberIOs : .max
         runtimeNs = job.runtimeUs > 0 ? job.runtimeUs * 1000 : .max
         rampNs = job.rampUs * 1000
@@ -194,7 +202,7 @@ public struct IOLoop {
         outer: while true {
             if cswio_job_should_stop(stopFlag) != 0 { stopRequested = true }
             // Fill the queue.
-            fill: while !stopRequested && inflight + pendingCount < depth && (requeued != nil || moreToIssue) {
+            fill: while !stopRequested && inflight + pendingCount < depth && (requeued != nil || (moreToIssue && issuedBytes < loopEndBytes)) {
                 let u: UnsafeMutablePointer<IOUnit>
                 if let r = requeued {
                     u = r
@@ -274,6 +282,7 @@ public struct IOLoop {
             if pendingCount > 0, !commit(&engine) { end = .failed; stopRequested = true }
             if inflight == 0 {
                 if stopRequested || !moreToIssue { break }
+                if issuedBytes >= loopEndBytes { loopEndBytes &+= loopBytes }   // the next loop
                 continue
             }
             // Reap: at least batch_complete_min (or all when draining), at most batch_complete_max.

@@ -201,6 +201,18 @@ final class LoopDevice {
         #expect(level == (type == "complete" ? [27, 28, 53, 104, 208, 92, 0] : [64, 128, 256, 64, 0, 0, 0]), "\(level)")
     }
 
+    /// With loops=N fio runs each loop as a pass of its own and reaps everything in flight at
+    /// its end, so the queue ramps up once per loop. fio 3.33, iodepth=8, loops=2, 1024 I/Os a
+    /// loop: IO depths 1=0.1%, 2=0.2%, 4=0.4%, 8=99.3%, and two final reaps of 8.
+    @Test(arguments: engines)
+    func eachLoopDrainsTheQueueAsFio(engine: String) throws {
+        guard available(engine) else { return }
+        let s = try directRandRead(engine, size: "4m", "iodepth=8\nloops=2")
+        #expect(s.dirs[0].ios == 2048)
+        #expect(s.depthLevel.array == [2, 4, 8, 2048 - 14, 0, 0, 0], "\(s.depthLevel.array)")
+        #expect(s.depthComplete.array[2] == 2, "\(s.depthComplete.array)")
+    }
+
     /// fio's null engine answers busy while committed events wait to be reaped, so a null job
     /// runs at depth 1 whatever its iodepth (fio 3.33: iodepth_level 1=100% at iodepth=16).
     @Test func nullEngineReapsBeforeQueueingMoreAsFio() throws {
