@@ -57,12 +57,20 @@ public struct IOLoop {
     @usableFromInline let nonFatal: NonFatalErrors
     // Pacing (rarely used, so checked behind one flag)
     @usableFromInline let paced: Bool
+    /// Bytes per second per direction, fio's rate_bps: rate=, or else rate_iops times the
+    /// direction's smallest block. Each direction keeps its own schedule, as in fio.
     @usableFromInline let rateBytes: (UInt64, UInt64, UInt64)
-    @usableFromInline let rateIOPS: UInt64
-    /// rate_process=poisson: I/Os are due at exponentially distributed gaps (fio's lambda), and
-    /// this is when the next one is due, from the pacing start.
+    /// A read/write mix under a rate: a direction that is ahead of its schedule gives its turn
+    /// to the other (fio's rate_ddir()).
+    @usableFromInline let rateSwitches: Bool
+    /// When the I/O just prepared is due, from the pacing start (0: now).
+    @usableFromInline var dueNs: UInt64 = 0
+    /// rate_process=poisson: each direction's I/Os are due at exponentially distributed gaps
+    /// with the mean of one smallest block at its rate (fio's usec_for_io()); when the next
+    /// one of each direction is due, and that mean gap.
     @usableFromInline let poisson: Bool
-    @usableFromInline var poissonDueNs: Double = 0
+    @usableFromInline var poissonNextNs: (Double, Double, Double) = (0, 0, 0)
+    @usableFromInline let poissonGapNs: (Double, Double, Double)
     @usableFromInline let thinkNs: UInt64
     @usableFromInline let thinkBlocks: UInt64
     @usableFromInline let thinkSpinNs: UInt64
@@ -164,14 +172,17 @@ public struct IOLoop {
         sampleIntervalNs = job.bwAvgMs * 1_000_000
         iopsIntervalNs = job.iopsAvgMs * 1_000_000
         nonFatal = job.nonFatal
-        rateBytes = (job.rate[0], job.rate[1], job.rate[2])
-        rateIOPS = job.rateIOPS
+        let bps = (0..<3).map { job.rate[$0] > 0 ? job.rate[$0] : job.rateIOPS[$0] &* job.bs[$0] }
+        rateBytes = (bps[0], bps[1], bps[2])
+        rateSwitches = (job.rw == .rw || job.rw == .randrw) && (0 < job.rwmixread && job.rwmixread < 100) && (bps[0] > 0 || bps[1] > 0)
         poisson = job.ratePoisson
+        let gap = (0..<3).map { bps[$0] > 0 ? Double(job.bs[$0]) * 1e9 / Double(bps[$0]) : 0 }
+        poissonGapNs = (gap[0], gap[1], gap[2])
         thinkNs = job.thinktimeUs * 1000
         thinkBlocks = UInt64(max(1, job.thinktimeBlocks))
         thinkSpinNs = min(job.thinktimeSpinUs, job.thinktimeUs) * 1000
         thinkOnIssue = job.thinkOnIssue
-        paced = job.rate.contains { $0 > 0 } || job.rateIOPS > 0 || job.thinktimeUs > 0
+        paced = bps.contains { $0 > 0 } || job.thinktimeUs > 0
         fsyncEvery = UInt64(job.fsyncEvery)
         fdatasyncEvery = UInt64(job.fdatasyncEvery)
         refill = job.refillBuffers
@@ -376,8 +387,9 @@ public struct IOLoop {
             u.pointee.offset = 0
             return true
         }
-        workload.next(u)
+        if rateSwitches { workload.fill(u, kind: rateDirection(workload.nextDirection())) } else { workload.next(u) }
         let len = UInt64(u.pointee.length)
+        if paced { dueNs = rateDue(u.pointee.kind) }
         if budgetBytes != .max && issuedBytes &+ len > budgetBytes && issuedBytes > 0 { return false }
         issuedBytes &+= len
         issuedIOs &+= 1
@@ -425,6 +437,43 @@ public struct IOLoop {
         }
     }
 
+    /// When the next I/O of direction `d` is due under its rate, from the pacing start; 0 for
+    /// none. Linear: once the bytes issued before it would have moved at the rate.
+    @inlinable func nextDue(_ d: Int) -> Double {
+        let (rate, issued, next) = d == 0 ? (rateBytes.0, issuedPerDir.0, poissonNextNs.0)
+            : d == 1 ? (rateBytes.1, issuedPerDir.1, poissonNextNs.1) : (rateBytes.2, issuedPerDir.2, poissonNextNs.2)
+        guard rate > 0 else { return 0 }
+        return poisson ? next : Double(issued) * 1e9 / Double(rate)
+    }
+
+    /// The due time of an I/O of `kind` about to be counted as issued; moves a poisson
+    /// schedule on by one exponential gap.
+    @usableFromInline mutating func rateDue(_ kind: IOKind) -> UInt64 {
+        guard let d = kind.direction?.rawValue else { return 0 }
+        let due = nextDue(d)
+        if poisson && due >= 0 {
+            let uniform = (Double(workload.rng.next() >> 11) + 1) / 9007199254740993.0   // (0, 1]
+            let gap = -log(uniform) * (d == 0 ? poissonGapNs.0 : d == 1 ? poissonGapNs.1 : poissonGapNs.2)
+            switch d {
+            case 0: poissonNextNs.0 += gap
+            case 1: poissonNextNs.1 += gap
+            default: poissonNextNs.2 += gap
+            }
+        }
+        return UInt64(due)
+    }
+
+    /// fio's rate_ddir(): the mix picked `kind`; if that direction is ahead of its schedule and
+    /// the other is not, the other goes instead; if both are ahead, the one due first.
+    @usableFromInline mutating func rateDirection(_ kind: IOKind) -> IOKind {
+        guard let d = kind.direction?.rawValue, d < 2 else { return kind }
+        let elapsed = Double(now &- (ramping ? startNs : recordStartNs))
+        let mine = nextDue(d)
+        if mine <= elapsed { return kind }
+        let other = nextDue(1 - d)
+        return other <= elapsed || other < mine ? (d == 0 ? .write : .read) : kind
+    }
+
     /// rate, rate_iops and thinktime: sleep until this I/O is due, first reaping what is in
     /// flight, as fio does.
     @usableFromInline mutating func pace<E: IOEngine>(_ u: UnsafeMutablePointer<IOUnit>, _ engine: inout E) -> ReapResult {
@@ -446,26 +495,6 @@ public struct IOLoop {
         }
         // During ramp_time the pace runs from the job start; afterwards from the measured start.
         let elapsedStart = ramping ? startNs : recordStartNs
-        var dueNs: UInt64 = 0
-        if rateIOPS > 0 { dueNs = max(dueNs, (issuedIOs - 1) * 1_000_000_000 / rateIOPS) }
-        if let dir = u.pointee.kind.direction {
-            let rate: UInt64, issued: UInt64
-            switch dir.rawValue {
-            case 0: (rate, issued) = (rateBytes.0, issuedPerDir.0)
-            case 1: (rate, issued) = (rateBytes.1, issuedPerDir.1)
-            default: (rate, issued) = (rateBytes.2, issuedPerDir.2)
-            }
-            let done = issued >= UInt64(u.pointee.length) ? issued - UInt64(u.pointee.length) : 0
-            if rate > 0 { dueNs = max(dueNs, UInt64(Double(done) * 1e9 / Double(rate))) }
-        }
-        if poisson && dueNs > 0 {
-            // The same mean gap as the linear schedule (dueNs over the I/Os before this one),
-            // drawn from an exponential distribution.
-            let meanGap = Double(dueNs) / Double(max(1, issuedIOs - 1))
-            let uniform = (Double(workload.rng.next() >> 11) + 1) / 9007199254740993.0   // (0, 1]
-            poissonDueNs += -log(uniform) * meanGap
-            dueNs = UInt64(poissonDueNs)
-        }
         if dueNs > 0, elapsedStart + dueNs > now {
             let r = quiesce(&engine)
             if r != .reaped { return r }
@@ -547,7 +576,7 @@ public struct IOLoop {
             ramping = false
             armTimers(t)
             // Ramp I/O is not part of the measured amount.
-            issuedBytes = 0; issuedIOs = 0; issuedPerDir = (0, 0, 0)
+            issuedBytes = 0; issuedIOs = 0; issuedPerDir = (0, 0, 0); poissonNextNs = (0, 0, 0)
             if thinkOnIssue { lastThinkBlocks = 0 }
         }
         guard let dir = kind.direction else {

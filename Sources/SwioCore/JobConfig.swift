@@ -135,7 +135,8 @@ public struct JobConfig: Sendable {
     public var numberIOs: UInt64
     public var loops: Int
     public var rate: [UInt64]
-    public var rateIOPS: UInt64
+    /// rate_iops per direction (read, write, trim).
+    public var rateIOPS: [UInt64]
     public var ratePoisson: Bool
     public var rateMin: [UInt64]
     public var thinktimeUs: UInt64
@@ -284,7 +285,10 @@ public struct JobConfig: Sendable {
         numberIOs = UInt64(try int("number_ios"))
         loops = Int(try int("loops", 1))
         rate = try sizes("rate") ?? [0, 0, 0]
-        rateIOPS = UInt64(try int("rate_iops"))
+        rateIOPS = try wrap("rate_iops") { try str("rate_iops").map { try Values.perDirection($0).map { UInt64(max(0, try Values.integer($0))) } } } ?? [0, 0, 0]
+        if rate.contains(where: { $0 > 0 }) && rateIOPS.contains(where: { $0 > 0 }) {
+            throw JobFileError(loc("rate_iops"), option: "rate_iops", "rate and rate_iops are mutually exclusive (as in fio); set one of them")
+        }
         ratePoisson = str("rate_process")?.lowercased() == "poisson"
         rateMin = try sizes("rate_min") ?? [0, 0, 0]
         thinktimeUs = try time("thinktime", unit: 1)

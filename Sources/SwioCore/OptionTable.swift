@@ -8,6 +8,8 @@ public enum OptionKind: Sendable, Equatable {
     case choice([String])
     /// Integer with optional bounds.
     case int(min: Int64?, max: Int64?)
+    /// Non-negative integers per direction, "r,w,t" (rate_iops).
+    case intPerDirection
     /// Size in bytes with suffixes; `perDirection` allows "r,w,t"; `percentOK` allows "50%".
     case size(perDirection: Bool, percentOK: Bool)
     /// Per-direction size ranges "4k-16k,8k-32k".
@@ -148,10 +150,10 @@ public enum OptionTable {
         OptionSpec("number_ios", .int(min: 0, max: nil), "Stop after this many I/Os"),
         OptionSpec("loops", .int(min: 1, max: nil), default: "1", "Repeat the job this many times"),
         OptionSpec("rate", .size(perDirection: true, percentOK: false), "Cap bandwidth (bytes/s), per direction"),
-        OptionSpec("rate_iops", .int(min: 0, max: nil), "Cap IOPS"),
+        OptionSpec("rate_iops", .intPerDirection, "Cap IOPS, per direction (as a byte rate of the direction's smallest block, as fio)"),
         OptionSpec("rate_process", .choice(["linear", "poisson"]), default: "linear", "How rated I/O is spaced: evenly, or at exponential gaps with the same mean"),
         OptionSpec("rate_min", .size(perDirection: true, percentOK: false), aliases: ["ratemin"], "Fail if bandwidth drops below this"),
-        OptionSpec("rate_iops_min", .int(min: 0, max: nil), supported: false, inert: ["0"], "Fail if IOPS drop below this"),
+        OptionSpec("rate_iops_min", .intPerDirection, supported: false, inert: ["0"], "Fail if IOPS drop below this"),
         OptionSpec("thinktime", .time(defaultUnitMicros: 1), "Pause this long between I/Os (bare = microseconds)"),
         OptionSpec("thinktime_blocks", .int(min: 1, max: nil), default: "1", "I/Os between thinktime pauses"),
         OptionSpec("thinktime_blocks_type", .choice(["complete", "issue"]), default: "complete", "What thinktime_blocks counts: completed I/Os (fio's default) or issued ones"),
@@ -339,6 +341,10 @@ public enum OptionTable {
             let n = try Values.integer(value)
             if let lo, n < lo { throw ValueError("\(value) is below the minimum \(lo)") }
             if let hi, n > hi { throw ValueError("\(value) is above the maximum \(hi)") }
+        case .intPerDirection:
+            for p in Values.perDirection(value) where !p.isEmpty {
+                guard try Values.integer(p) >= 0 else { throw ValueError("\(p) is below the minimum 0") }
+            }
         case .size(let perDir, let pct):
             let parts = perDir ? Values.perDirection(value) : [value]
             for p in parts {

@@ -160,7 +160,11 @@ public struct Workload {
 
     /// Fills in kind, fd, offset and length of the next I/O.
     @inlinable @inline(__always) public mutating func next(_ u: UnsafeMutablePointer<IOUnit>) {
-        let kind = nextDirection()
+        fill(u, kind: nextDirection())
+    }
+
+    /// Fills in the next I/O of direction `kind` (from nextDirection(), or a rate's choice).
+    @inlinable @inline(__always) mutating func fill(_ u: UnsafeMutablePointer<IOUnit>, kind: IOKind) {
         if let p = pendingTrimWrite, kind == .write {
             u.pointee.kind = .write; u.pointee.fd = p.0; u.pointee.offset = p.1; u.pointee.length = p.2
             u.pointee.fileIndex = Int32(p.3)

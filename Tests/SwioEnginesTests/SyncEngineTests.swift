@@ -142,6 +142,26 @@ import SwioEngines
         #expect(iops > 150 && iops < 260)
     }
 
+    /// rate_iops is per direction, as in fio: rate_iops=200 on a 50/50 mix allows 200 reads and
+    /// 200 writes a second (fio 3.33: 1000 and 1000 for rate_iops=1000), and "300,100" caps
+    /// each on its own; a direction ahead of its schedule gives its turn to the other, so a
+    /// 70/30 mix capped at 300,100 still reaches both caps (fio: 2999 and 1000 for 3000,1000).
+    @Test(arguments: [("rate_iops=200", 200.0, 200.0), ("rwmixread=70\nrate_iops=300,100", 300.0, 100.0)])
+    func rateIOPSIsPerDirection(options: String, reads: Double, writes: Double) throws {
+        let (_, r) = try runJobs("[a]\nioengine=null\nrw=randrw\nsize=1g\n\(options)\nruntime=1s\ntime_based\n")
+        let (ri, wi) = (r.entries[0].iops(0), r.entries[0].iops(1))
+        #expect(ri > reads * 0.85 && ri < reads * 1.1 && wi > writes * 0.85 && wi < writes * 1.1, "\(ri) reads/s, \(wi) writes/s")
+    }
+
+    @Test func rateAndRateIOPSAreExclusive() throws {
+        var p = JobFileParser(options: ParseOptions(environment: [:]))
+        let job = try p.parse(text: "[a]\nioengine=null\nsize=1m\nrate=1m\nrate_iops=10\n", file: "r.fio").jobs[0]
+        #expect(throws: JobFileError.self) { try JobConfig(job) }
+        do { _ = try JobConfig(job) } catch let e as JobFileError {
+            #expect("\(e)".contains("r.fio:5") && "\(e)".contains("mutually exclusive"))
+        }
+    }
+
     @Test func fsyncEveryNWrites() throws {
         let dir = makeTempDir()
         let (_, r) = try runJobs("[a]\nfilename=\(dir)/s\nrw=write\nbs=4k\nsize=64k\nfsync=4\n")
