@@ -387,9 +387,13 @@ public struct IOLoop {
             u.pointee.offset = 0
             return true
         }
-        if rateSwitches { workload.fill(u, kind: rateDirection(workload.nextDirection())) } else { workload.next(u) }
+        if paced {
+            if rateSwitches { workload.fill(u, kind: rateDirection(workload.nextDirection())) } else { workload.next(u) }
+            dueNs = rateDue(u.pointee.kind)
+        } else {
+            workload.next(u)
+        }
         let len = UInt64(u.pointee.length)
-        if paced { dueNs = rateDue(u.pointee.kind) }
         if budgetBytes != .max && issuedBytes &+ len > budgetBytes && issuedBytes > 0 { return false }
         issuedBytes &+= len
         issuedIOs &+= 1
