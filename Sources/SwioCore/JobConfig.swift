@@ -139,6 +139,7 @@ public struct JobConfig: Sendable {
     public var rateIOPS: [UInt64]
     public var ratePoisson: Bool
     public var rateMin: [UInt64]
+    public var rateIOPSMin: [UInt64]
     public var thinktimeUs: UInt64
     public var thinktimeSpinUs: UInt64
     /// nice increment for the job thread (relative, as fio's nice()), and its I/O priority
@@ -291,6 +292,7 @@ public struct JobConfig: Sendable {
         }
         ratePoisson = str("rate_process")?.lowercased() == "poisson"
         rateMin = try sizes("rate_min") ?? [0, 0, 0]
+        rateIOPSMin = try wrap("rate_iops_min") { try str("rate_iops_min").map { try Values.perDirection($0).map { UInt64(max(0, try Values.integer($0))) } } } ?? [0, 0, 0]
         thinktimeUs = try time("thinktime", unit: 1)
         thinktimeSpinUs = try time("thinktime_spin", unit: 1)
         nice = d.has("nice") ? Int32(try int("nice")) : nil

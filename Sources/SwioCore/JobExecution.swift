@@ -556,14 +556,20 @@ public final class JobExecution: @unchecked Sendable {
         writeIssuedLog(&loop.issuedLog)
         for i in 0..<files.count { regions[i].map?.deallocate() }
         loop.deallocate()
-        // A job that read or wrote less than rate_min is an error, as in fio.
-        for d in 0..<3 where config.rateMin[d] > 0 && stats.runtimeNs > 0 {
-            let bw = Double(stats.dirs[d].bytes) / (Double(stats.runtimeNs) / 1e9)
-            if bw < Double(config.rateMin[d]) && stats.firstError == 0 {
-                stats.firstError = EIO
-                stats.firstErrorMessage = "\(Direction(rawValue: d)!.name) bandwidth \(Int(bw)) B/s fell below rate_min \(config.rateMin[d]) B/s"
-                self.end = .failed
-            }
+        // A job that read or wrote less than rate_min or rate_iops_min is an error, as in fio,
+        // which checks only directions that moved data and allows a 2 s settle period first
+        // (__check_min_rate()); swio checks the whole run's average once it is over.
+        for d in 0..<3 where stats.runtimeNs >= 2_000_000_000 && stats.dirs[d].ios > 0 && stats.firstError == 0 {
+            let seconds = Double(stats.runtimeNs) / 1e9
+            let name = Direction(rawValue: d)!.name
+            let bw = Double(stats.dirs[d].bytes) / seconds, iops = Double(stats.dirs[d].ios) / seconds
+            if config.rateMin[d] > 0 && bw < Double(config.rateMin[d]) {
+                stats.firstErrorMessage = "\(name) bandwidth \(Int(bw)) B/s fell below rate_min \(config.rateMin[d]) B/s"
+            } else if config.rateIOPSMin[d] > 0 && iops < Double(config.rateIOPSMin[d]) {
+                stats.firstErrorMessage = "\(name) IOPS \(Int(iops)) fell below rate_iops_min \(config.rateIOPSMin[d])"
+            } else { continue }
+            stats.firstError = EIO
+            self.end = .failed
         }
     }
 

@@ -153,7 +153,7 @@ public enum OptionTable {
         OptionSpec("rate_iops", .intPerDirection, "Cap IOPS, per direction (as a byte rate of the direction's smallest block, as fio)"),
         OptionSpec("rate_process", .choice(["linear", "poisson"]), default: "linear", "How rated I/O is spaced: evenly, or at exponential gaps with the same mean"),
         OptionSpec("rate_min", .size(perDirection: true, percentOK: false), aliases: ["ratemin"], "Fail if bandwidth drops below this"),
-        OptionSpec("rate_iops_min", .intPerDirection, supported: false, inert: ["0"], "Fail if IOPS drop below this"),
+        OptionSpec("rate_iops_min", .intPerDirection, "Fail if IOPS drop below this, per direction"),
         OptionSpec("thinktime", .time(defaultUnitMicros: 1), "Pause this long between I/Os (bare = microseconds)"),
         OptionSpec("thinktime_blocks", .int(min: 1, max: nil), default: "1", "I/Os between thinktime pauses"),
         OptionSpec("thinktime_blocks_type", .choice(["complete", "issue"]), default: "complete", "What thinktime_blocks counts: completed I/Os (fio's default) or issued ones"),

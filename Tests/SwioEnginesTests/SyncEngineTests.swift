@@ -153,6 +153,20 @@ import SwioEngines
         #expect(ri > reads * 0.85 && ri < reads * 1.1 && wi > writes * 0.85 && wi < writes * 1.1, "\(ri) reads/s, \(wi) writes/s")
     }
 
+    /// rate_min and rate_iops_min fail a job that falls short (fio: "min rate ... not met"),
+    /// checking only the directions that moved data, and not within fio's 2 s settle period.
+    @Test(arguments: [("rate_iops=100\nrate_iops_min=200", "2200ms", "read IOPS"), ("rate=400k\nrate_min=100k", "2200ms", ""),
+                      ("rate_iops=100\nrate_iops_min=200", "300ms", "")])
+    func rateMinimumsFailAJobThatFallsShort(options: String, runtime: String, failure: String) throws {
+        let (result, _) = try runJobs("[a]\nioengine=null\nrw=read\nsize=1g\n\(options)\nruntime=\(runtime)\ntime_based\n")
+        let s = result.jobs[0].stats
+        if failure.isEmpty {
+            #expect(s.firstError == 0, "\(s.firstErrorMessage ?? "")")
+        } else {
+            #expect(s.firstError == EIO && s.firstErrorMessage?.contains(failure) == true, "\(s.firstErrorMessage ?? "")")
+        }
+    }
+
     @Test func rateAndRateIOPSAreExclusive() throws {
         var p = JobFileParser(options: ParseOptions(environment: [:]))
         let job = try p.parse(text: "[a]\nioengine=null\nsize=1m\nrate=1m\nrate_iops=10\n", file: "r.fio").jobs[0]
