@@ -455,7 +455,7 @@ public struct IOLoop {
     @usableFromInline mutating func rateDue(_ kind: IOKind) -> UInt64 {
         guard let d = kind.direction?.rawValue else { return 0 }
         let due = nextDue(d)
-        if poisson && due >= 0 {
+        if poisson {
             let uniform = (Double(workload.rng.next() >> 11) + 1) / 9007199254740993.0   // (0, 1]
             let gap = -log(uniform) * (d == 0 ? poissonGapNs.0 : d == 1 ? poissonGapNs.1 : poissonGapNs.2)
             switch d {

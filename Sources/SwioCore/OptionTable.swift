@@ -224,7 +224,7 @@ public enum OptionTable {
         OptionSpec("cmdprio_class", .string, engines: ["libaio", "io_uring"], "Priority class (1 RT, 2 BE, 3 idle) of the I/Os cmdprio_percentage/cmdprio_bssplit pick; nothing on its own"),
         OptionSpec("cmdprio", .string, engines: ["libaio", "io_uring"], "Priority level of the I/Os cmdprio_percentage/cmdprio_bssplit pick; nothing on its own"),
         OptionSpec("userspace_reap", .flag, engines: ["libaio"], "Reap completions from the kernel's AIO ring without a syscall"),
-        OptionSpec("libaio_sync_trim", .flag, engines: ["libaio"], "Issue trims synchronously (swio always does: Linux AIO has no trim; it waits for outstanding I/O first)"),
+        OptionSpec("libaio_sync_trim", .flag, engines: ["libaio"], "Issue trims synchronously (swio always does: Linux AIO has no trim; as fio, it waits only until nothing is left to submit)"),
         OptionSpec("kevent_backend", .choice(["libaio", "io_uring"]), default: "libaio", engines: ["kevent"], "Kernel AIO backend that feeds the kevent ready-queue"),
         OptionSpec("kevent_min", .int(min: 1, max: 65536), default: "1", engines: ["kevent"], "Minimum events harvested per wait"),
         OptionSpec("kevent_max", .int(min: 1, max: 65536), engines: ["kevent"], "Maximum events harvested per wait (default iodepth)"),

@@ -30,7 +30,7 @@ public struct IOUringEngine: IOEngine {
     @usableFromInline var asyncCounter = 0
     @usableFromInline let nowait: Bool
     @usableFromInline let registerFiles: Bool
-    /// I/Os queued or in flight and not yet handed out by getEvents/harvest (fio's ld->queued).
+    /// I/Os queued or in flight and not yet handed out by getEvents/harvest.
     @usableFromInline var outstanding = 0
     /// IOPOLL rings take no IORING_OP_FSYNC, so hipri jobs fsync synchronously.
     @usableFromInline let syncFsync: Bool

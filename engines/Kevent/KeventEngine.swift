@@ -98,9 +98,6 @@ public struct KeventEngine<Backend: KeventBackend>: IOEngine {
         let target = Swift.max(1, Swift.min(Swift.max(min, keventMin), limit))
         var got = try backend.harvest(from: 0, max: limit)
         while got < target {
-            // A submit the kernel refused for room (io_uring EAGAIN/EBUSY) left requests
-            // queued; harvesting never enters the kernel, so send them before sleeping.
-            _ = try backend.commit()
             waits &+= 1
             // Bounded, so a missed wake-up costs at most 100 ms, never a hang.
             let n = cswio_epoll_wait_one(epollFD, 100)

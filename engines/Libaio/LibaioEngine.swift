@@ -22,7 +22,7 @@ public struct LibaioEngine: IOEngine {
     @usableFromInline let events: UnsafeMutablePointer<io_event>
     /// Completions reaped while retrying a submit, handed out by the next getEvents.
     @usableFromInline var stashed = 0
-    /// I/Os queued or in flight and not yet handed out by getEvents/harvest (fio's ld->queued).
+    /// I/Os queued or in flight and not yet handed out by getEvents/harvest.
     @usableFromInline var outstanding = 0
     @usableFromInline let depth: Int
     @usableFromInline let userspaceReap: Bool
