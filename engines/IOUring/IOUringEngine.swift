@@ -189,39 +189,49 @@ public struct IOUringEngine: IOEngine {
             // With DEFER_TASKRUN, submit with IORING_ENTER_GETEVENTS as fio does: the same enter
             // posts the completions that are ready, so reaping them needs no second one.
             let r = Int(deferTaskrun ? io_uring_submit_and_get_events(ring) : io_uring_submit(ring))
+            if sqPoll && r >= 0 {
+                // With SQPOLL the kernel thread takes the SQEs on its own; liburing returns how
+                // many the ring still holds for it, not how many this call handed over (more,
+                // if an earlier commit's are still there; 0 if the thread was quick). Once the
+                // tail is published, everything queued is submitted, as fio's commit counts it.
+                accepted += queuedSinceSubmit
+                queuedSinceSubmit = 0
+                break
+            }
             if r > 0 { accepted += r; queuedSinceSubmit -= r; continue }
             if r == 0 || r == -EINTR { continue }
+            var failure = (Int32(-r), "submit")
             if r == -EAGAIN || r == -EBUSY {
                 // The kernel is out of requests (or, on old kernels, of CQ room): move
                 // completions out of the CQ, keeping them for getEvents, and retry.
-                try stashCompletions()
-                continue
+                let e = stashCompletions()
+                if e == 0 { continue }
+                failure = (e, "wait")
             }
             // The SQEs not taken go back to the caller, so no later enter may submit them.
             if !sqPoll { cswio_uring_unqueue(ring) }
             outstanding -= queuedSinceSubmit
             queuedSinceSubmit = 0
-            throw EngineError(errno: -Int32(r), "io_uring: submit failed: \(Syscall.errorString(-Int32(r)))", accepted: accepted)
+            throw EngineError(errno: failure.0, "io_uring: \(failure.1) failed: \(Syscall.errorString(failure.0))", accepted: accepted)
         }
         return accepted
     }
 
     /// Moves ready completions into `stash`, waiting for one if the kernel holds I/Os and none
-    /// is ready yet.
-    @usableFromInline mutating func stashCompletions() throws {
+    /// is ready yet. Returns 0, or the errno of a failed wait.
+    @usableFromInline mutating func stashCompletions() -> Int32 {
         let before = stashed
         stashed = collect(into: stash, from: stashed, max: count)
-        guard stashed == before else { return }
+        guard stashed == before else { return 0 }
         if outstanding - queuedSinceSubmit - stashed > 0 {
             var cqe: UnsafeMutablePointer<io_uring_cqe>? = nil
             let r = io_uring_wait_cqe(ring, &cqe)
-            if r < 0 && r != -EINTR && r != -ETIME {
-                throw EngineError(errno: -r, "io_uring: wait failed: \(Syscall.errorString(-r))")
-            }
+            if r < 0 && r != -EINTR && r != -ETIME { return -r }
             stashed = collect(into: stash, from: stashed, max: count)
         } else {
             usleep(1)   // nothing in flight to wait for: retry, as fio does
         }
+        return 0
     }
 
     /// Hands out up to max - start stashed completions into done[start...]; returns the new end.
@@ -242,6 +252,8 @@ public struct IOUringEngine: IOEngine {
             // Enter the kernel only to wait (and, with DEFER_TASKRUN, to run completions).
             let r = io_uring_submit_and_wait(ring, UInt32(min - n))
             if r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY && r != -ETIME {
+                // Hand over what was already taken from the CQ; a lasting error shows next call.
+                if n > 0 { break }
                 throw EngineError(errno: -r, "io_uring: wait failed: \(Syscall.errorString(-r))")
             }
             n = collect(into: done, from: n, max: max)

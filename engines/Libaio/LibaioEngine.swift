@@ -104,7 +104,11 @@ public struct LibaioEngine: IOEngine {
                 if got < min && n == 0 {
                     // Nothing in the ring yet: block in the kernel for the rest.
                     let k = io_getevents(ctx, min - got, max - got, events + got, nil)
-                    if k > 0 { got += Int(k) } else if k != -EINTR { throw EngineError(errno: -k, "libaio: io_getevents: \(Syscall.errorString(-k))") }
+                    if k > 0 { got += Int(k) } else if k != -EINTR {
+                        // Hand over what was already taken; a lasting error shows on the next call.
+                        if got > 0 { return got }
+                        throw EngineError(errno: -k, "libaio: io_getevents: \(Syscall.errorString(-k))")
+                    }
                 }
             }
             if got >= min { return got }
@@ -114,6 +118,7 @@ public struct LibaioEngine: IOEngine {
             if n >= 0 { return got + Int(n) }
             // fio retries: io_getevents may return -EINTR spuriously.
             if n == -EINTR { continue }
+            if got > 0 { return got }
             throw EngineError(errno: -n, "libaio: io_getevents failed: \(Syscall.errorString(-n))")
         }
     }
@@ -139,6 +144,7 @@ public struct LibaioEngine: IOEngine {
             let n = io_getevents(ctx, 0, max - got, events + got, &ts)
             if n >= 0 { return got + Int(n) }
             if n == -EINTR { continue }
+            if got > 0 { return got }
             throw EngineError(errno: -n, "libaio: io_getevents failed: \(Syscall.errorString(-n))")
         }
         return got
