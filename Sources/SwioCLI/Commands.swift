@@ -125,14 +125,40 @@ struct OutputOptions: ParsableArguments {
         return f
     }
 
-    /// Writes the report atomically (temp file + rename) so a failed run never leaves half a file.
+    /// Writes the report atomically (temp file + rename) so a failed run never leaves half a
+    /// file. A symlink's target gets the report, not the link; a path that is not a regular
+    /// file (/dev/null, a FIFO, /dev/stdout) is written in place, never replaced.
     func emit(_ text: String) throws {
-        guard let path = output else { writeStdout(text); return }
+        guard let output else { writeStdout(text); return }
+        var path = output
+        if let real = realpath(output, nil) { path = String(cString: real); free(real) } else {
+            // A dangling symlink: create its target, as fopen would.
+            var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let n = readlink(output, &buf, buf.count - 1)
+            if n > 0 {
+                let target = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                let dir = output.contains("/") ? String(output[..<output.lastIndex(of: "/")!]) : "."
+                path = target.hasPrefix("/") ? target : dir + "/" + target
+            }
+        }
+        func failure(_ e: Int32 = errno) -> UserError { UserError("--output \(output): \(String(cString: strerror(e)))") }
+        var st = stat()
+        if stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG {
+            guard let f = fopen(path, "w") else { throw failure() }
+            try write(text, to: f, failure)
+            return
+        }
         let tmp = path + ".swio-tmp"
-        guard let f = fopen(tmp, "w") else { throw UserError("--output \(path): \(String(cString: strerror(errno)))") }
-        fputs(text, f)
-        fclose(f)
-        guard rename(tmp, path) == 0 else { throw UserError("--output \(path): \(String(cString: strerror(errno)))") }
+        guard let f = fopen(tmp, "w") else { throw failure() }
+        do { try write(text, to: f, failure) } catch { unlink(tmp); throw error }
+        guard rename(tmp, path) == 0 else { let err = failure(); unlink(tmp); throw err }
+    }
+
+    /// Writes and closes; a short write (ENOSPC, EIO) is an error.
+    private func write(_ text: String, to f: UnsafeMutablePointer<FILE>, _ failure: (Int32) -> UserError) throws {
+        let wrote = fputs(text, f) >= 0 && fflush(f) == 0
+        let e = errno
+        if fclose(f) != 0 || !wrote { throw failure(wrote ? errno : e) }
     }
 }
 

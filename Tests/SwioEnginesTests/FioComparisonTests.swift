@@ -229,6 +229,39 @@ import Foundation
         _ = try jsonObject(try String(contentsOfFile: dir + "/r.json", encoding: .utf8))
     }
 
+    @Test func outputFollowsSymlinksAndNeverReplacesSpecialFiles() throws {
+        let dir = makeTempDir()
+        let args = ["--output-format=json", "--name=x", "--ioengine=null", "--size=1m"]
+        // A symlink (here dangling) keeps being a link; its target gets the report.
+        #expect(symlink("target.json", dir + "/link.json") == 0)
+        #expect(try sh(swioBinary, args + ["--output=\(dir)/link.json"]).status == 0)
+        var st = stat()
+        #expect(lstat(dir + "/link.json", &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK)
+        _ = try jsonObject(try String(contentsOfFile: dir + "/target.json", encoding: .utf8))
+        // A FIFO is written in place (as --output=/dev/null must be), not renamed over.
+        #expect(mkfifo(dir + "/fifo", 0o600) == 0)
+        let reader = Thread {   // a blocking open, so swio's open for writing finds it
+            let fd = open(dir + "/fifo", O_RDONLY)
+            var buf = [UInt8](repeating: 0, count: 65536)
+            while fd >= 0 && read(fd, &buf, buf.count) > 0 {}
+            if fd >= 0 { close(fd) }
+        }
+        reader.start()
+        #expect(try sh(swioBinary, args + ["--output=\(dir)/fifo"]).status == 0)
+        #expect(stat(dir + "/fifo", &st) == 0 && (st.st_mode & S_IFMT) == S_IFIFO)
+        #expect(access(dir + "/fifo.swio-tmp", F_OK) != 0)
+    }
+
+    @Test func failedReportWriteIsAnError() throws {
+        // /dev/full takes the open and fails the write with ENOSPC.
+        guard access("/dev/full", W_OK) == 0 else { return }
+        let s = try sh(swioBinary, ["--output-format=json", "--output=/dev/full", "--name=x", "--ioengine=null", "--size=1m"])
+        #expect(s.status != 0)
+        #expect(s.err.contains("--output /dev/full") && s.err.contains("No space left"))
+        var st = stat()
+        #expect(stat("/dev/full", &st) == 0 && (st.st_mode & S_IFMT) == S_IFCHR)
+    }
+
     @Test func parseCommandShowsValuesAndSources() throws {
         let dir = makeTempDir()
         let job = dir + "/p.fio"
