@@ -221,7 +221,13 @@ public struct JobConfig: Sendable {
         func int(_ n: String, _ def: Int64 = 0) throws -> Int64 { try wrap(n) { try str(n).map { try Values.integer($0) } ?? def } }
         func bool(_ n: String, _ def: Bool = false) throws -> Bool { try wrap(n) { try str(n).map { try Values.bool($0) } ?? def } }
         func time(_ n: String, unit: UInt64 = 1_000_000) throws -> UInt64 { try wrap(n) { try str(n).map { try Values.timeMicros($0, defaultUnitMicros: unit) } ?? 0 } }
-        func sizes(_ n: String) throws -> [UInt64]? { try wrap(n) { try str(n).map { try Values.perDirection($0).map { try Values.bytes($0, kbBase: kb) } } } }
+        /// A per-direction size; an empty part is that direction's entry in `defaults`.
+        func sizes(_ n: String, defaults: [UInt64] = [0, 0, 0]) throws -> [UInt64]? {
+            try wrap(n) { try str(n).map { try Values.perDirectionParts($0).enumerated().map { i, p in try p.map { try Values.bytes($0, kbBase: kb) } ?? defaults[i] } } }
+        }
+        func intsPerDirection(_ n: String) throws -> [UInt64] {
+            try wrap(n) { try str(n).map { try Values.perDirection($0, default: "0").map { UInt64(max(0, try Values.integer($0))) } } } ?? [0, 0, 0]
+        }
         func sizeValue(_ n: String) throws -> SizeValue? { try wrap(n) { try str(n).map { try Values.size($0, kbBase: kb) } } }
 
         engine = (str("ioengine") ?? "psync").lowercased()
@@ -236,13 +242,19 @@ public struct JobConfig: Sendable {
         else { rwmixread = 50 }
         // The kevent engine reads 40 KiB buffers by default, as the 2006 experiment did.
         let defaultBS: UInt64 = engine == "kevent" ? 40960 : 4096
-        bs = d.has("bs") ? try sizes("bs")! : [defaultBS, defaultBS, defaultBS]
-        if bs.contains(0) { throw JobFileError(loc("bs"), option: "bs", "block size must be greater than 0") }
-        bsrange = try d.has("bsrange") ? wrap("bsrange") { try SizeRange.parsePerDirection(d["bsrange"]!, kbBase: kb) } : nil
-        bssplit = try d.has("bssplit") ? wrap("bssplit") { try BlockSplit.parsePerDirection(d["bssplit"]!, kbBase: kb) } : nil
+        let defaultBSs = [defaultBS, defaultBS, defaultBS]
+        bs = d.has("bs") ? try sizes("bs", defaults: defaultBSs)! : defaultBSs
+        bsrange = try d.has("bsrange") ? wrap("bsrange") { try SizeRange.parsePerDirection(d["bsrange"]!, kbBase: kb, defaultSize: defaultBS) } : nil
+        bssplit = try d.has("bssplit") ? wrap("bssplit") { try BlockSplit.parsePerDirection(d["bssplit"]!, kbBase: kb, defaultSize: defaultBS) } : nil
         if let r = bsrange { bs = r.map(\.low) }
         if let s = bssplit { bs = s.map { $0.entries.map(\.size).min() ?? 4096 } }
-        blockalign = try sizes("blockalign") ?? bs
+        // After bsrange/bssplit, whose smallest sizes replace bs: a 0 there would make
+        // 0-byte I/Os that never finish a size-based job.
+        if bs.contains(0) {
+            let n = bssplit != nil ? "bssplit" : bsrange != nil ? "bsrange" : "bs"
+            throw JobFileError(loc(n), option: n, "block size must be greater than 0")
+        }
+        blockalign = try sizes("blockalign", defaults: bs) ?? bs
         filenamesGiven = d.has("filename")
         filenames = d["filename"].map(JobConfig.splitPaths) ?? []
         nrfiles = Int(try int("nrfiles", 1))
@@ -266,14 +278,14 @@ public struct JobConfig: Sendable {
         memAlign = (try sizes("iomem_align"))?.first ?? 0
         norandommap = try bool("norandommap")
         percentageRandom = try wrap("percentage_random") {
-            try Values.perDirection(str("percentage_random") ?? "100").map { v in
+            try Values.perDirection(str("percentage_random") ?? "100", default: "100").map { v in
                 guard let p = UInt64(v), p <= 100 else { throw ValueError("'\(v)' is not a percentage from 0 to 100") }
                 return p
             }
         }
         distribution = try wrap("random_distribution") { try RandomDistribution.parse(str("random_distribution") ?? "random") }
         randrepeat = try bool("randrepeat", true)
-        randseed = UInt64(try int("randseed", 0x89AB_CDEF))
+        randseed = try wrap("randseed") { try str("randseed").map { try Values.unsignedInteger($0) } } ?? 0x89AB_CDEF
         zeroBuffers = try bool("zero_buffers")
         refillBuffers = try bool("refill_buffers")
         scrambleBuffers = try bool("scramble_buffers", true)
@@ -286,13 +298,13 @@ public struct JobConfig: Sendable {
         numberIOs = UInt64(try int("number_ios"))
         loops = Int(try int("loops", 1))
         rate = try sizes("rate") ?? [0, 0, 0]
-        rateIOPS = try wrap("rate_iops") { try str("rate_iops").map { try Values.perDirection($0).map { UInt64(max(0, try Values.integer($0))) } } } ?? [0, 0, 0]
+        rateIOPS = try intsPerDirection("rate_iops")
         if rate.contains(where: { $0 > 0 }) && rateIOPS.contains(where: { $0 > 0 }) {
             throw JobFileError(loc("rate_iops"), option: "rate_iops", "rate and rate_iops are mutually exclusive (as in fio); set one of them")
         }
         ratePoisson = str("rate_process")?.lowercased() == "poisson"
         rateMin = try sizes("rate_min") ?? [0, 0, 0]
-        rateIOPSMin = try wrap("rate_iops_min") { try str("rate_iops_min").map { try Values.perDirection($0).map { UInt64(max(0, try Values.integer($0))) } } } ?? [0, 0, 0]
+        rateIOPSMin = try intsPerDirection("rate_iops_min")
         thinktimeUs = try time("thinktime", unit: 1)
         thinktimeSpinUs = try time("thinktime_spin", unit: 1)
         nice = d.has("nice") ? Int32(try int("nice")) : nil

@@ -338,15 +338,20 @@ public enum OptionTable {
                 throw ValueError("'\(value)' is not one of \(options.joined(separator: ", "))" + (near.map { " (did you mean '\($0)'?)" } ?? ""))
             }
         case .int(let lo, let hi):
+            if let lo, lo >= 0, let big = try? Values.unsignedInteger(value), big > UInt64(Int64.max) {
+                // Unsigned options may use the full 64 bits (randseed=0xffffffffffffffff).
+                if let hi { throw ValueError("\(value) is above the maximum \(hi)") }
+                break
+            }
             let n = try Values.integer(value)
             if let lo, n < lo { throw ValueError("\(value) is below the minimum \(lo)") }
             if let hi, n > hi { throw ValueError("\(value) is above the maximum \(hi)") }
         case .intPerDirection:
-            for p in Values.perDirection(value) where !p.isEmpty {
+            for case let p? in Values.perDirectionParts(value) {
                 guard try Values.integer(p) >= 0 else { throw ValueError("\(p) is below the minimum 0") }
             }
         case .size(let perDir, let pct):
-            let parts = perDir ? Values.perDirection(value) : [value]
+            let parts = perDir ? Values.perDirectionParts(value).compactMap { $0 } : [value]
             for p in parts {
                 let v = try Values.size(p, kbBase: kbBase)
                 if case .percent = v, !pct { throw ValueError("'\(p)': a percentage is not allowed for \(spec.name)") }
@@ -380,8 +385,9 @@ public struct SizeRange: Equatable, Sendable {
         let b = try Values.bytes(String(s[s.index(after: sep)...]), kbBase: kbBase)
         return SizeRange(low: Swift.min(a, b), high: Swift.max(a, b))
     }
-    public static func parsePerDirection(_ s: String, kbBase: Int) throws -> [SizeRange] {
-        try Values.perDirection(s).map { try parse($0, kbBase: kbBase) }
+    /// An empty part is the default block size, fixed (fio: bsrange=,4k-16k).
+    public static func parsePerDirection(_ s: String, kbBase: Int, defaultSize: UInt64 = 4096) throws -> [SizeRange] {
+        try Values.perDirectionParts(s).map { try $0.map { try parse($0, kbBase: kbBase) } ?? SizeRange(low: defaultSize, high: defaultSize) }
     }
 }
 
@@ -416,7 +422,8 @@ public struct BlockSplit: Equatable, Sendable {
         if total < 100 { out[out.count - 1].percent += 100 - total }
         return BlockSplit(entries: out)
     }
-    public static func parsePerDirection(_ s: String, kbBase: Int) throws -> [BlockSplit] {
-        try Values.perDirection(s).map { try parse($0, kbBase: kbBase) }
+    /// An empty part is the default block size alone (fio: bssplit=,4k/50:8k/50).
+    public static func parsePerDirection(_ s: String, kbBase: Int, defaultSize: UInt64 = 4096) throws -> [BlockSplit] {
+        try Values.perDirectionParts(s).map { try $0.map { try parse($0, kbBase: kbBase) } ?? BlockSplit(entries: [(defaultSize, 100)]) }
     }
 }

@@ -14,15 +14,21 @@ public enum Direction: Int, CaseIterable, Sendable, Codable {
 }
 
 public enum Values {
-    /// Splits "a,b,c" into per-direction parts; missing parts repeat the previous one (fio: bs=4k,8k
-    /// gives trim 8k). An empty middle part ("4k,,8k") also repeats the previous.
-    public static func perDirection(_ s: String) -> [String] {
+    /// Splits "a,b,c" into per-direction parts, as fio does: a part left out repeats the one
+    /// before it (bs=4k,8k gives trim 8k), an empty part is that direction's default, nil here
+    /// (fio 3.33: rate=500k, limits reads only, rate=,500k writes only, bs=,8k reads 4k).
+    public static func perDirectionParts(_ s: String) -> [String?] {
         let parts = s.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmed }
-        var out: [String] = []
+        var out: [String?] = []
         for i in 0..<3 {
-            if i < parts.count, !parts[i].isEmpty { out.append(parts[i]) } else { out.append(out.last ?? parts.first ?? "") }
+            if i < parts.count { out.append(parts[i].isEmpty ? nil : parts[i]) } else { out.append(out[i - 1]) }
         }
         return out
+    }
+
+    /// perDirectionParts with each empty part replaced by `def`.
+    public static func perDirection(_ s: String, default def: String) -> [String] {
+        perDirectionParts(s).map { $0 ?? def }
     }
 
     /// Parses a size like "4k", "1MiB", "0x1000", "(2*1024)m", "50%".
@@ -86,6 +92,9 @@ public enum Values {
         default: throw ValueError("'\(raw)' is not a time (expected a number with an optional suffix us, ms, s, m, h, d)")
         }
         guard number >= 0 else { throw ValueError("'\(raw)': a time cannot be negative") }
+        // Times become nanoseconds added to a monotonic clock; 100 years keeps that far from
+        // overflowing (and is longer than any run).
+        guard number * unit <= 100 * 365.25 * 86_400_000_000 else { throw ValueError("'\(raw)' is too long (the limit is 100 years)") }
         return UInt64((number * unit).rounded())
     }
 
@@ -95,7 +104,19 @@ public enum Values {
         let (number, rest) = try leadingNumber(s)
         guard rest.trimmed.isEmpty else { throw ValueError("'\(raw)' is not an integer") }
         guard number == number.rounded(.towardZero) else { throw ValueError("'\(raw)' is not an integer") }
+        guard number >= -9.2e18, number <= 9.2e18 else { throw ValueError("'\(raw)' is out of range") }
         return Int64(number)
+    }
+
+    /// An unsigned 64-bit integer, exact for plain decimal and hex (randseed=0xffffffffffffffff,
+    /// which a Double would round), else as `integer`.
+    public static func unsignedInteger(_ raw: String) throws -> UInt64 {
+        let s = raw.trimmed
+        if s.lowercased().hasPrefix("0x"), let v = UInt64(s.dropFirst(2), radix: 16) { return v }
+        if let v = UInt64(s) { return v }
+        let n = try integer(raw)
+        guard n >= 0 else { throw ValueError("'\(raw)' cannot be negative") }
+        return UInt64(n)
     }
 
     public static func bool(_ raw: String) throws -> Bool {

@@ -65,11 +65,29 @@ import Testing
         #expect(throws: ValueError.self) { try Values.timeMicros("5x") }
     }
 
-    @Test func perDirectionValuesRepeatTheLastOne() throws {
+    @Test func perDirectionValuesRepeatTheLastOneAndEmptyMeansDefault() throws {
         // fio: bs=4k,8k gives read 4k, write 8k, trim 8k.
-        #expect(Values.perDirection("4k,8k") == ["4k", "8k", "8k"])
-        #expect(Values.perDirection("4k") == ["4k", "4k", "4k"])
-        #expect(Values.perDirection("4k,,16k") == ["4k", "4k", "16k"])
+        #expect(Values.perDirection("4k,8k", default: "d") == ["4k", "8k", "8k"])
+        #expect(Values.perDirection("4k", default: "d") == ["4k", "4k", "4k"])
+        // An empty part is the default (fio 3.33: rate=500k,,1m leaves writes unlimited).
+        #expect(Values.perDirection("4k,,16k", default: "d") == ["4k", "d", "16k"])
+        #expect(Values.perDirectionParts("500k,") == ["500k", nil, nil])
+        #expect(Values.perDirectionParts(",500k") == [nil, "500k", "500k"])
+    }
+
+    @Test func emptyPerDirectionPartsKeepTheDefault() throws {
+        func config(_ opts: [(String, String)]) throws -> JobConfig {
+            try JobConfig(try parse("[t]\nrw=randrw\n" + opts.map { "\($0)=\($1)\n" }.joined()).jobs[0])
+        }
+        // fio 3.33 with rw=randrw: rate=500k, throttles reads only, rate=,500k writes only,
+        // bs=,8k reads 4k and writes 8k, bs=8k, the reverse.
+        #expect(try config([("rate", "500k,")]).rate == [500 << 10, 0, 0])
+        #expect(try config([("rate", ",500k")]).rate == [0, 500 << 10, 500 << 10])
+        #expect(try config([("rate_iops", "100,")]).rateIOPS == [100, 0, 0])
+        #expect(try config([("bs", ",8k")]).bs == [4096, 8192, 8192])
+        #expect(try config([("bs", "8k,")]).bs == [8192, 4096, 4096])
+        #expect(try config([("bs", ",8k"), ("ioengine", "kevent")]).bs == [40960, 8192, 8192])
+        #expect(try config([("bs", "16k"), ("blockalign", ",4k")]).blockalign == [16384, 4096, 4096])
     }
 
     @Test func rangesAndSplits() throws {
