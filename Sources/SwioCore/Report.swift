@@ -150,12 +150,26 @@ public struct Report: Sendable {
             ("lat_ns", latJSON(s.lat, hist: c.latPercentiles ? s.latHist : nil, percentiles: c.percentiles, plus: plus)),
             ("bw_min", .uint(s.bwSamples.n > 0 ? UInt64(s.bwSamples.min) : 0)),
             ("bw_max", .uint(UInt64(s.bwSamples.max))),
-            ("bw_agg", .double(groupAgg > 0 && s.bwSamples.n > 0 ? bwMean * 1024 / Double(groupAgg) * 100 : 0)),
+            ("bw_agg", .double(s.bwSamples.n > 0 ? Report.shareOfAggregate(bwMean, groupAgg) : 0)),
             ("bw_mean", .double(bwMean)), ("bw_dev", .double(s.bwSamples.stddev)), ("bw_samples", .uint(s.bwSamples.n)),
             ("iops_min", .uint(s.iopsSamples.n > 0 ? UInt64(s.iopsSamples.min) : 0)),
             ("iops_max", .uint(UInt64(s.iopsSamples.max))), ("iops_mean", .double(s.iopsSamples.mean)),
             ("iops_stddev", .double(s.iopsSamples.stddev)), ("iops_samples", .uint(s.iopsSamples.n)),
         ])
+    }
+
+    /// A job's mean bandwidth sample (KiB/s) as a percentage of its group's aggregate (B/s),
+    /// as fio computes p_of_agg: 100 when there is no aggregate, and never more than 100.
+    static func shareOfAggregate(_ meanKiB: Double, _ aggBytes: UInt64) -> Double {
+        aggBytes >= 1024 ? min(100, meanKiB * 100 / Double(aggBytes / 1024)) : 100
+    }
+
+    /// usr and sys CPU as percentages of the job's run time; 0 when nothing ran (a ramp_time
+    /// longer than the job), as fio's total_run_time check gives.
+    static func cpuPercent(_ s: JobStats) -> (usr: Double, sys: Double) {
+        guard s.totalRunNs > 0 else { return (0, 0) }
+        let us = Double(s.totalRunNs) / 1000
+        return (Double(s.cpu.userUs) / us * 100, Double(s.cpu.systemUs) / us * 100)
     }
 
     func pctMap(_ keys: [String], _ counts: [UInt64]) -> JSON {
@@ -211,7 +225,7 @@ public struct Report: Sendable {
     func jobJSON(_ e: ReportEntry, plus: Bool) -> JSON {
         let g = groups.first { $0.id == e.groupID }
         let runtimeMs = e.stats.totalRunNs / 1_000_000
-        let cpuBase = Double(max(e.stats.totalRunNs, 1)) / 1000
+        let cpu = Report.cpuPercent(e.stats)
         let b = latencyBuckets(e)
         var kv: [(String, JSON)] = [
             ("jobname", .string(e.name)), ("groupid", .int(Int64(e.groupID))), ("error", .int(Int64(e.error))),
@@ -219,11 +233,10 @@ public struct Report: Sendable {
             ("job options", .object(e.config.definition.settings.filter { !isGlobal($0.name, $0.setting) }.map { ($0.name, .string($0.setting.value ?? "")) })),
         ]
         for d in 0..<3 { kv.append((["read", "write", "trim"][d], dirJSON(e, d, groupAgg: g?.aggBw[d] ?? 0, plus: plus))) }
-        kv.append(("sync", .object([("total_ios", .uint(e.stats.syncIOs)), ("lat_ns", latJSON(e.stats.syncLat, hist: nil, percentiles: [], plus: false))])))
+        kv.append(("sync", .object([("total_ios", .uint(e.stats.syncIOs)), ("lat_ns", latJSON(e.stats.syncLat, hist: e.config.clatPercentiles || e.config.latPercentiles ? e.stats.syncHist : nil, percentiles: e.config.percentiles, plus: plus))])))
         kv += [
             ("job_runtime", .uint(runtimeMs)),
-            ("usr_cpu", .double(Double(e.stats.cpu.userUs) / cpuBase * 100)),
-            ("sys_cpu", .double(Double(e.stats.cpu.systemUs) / cpuBase * 100)),
+            ("usr_cpu", .double(cpu.usr)), ("sys_cpu", .double(cpu.sys)),
             ("ctx", .int(Int64(e.stats.cpu.voluntaryCtx + e.stats.cpu.involuntaryCtx))),
             ("majf", .int(Int64(e.stats.cpu.majorFaults))), ("minf", .int(Int64(e.stats.cpu.minorFaults))),
             ("iodepth_level", .object(zip(["1", "2", "4", "8", "16", "32", ">=64"], Report.depthLevels(e.stats)).map { ($0, .double($1)) })),

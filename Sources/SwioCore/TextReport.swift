@@ -58,6 +58,21 @@ extension Report {
         return out
     }
 
+    /// fio's show_clat_percentiles(): "<label> percentiles (unit):" and rows of four.
+    static func percentileTable(_ label: String, _ hist: LatencyHistogram, _ percentiles: [Double]) -> String {
+        let values = percentiles.map { hist.valueAtPercentile($0) }
+        let (u, div) = Report.percentileUnit(min: values.min() ?? 0, max: values.max() ?? 0)
+        var out = "    \(label) percentiles (\(u)):\n"
+        let cells = zip(percentiles, values).map { p, v in
+            " \(Format.padLeft(Format.fixed(p, 2), 5))th=[\(Format.padLeft(Format.fixed(Double(v) / div, 0), 5))]"
+        }
+        for start in stride(from: 0, to: cells.count, by: 4) {
+            let row = cells[start..<min(start + 4, cells.count)].joined(separator: ",")
+            out += "     |" + row + (start + 4 < cells.count ? ",\n" : "\n")
+        }
+        return out
+    }
+
     func entryText(_ e: ReportEntry) -> String {
         let s = e.stats
         var out = "\n\(e.name): (groupid=\(e.groupID), jobs=\(e.jobs)): err=\(Format.padLeft(String(e.error), 2)): pid=\(getpid()): \(Report.ctime(s.startEpochMs / 1000))\n"
@@ -75,27 +90,30 @@ extension Report {
                 out += "    \(label) (\(u)): min=\(UInt64(Double(st.min) / div)), max=\(UInt64(Double(st.max) / div)), avg=\(Format.fixed(st.mean / div, 2)), stdev=\(Format.fixed(st.stddev / div, 2))\n"
             }
             if e.config.clatPercentiles && ds.clat.n > 0 {
-                let values = e.config.percentiles.map { ds.clatHist.valueAtPercentile($0) }
-                let (u, div) = Report.percentileUnit(min: values.min() ?? 0, max: values.max() ?? 0)
-                out += "    clat percentiles (\(u)):\n"
-                let cells = zip(e.config.percentiles, values).map { p, v in
-                    " \(Format.fixed(p, 2))th=[\(Format.padLeft(Format.fixed(Double(v) / div, 0), 5))]"
-                }
-                for start in stride(from: 0, to: cells.count, by: 4) {
-                    let row = cells[start..<min(start + 4, cells.count)].joined(separator: ",")
-                    out += "     |" + row + (start + 4 < cells.count ? ",\n" : "\n")
-                }
+                out += Report.percentileTable("clat", ds.clatHist, e.config.percentiles)
             }
+            // As fio's show_ddir_status(): each line only when it has samples (bwavgtime and
+            // iopsavgtime are separate intervals), MiB/s once the mean passes kb_base² KiB/s,
+            // and the share of the group's aggregate capped at 100%.
+            let num = { (v: UInt64) in Format.padLeft(String(v), 5) }
             if ds.bwSamples.n > 0 {
                 let agg = groups.first { $0.id == e.groupID }?.aggBw[d] ?? 0
-                let per = agg > 0 ? ds.bwSamples.mean * 1024 / Double(agg) * 100 : 0
-                out += "   bw (  KiB/s): min=\(Int(ds.bwSamples.min)), max=\(Int(ds.bwSamples.max)), per=\(Format.fixed(per, 2))%, avg=\(Format.fixed(ds.bwSamples.mean, 2)), stdev=\(Format.fixed(ds.bwSamples.stddev, 2)), samples=\(ds.bwSamples.n)\n"
-                out += "   iops        : min=\(Int(ds.iopsSamples.min)), max=\(Int(ds.iopsSamples.max)), avg=\(Format.fixed(ds.iopsSamples.mean, 2)), stdev=\(Format.fixed(ds.iopsSamples.stddev, 2)), samples=\(ds.iopsSamples.n)\n"
+                let per = Report.shareOfAggregate(ds.bwSamples.mean, agg)
+                let kb = UInt64(e.config.kbBase), mib = ds.bwSamples.mean > Double(kb * kb)
+                let scale = mib ? Double(kb) : 1
+                let lo = UInt64(ds.bwSamples.min) / (mib ? kb : 1), hi = UInt64(ds.bwSamples.max) / (mib ? kb : 1)
+                out += "   bw (\(mib ? "  MiB" : "  KiB")/s): min=\(num(lo)), max=\(num(hi)), per=\(Format.fixed(per, 2))%, avg=\(Format.padLeft(Format.fixed(ds.bwSamples.mean / scale, 2), 5)), stdev=\(Format.padLeft(Format.fixed(ds.bwSamples.stddev / scale, 2), 5)), samples=\(ds.bwSamples.n)\n"
+            }
+            if ds.iopsSamples.n > 0 {
+                out += "   iops        : min=\(num(UInt64(ds.iopsSamples.min))), max=\(num(UInt64(ds.iopsSamples.max))), avg=\(Format.padLeft(Format.fixed(ds.iopsSamples.mean, 2), 5)), stdev=\(Format.padLeft(Format.fixed(ds.iopsSamples.stddev, 2), 5)), samples=\(ds.iopsSamples.n)\n"
             }
         }
         if s.syncIOs > 0 {
             let (u, div) = Report.latUnit(s.syncLat)
             out += "  fsync/fdatasync/sync_file_range:\n    sync (\(u)): min=\(UInt64(Double(s.syncLat.min) / div)), max=\(UInt64(Double(s.syncLat.max) / div)), avg=\(Format.fixed(s.syncLat.mean / div, 2)), stdev=\(Format.fixed(s.syncLat.stddev / div, 2))\n"
+            if e.config.clatPercentiles || e.config.latPercentiles {
+                out += Report.percentileTable("sync", s.syncHist, e.config.percentiles)
+            }
         }
         let b = latencyBuckets(e)
         for (unit, obj) in [("nsec", b.ns), ("usec", b.us), ("msec", b.ms)] {
@@ -106,8 +124,8 @@ extension Report {
             }
             if !nonzero.isEmpty { out += "  lat (\(unit))   : \(nonzero.joined(separator: ", "))\n" }
         }
-        let cpuBase = Double(max(s.totalRunNs, 1)) / 1000
-        out += "  cpu          : usr=\(Format.fixed(Double(s.cpu.userUs) / cpuBase * 100, 2))%, sys=\(Format.fixed(Double(s.cpu.systemUs) / cpuBase * 100, 2))%, ctx=\(s.cpu.voluntaryCtx + s.cpu.involuntaryCtx), majf=\(s.cpu.majorFaults), minf=\(s.cpu.minorFaults)\n"
+        let cpu = Report.cpuPercent(s)
+        out += "  cpu          : usr=\(Format.fixed(cpu.usr, 2))%, sys=\(Format.fixed(cpu.sys, 2))%, ctx=\(s.cpu.voluntaryCtx + s.cpu.involuntaryCtx), majf=\(s.cpu.majorFaults), minf=\(s.cpu.minorFaults)\n"
         func dist(_ keys: [String], _ c: [UInt64]) -> String {
             zip(keys, Report.distribution(c, total: c.reduce(0, +), floor: 0.1)).map { "\($0)=\(Format.fixed($1, 1))%" }.joined(separator: ", ")
         }
@@ -152,17 +170,24 @@ extension Report {
                 f += usecs(s.lat)
                 let agg = groups.first { $0.id == e.groupID }?.aggBw[d] ?? 0
                 f += [String(UInt64(s.bwSamples.n > 0 ? s.bwSamples.min : 0)), String(UInt64(s.bwSamples.max)),
-                      Format.fixed(agg > 0 ? s.bwSamples.mean * 1024 / Double(agg) * 100 : 0, 6) + "%",
+                      Format.fixed(s.bwSamples.n > 0 ? Report.shareOfAggregate(s.bwSamples.mean, agg) : 0, 6) + "%",
                       Format.fixed(s.bwSamples.mean, 6), Format.fixed(s.bwSamples.stddev, 6)]
             }
-            let cpuBase = Double(max(e.stats.totalRunNs, 1)) / 1000
-            f += [Format.fixed(Double(e.stats.cpu.userUs) / cpuBase * 100, 6) + "%", Format.fixed(Double(e.stats.cpu.systemUs) / cpuBase * 100, 6) + "%",
+            let cpu = Report.cpuPercent(e.stats)
+            f += [Format.fixed(cpu.usr, 6) + "%", Format.fixed(cpu.sys, 6) + "%",
                   String(e.stats.cpu.voluntaryCtx + e.stats.cpu.involuntaryCtx), String(e.stats.cpu.majorFaults), String(e.stats.cpu.minorFaults)]
             f += Report.depthLevels(e.stats).map { Format.fixed($0, 1) + "%" }
+            // fio's stat_calc_lat_nu(): terse has no ns buckets, so their share is added to the
+            // first us bucket (a null-engine job is ~100% there, not nowhere).
             let b = latencyBuckets(e)
-            for obj in [b.us, b.ms] {
+            var nsShare = 0.0
+            if case .object(let kv) = b.ns { for case (_, .double(let p)) in kv { nsShare += p } }
+            for (i, obj) in [b.us, b.ms].enumerated() {
                 if case .object(let kv) = obj {
-                    f += kv.map { if case .double(let p) = $0.1 { return Format.fixed(p, 2) + "%" } else { return "0.00%" } }
+                    f += kv.enumerated().map { j, entry in
+                        guard case .double(let p) = entry.1 else { return "0.00%" }
+                        return Format.fixed(i == 0 && j == 0 ? p + nsShare : p, 2) + "%"
+                    }
                 }
             }
             for d in disks {
