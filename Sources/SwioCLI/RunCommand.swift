@@ -163,7 +163,7 @@ enum ETALine {
 
     static func eta(_ jobs: [JobExecution], _ now: UInt64) -> String {
         let remaining = jobs.compactMap { $0.progressEstimate(now: now)?.remainingSec }.max() ?? 0
-        guard remaining.isFinite else { return "--m:--s" }
+        guard remaining.isFinite, remaining < 1e9 else { return "--m:--s" }
         let s = Int(remaining.rounded(.up))
         return "\(Format.padLeft(String(s / 60), 2).replacingAll(" ", with: "0"))m:\(Format.padLeft(String(s % 60), 2).replacingAll(" ", with: "0"))s"
     }

@@ -22,6 +22,8 @@ public struct IOLoop {
     public var workload: Workload
     public var stats: UnsafeMutablePointer<DirectionStats>
     public var syncLat = LatencyStat()
+    /// fsync/fdatasync latencies, for the sync percentiles fio reports beside them.
+    public var syncHist = makeLatencyHistogram()
     public var syncIOs: UInt64 = 0
     public var depthLevel = DepthCounters()
     public var depthSubmit = DepthCounters()
@@ -231,7 +233,7 @@ public struct IOLoop {
                         let r = pace(u, &engine)
                         // Stopped while waiting (exitall, a signal, runtime), or an error while
                         // reaping before the wait: the I/O is not issued.
-                        if r != .reaped || cswio_job_should_stop(stopFlag) != 0 || now >= deadlineNs {
+                        if r != .reaped || cswio_job_should_stop(stopFlag) != 0 || now >= runEndNs {
                             freeCount += 1
                             freeStack[freeCount - 1] = u.pointee.index
                             stopRequested = true
@@ -491,26 +493,36 @@ public struct IOLoop {
             if r != .reaped { return r }
             lastThinkBlocks = blocks
             // thinktime_spin: busy (as if working on the data) for that part, asleep for the rest.
+            // Neither goes past the runtime (fio caps both at the runtime left; 3.33 did not yet,
+            // and ran a thinktime=3s runtime=1 job for 3 s).
             if thinkSpinNs > 0 {
-                let end = now &+ thinkSpinNs
+                let end = Swift.min(now &+ thinkSpinNs, runEndNs)
                 while now < end && cswio_job_should_stop(stopFlag) == 0 {}
             }
-            if thinkNs > thinkSpinNs { sleepNs(thinkNs - thinkSpinNs) }
+            if thinkNs > thinkSpinNs { sleep(until: now &+ (thinkNs - thinkSpinNs)) }
         }
         // During ramp_time the pace runs from the job start; afterwards from the measured start.
         let elapsedStart = ramping ? startNs : recordStartNs
         if dueNs > 0, elapsedStart + dueNs > now {
             let r = quiesce(&engine)
             if r != .reaped { return r }
-            let t = now
-            if elapsedStart + dueNs > t { sleepNs(elapsedStart + dueNs - t) }
+            sleep(until: elapsedStart + dueNs)
         }
         return .reaped
     }
 
-    /// An exitall or a signal ends a long thinktime or rate wait within one step (fio's
-    /// usec_sleep() checks td->terminate between pieces too).
-    @usableFromInline func sleepNs(_ ns: UInt64) { sleepUntil(now &+ ns, stopFlag: stopFlag) }
+    /// Where the run ends, ramp_time included (.max without a runtime).
+    @inlinable var runEndNs: UInt64 {
+        ramping ? (runtimeNs == .max ? .max : recordStartNs &+ runtimeNs) : deadlineNs
+    }
+
+    /// A thinktime or rate wait, never past the end of the run (fio's rate_ddir() and
+    /// handle_thinktime() cap theirs at the runtime left). An exitall or a signal ends it within
+    /// one step (fio's usec_sleep() checks td->terminate between pieces too).
+    @usableFromInline func sleep(until due: UInt64) {
+        let end = Swift.min(due, runEndNs)
+        if end > now { sleepUntil(end, stopFlag: stopFlag) }
+    }
 
     /// Submits everything queued. As fio's libaio/io_uring engines do, the issue time is taken
     /// when the submit call returns: slat covers prep + submit, clat only the wait.
@@ -579,13 +591,17 @@ public struct IOLoop {
             }
             ramping = false
             armTimers(t)
-            // Ramp I/O is not part of the measured amount.
+            // Ramp I/O is not part of the measured amount, nor of the depth maps and call
+            // counts (fio's reset_io_stats() clears io_u_map/submit/complete and the totals).
             issuedBytes = 0; issuedIOs = 0; issuedPerDir = (0, 0, 0); poissonNextNs = (0, 0, 0)
+            depthLevel = DepthCounters(); depthSubmit = DepthCounters(); depthComplete = DepthCounters()
+            submitCalls = 0; completeCalls = 0
             if thinkOnIssue { lastThinkBlocks = 0 }
         }
         guard let dir = kind.direction else {
             syncIOs &+= 1
             syncLat.add(t &- u.pointee.startNs)
+            _ = syncHist.record(t &- u.pointee.startNs)
             return checkTime(t)
         }
         completedBlocks &+= 1
@@ -633,11 +649,14 @@ public struct IOLoop {
     }
 
     /// bw and iops samples every bwavgtime/iopsavgtime, per direction (fio add_bw_samples()).
+    /// As in fio's __add_samples(), an interval in which a direction moved nothing adds no
+    /// sample ("no entries for interval"): a rwmixread=100 job has no write samples.
     @usableFromInline mutating func sample(_ t: UInt64) {
         if t >= nextBwSampleNs {
             let span = Double(t - lastBwSampleNs) / 1e9
             for d in 0..<3 where modeIssues(d) {
                 let delta = stats[d].bytes - stats[d].lastSampleBytes
+                guard delta > 0 else { continue }
                 stats[d].bwSamples.add(Double(delta) / 1024 / span)
                 stats[d].lastSampleBytes = stats[d].bytes
             }
@@ -648,6 +667,7 @@ public struct IOLoop {
             let span = Double(t - lastIopsSampleNs) / 1e9
             for d in 0..<3 where modeIssues(d) {
                 let delta = stats[d].ios - stats[d].lastSampleIOs
+                guard delta > 0 else { continue }
                 stats[d].iopsSamples.add(Double(delta) / span)
                 stats[d].lastSampleIOs = stats[d].ios
             }

@@ -233,7 +233,12 @@ public final class JobExecution: @unchecked Sendable {
         files = out
         for i in files.indices { logFile(i, "add") }
         if let s = c.ioscheduler { try setScheduler(s) }
-        let io = c.ioSize?.resolve(against: total) ?? total
+        // With filesize= setting the files' sizes, size= only limits the I/O (fio's
+        // setup_files() lowers size to the files' total, never raises it): filesize=64m
+        // size=8m reads 8 MiB, filesize=16m size=64m reads 16 MiB.
+        var sizeIO = total
+        if c.filesize != nil, let s = c.size { sizeIO = min(total, s.resolve(against: total)) }
+        let io = c.ioSize?.resolve(against: total) ?? sizeIO
         budgetBytes = io &* UInt64(c.loops)
     }
 
@@ -520,7 +525,8 @@ public final class JobExecution: @unchecked Sendable {
     public func progressEstimate(now: UInt64) -> (fraction: Double, remainingSec: Double)? {
         if finished { return (1, 0) }
         guard startedNs > 0 else { return nil }
-        let elapsed = Double(now - startedNs) / 1e9
+        // The caller read `now` first; a job that started since then has not run yet.
+        let elapsed = Double(now &- min(now, startedNs)) / 1e9
         let total = Double(config.runtimeUs + config.rampUs) / 1e6
         var f = 0.0
         if config.timeBased && config.runtimeUs > 0 { f = elapsed / total }
@@ -538,7 +544,7 @@ public final class JobExecution: @unchecked Sendable {
     public func finish(_ loop: inout IOLoop, end: LoopEnd, engineStats: [(String, JSON)]) {
         self.end = end
         for d in 0..<3 { stats.dirs[d] = loop.stats[d] }
-        stats.syncLat.merge(loop.syncLat); stats.syncIOs += loop.syncIOs
+        stats.syncLat.merge(loop.syncLat); stats.syncHist.add(loop.syncHist); stats.syncIOs += loop.syncIOs
         stats.depthLevel = loop.depthLevel
         stats.depthSubmit = loop.depthSubmit
         stats.depthComplete = loop.depthComplete

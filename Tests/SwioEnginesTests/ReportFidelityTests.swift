@@ -1,0 +1,128 @@
+import Testing
+import Foundation
+@testable import SwioCore
+import SwioEngines
+
+/// Report and runner details checked against fio 3.33 side by side (values in the comments).
+@Suite struct ReportFidelityTests {
+    func scratchFile(_ size: Int = 1 << 20) throws -> String {
+        let f = makeTempDir() + "/f"
+        try Data(count: size).write(to: URL(fileURLWithPath: f))
+        return f
+    }
+
+    /// A bw sample interval that ends within the run and an iops one that does not: fio prints
+    /// the bw line alone (swio used to trap converting the empty iops minimum, +infinity).
+    @Test func textReportPrintsOnlyTheSampleLinesThatHaveSamples() throws {
+        let f = try scratchFile()
+        let (_, report) = try runJobs("[t]\nfilename=\(f)\nrw=read\nbs=4k\ntime_based\nruntime=300ms\nbwavgtime=100\niopsavgtime=5000\n")
+        let s = report.entries[0].stats.dirs[0]
+        #expect(s.bwSamples.n > 0 && s.iopsSamples.n == 0)
+        let text = report.text()
+        #expect(text.contains("   bw (") && !text.contains("   iops        :"))
+    }
+
+    /// fio's reset_io_stats() clears the depth maps when ramp_time ends, so iodepth_level is
+    /// of the measured I/Os only (fio 3.33, psync fsync=8 after a ramp: 1=112.5%).
+    @Test func rampTimeResetsTheDepthMaps() throws {
+        let f = try scratchFile(4 << 20)
+        let (_, report) = try runJobs("[t]\nfilename=\(f)\nrw=write\nbs=4k\nfsync=8\ntime_based\nramp_time=200ms\nruntime=300ms\n")
+        let s = report.entries[0].stats
+        let level1 = Report.depthLevels(s)[0]
+        #expect(abs(level1 - 112.5) < 0.5, "\(level1)")
+        // The I/O whose completion ends the ramp was submitted before the reset.
+        let submits = s.depthSubmit.array.reduce(0, +), issued = s.dirs[1].totalIOs + s.syncIOs
+        #expect(submits <= issued && submits + 1 >= issued, "\(submits) \(issued)")
+    }
+
+    /// A think longer than the runtime left ends with the run (fio's handle_thinktime() caps
+    /// it; a thinktime=3s runtime=1 job took 3 s in 3.33, 1 s after that fix).
+    @Test func thinktimeStopsAtTheRuntime() throws {
+        let f = try scratchFile()
+        let start = Date()
+        let (_, report) = try runJobs("[t]\nfilename=\(f)\nrw=read\nbs=4k\nthinktime=3s\nthinktime_blocks=10\ntime_based\nruntime=300ms\n")
+        #expect(Date().timeIntervalSince(start) < 2)
+        #expect(report.entries[0].stats.dirs[0].ios == 10)
+        #expect(report.entries[0].runtimeMs(0) < 1000)
+    }
+
+    /// A direction that moved nothing in an interval adds no sample (fio's __add_samples()):
+    /// rw=randrw with rwmixread=100 has no write samples in fio 3.33.
+    @Test func idleDirectionsAddNoBandwidthSamples() throws {
+        let f = try scratchFile()
+        let (_, report) = try runJobs("[t]\nfilename=\(f)\nrw=randrw\nrwmixread=100\nbs=4k\ntime_based\nruntime=300ms\nbwavgtime=100\niopsavgtime=100\n")
+        let s = report.entries[0].stats
+        #expect(s.dirs[0].bwSamples.n > 0)
+        #expect(s.dirs[1].bwSamples.n == 0 && s.dirs[1].iopsSamples.n == 0)
+    }
+
+    /// group_reporting adds samples up as fio's sum_stat(pure_sum) does: the group's mean is
+    /// the sum of the jobs' means, and min/max are summed too.
+    @Test func groupReportingSumsBandwidthSamples() {
+        var a = SampleStat(), b = SampleStat()
+        for v in [100.0, 200, 300] { a.add(v) }
+        for v in [10.0, 30] { b.add(v) }
+        var g = a
+        g.mergeSum(b)
+        #expect(g.mean == 220 && g.min == 110 && g.max == 330 && g.n == 5)
+        #expect(abs(g.stddev - (a.m2 + b.m2).squareRoot() / 2) < 1e-9)
+        #expect(Report.shareOfAggregate(200, 100 * 1024) == 100)   // capped as fio's p_of_agg
+        #expect(Report.shareOfAggregate(50, 200 * 1024) == 25)
+    }
+
+    /// With filesize= the files have that size and size= only limits the I/O (fio 3.33:
+    /// filesize=64m size=8m read 8 MiB; filesize=16m size=64m read 16 MiB).
+    @Test func sizeLimitsTheIOWhenFilesizeIsGiven() throws {
+        let dir = makeTempDir()
+        let (_, small) = try runJobs("[t]\nfilename=\(dir)/a\nrw=read\nbs=64k\nfilesize=1m\nsize=256k\n")
+        #expect(small.entries[0].stats.dirs[0].bytes == 256 << 10)
+        let (_, large) = try runJobs("[t]\nfilename=\(dir)/b\nrw=read\nbs=64k\nfilesize=256k\nsize=1m\n")
+        #expect(large.entries[0].stats.dirs[0].bytes == 256 << 10)
+    }
+
+    /// fio 3.33's sync block has percentiles, in JSON and in the text report.
+    @Test func syncLatencyHasPercentiles() throws {
+        let f = try scratchFile()
+        let (_, report) = try runJobs("[t]\nfilename=\(f)\nrw=write\nbs=4k\nsize=256k\nfsync=4\n")
+        let sync = report.json()["jobs"].flatMap { if case .array(let a) = $0 { return a.first } else { return nil } }?["sync"]
+        // 64 writes, a sync after every 4th but the last (fio 3.33: 1024 writes make 255).
+        #expect(sync?["total_ios"] == .uint(15))
+        guard case .object(let pct)? = sync?["lat_ns"]?["percentile"] else { Issue.record("no sync percentiles"); return }
+        #expect(pct.count == report.entries[0].config.percentiles.count)
+        #expect(report.text().contains("    sync percentiles (") && report.text().contains("|  1.00th=["))
+    }
+
+    /// Terse v3 has no ns buckets: fio adds their share to the first us bucket, so a null
+    /// job (all I/Os under 1 us) shows ~100% there rather than nothing anywhere.
+    @Test func terseCountsSubMicrosecondLatenciesInTheFirstBucket() throws {
+        let (_, report) = try runJobs("[t]\nioengine=null\nrw=read\nbs=4k\nsize=4m\n")
+        let fields = report.terse().split(separator: ";", omittingEmptySubsequences: false)
+        // 5 header fields, 41 per read and write block, 5 CPU, 7 depth levels: field 100
+        // (1-based) is lat_2us.
+        #expect(fields.count > 110)
+        let us2 = fields[99]
+        #expect(us2.hasSuffix("%") && Double(us2.dropLast()) ?? 0 > 90, "\(us2)")
+    }
+
+    /// A job whose measured run is empty (ramp_time longer than it) shows 0% CPU, as fio.
+    @Test func cpuIsZeroWhenNothingWasMeasured() {
+        var s = JobStats()
+        s.cpu.userUs = 5000
+        #expect(Report.cpuPercent(s).usr == 0)
+        s.totalRunNs = 10_000_000
+        #expect(Report.cpuPercent(s).usr == 50)
+    }
+
+    /// Values a Double or Int64 cannot hold are parsed exactly or rejected with a message,
+    /// never a trap.
+    @Test func hugeValuesParseOrFailCleanly() throws {
+        func config(_ line: String) throws -> JobConfig {
+            var p = JobFileParser(options: ParseOptions(environment: [:]))
+            return try JobConfig(try p.parse(text: "[t]\nioengine=null\nsize=1m\n\(line)\n", file: "t.fio").jobs[0])
+        }
+        #expect(try config("randseed=0xffffffffffffffff").randseed == .max)
+        #expect(try config("randseed=18446744073709551615").randseed == .max)
+        #expect(throws: JobFileError.self) { try config("runtime=20000000000") }
+        #expect(throws: JobFileError.self) { try config("iodepth=99999999999999999999") }
+    }
+}
