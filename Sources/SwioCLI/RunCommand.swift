@@ -63,7 +63,8 @@ struct RunCommand: ParsableCommand {
             for j in result.jobs where j.stats.firstError != 0 {
                 writeStderr("swio: job '\(j.config.name)': \(j.stats.firstErrorMessage ?? Syscall.errorString(j.stats.firstError))")
             }
-            let globals = parsed.globalSettings.map { ($0.name, $0.setting.value ?? "") }
+            // fio's "global options" leave out bare flags (time_based, thread), as its job options do.
+            let globals = parsed.globalSettings.filter { $0.setting.value != nil }.map { ($0.name, $0.setting.value!) }
             var ratios: [String: BaselineRatio] = [:]
             for j in result.jobs {
                 guard let target = j.config.filenames.first, let b = baselineByTarget[target] else { continue }

@@ -330,15 +330,17 @@ public struct JobFileParser {
             job.settings = global
             job.lastSet = globalLastSet
             let kb = kbBaseOf(section.entries, inherited: global)
+            // The section header names the job unless the section itself sets name= (fio: name=
+            // wins). On the command line --name= is the job's first option, as fio lists it.
+            let headerNames = !section.entries.contains(where: { OptionTable.lookup($0.key)?.name == "name" })
+            let nameSetting = Setting(value: section.name, source: section.location)
+            if headerNames && section.location == .commandLine { job.set("name", nameSetting) }
             for e in section.entries {
                 let (n, s) = try resolve(e, kbBase: kb)
                 job.set(n, s)
             }
             for (n, s) in cliSettings { job.set(n, s) }
-            // The section header names the job unless the section itself sets name= (fio: name= wins).
-            if !section.entries.contains(where: { OptionTable.lookup($0.key)?.name == "name" }) {
-                job.set("name", Setting(value: section.name, source: section.location))
-            }
+            if headerNames && section.location != .commandLine { job.set("name", nameSetting) }
             job.name = job["name"] ?? section.name
             try checkEngineOptions(job)
             try checkUnsupported(job)

@@ -230,7 +230,7 @@ public struct Report: Sendable {
         var kv: [(String, JSON)] = [
             ("jobname", .string(e.name)), ("groupid", .int(Int64(e.groupID))), ("error", .int(Int64(e.error))),
             ("eta", .int(0)), ("elapsed", .uint((e.stats.elapsedNs + 999_999_999) / 1_000_000_000)),
-            ("job options", .object(e.config.definition.settings.filter { !isGlobal($0.name, $0.setting) }.map { ($0.name, .string($0.setting.value ?? "")) })),
+            ("job options", .object(e.config.definition.settings.filter { listedJobOption(e, $0.name, $0.setting) }.map { ($0.name, .string($0.setting.value ?? "")) })),
         ]
         for d in 0..<3 { kv.append((["read", "write", "trim"][d], dirJSON(e, d, groupAgg: g?.aggBw[d] ?? 0, plus: plus))) }
         kv.append(("sync", .object([("total_ios", .uint(e.stats.syncIOs)), ("lat_ns", latJSON(e.stats.syncLat, hist: e.config.clatPercentiles || e.config.latPercentiles ? e.stats.syncHist : nil, percentiles: e.config.percentiles, plus: plus))])))
@@ -254,6 +254,14 @@ public struct Report: Sendable {
         ]
         kv.append(("swio", swioJSON(e)))
         return .object(kv)
+    }
+
+    /// What fio 3.33 lists under "job options": the job's own options that have a value (a
+    /// bare time_based or thread is left out), and name only where it was an option (--name=,
+    /// name=), not a job file's section header.
+    func listedJobOption(_ e: ReportEntry, _ name: String, _ s: Setting) -> Bool {
+        guard s.value != nil, !isGlobal(name, s) else { return false }
+        return !(name == "name" && s.source == e.config.definition.section && s.source != .commandLine)
     }
 
     func isGlobal(_ name: String, _ s: Setting) -> Bool {

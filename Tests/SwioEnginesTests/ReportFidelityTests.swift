@@ -104,6 +104,18 @@ import SwioEngines
         #expect(us2.hasSuffix("%") && Double(us2.dropLast()) ?? 0 > 90, "\(us2)")
     }
 
+    /// fio 3.33's "job options": bare flags are left out, and a job file's section header is
+    /// not listed as name (a name= option is); "global options" likewise.
+    @Test func jobOptionsListOnlyOptionsWithValues() throws {
+        let (_, report) = try runJobs("[global]\ntime_based\nruntime=100ms\n[t]\nioengine=null\nsize=1m\ngroup_reporting\n[u]\nioengine=null\nsize=1m\nname=v\n")
+        var jobs: [JSON] = []
+        if case .array(let a)? = report.json()["jobs"] { jobs = a }
+        func keys(_ j: JSON?) -> [String] { if case .object(let kv)? = j { return kv.map(\.0) } else { return [] } }
+        #expect(keys(jobs.first?["job options"]) == ["ioengine", "size"])
+        #expect(keys(jobs.last?["job options"]) == ["ioengine", "size", "name"])
+        #expect(keys(report.json()["global options"]) == ["runtime"])
+    }
+
     /// A job whose measured run is empty (ramp_time longer than it) shows 0% CPU, as fio.
     @Test func cpuIsZeroWhenNothingWasMeasured() {
         var s = JobStats()
