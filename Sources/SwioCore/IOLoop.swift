@@ -116,6 +116,11 @@ public struct IOLoop {
     @usableFromInline var nextIopsSampleNs: UInt64 = .max
     @usableFromInline var lastBwSampleNs: UInt64 = 0
     @usableFromInline var lastIopsSampleNs: UInt64 = 0
+    /// rate_min/rate_iops_min (bytes/s and IOPS per direction), checked every rate_cycle.
+    @usableFromInline let minRate: [UInt64]
+    @usableFromInline let minIOPS: [UInt64]
+    @usableFromInline let rateCycleNs: UInt64
+    @usableFromInline var nextRateCheckNs: UInt64 = .max
     public var endNs: UInt64 = 0
     /// CPU usage when measurement started after ramp_time (nil without a ramp).
     public var cpuAtRecordStart: CPUUsage? = nil
@@ -173,6 +178,9 @@ public struct IOLoop {
         clatHistogram = !job.disableClat
         sampleIntervalNs = job.bwAvgMs * 1_000_000
         iopsIntervalNs = job.iopsAvgMs * 1_000_000
+        minRate = job.rateMin
+        minIOPS = job.rateIOPSMin
+        rateCycleNs = UInt64(max(1, job.rateCycleMs)) * 1_000_000
         nonFatal = job.nonFatal
         let bps = (0..<3).map { job.rate[$0] > 0 ? job.rate[$0] : job.rateIOPS[$0] &* job.bs[$0] }
         rateBytes = (bps[0], bps[1], bps[2])
@@ -569,6 +577,10 @@ public struct IOLoop {
         nextIopsSampleNs = t &+ iopsIntervalNs
         lastBwSampleNs = t
         lastIopsSampleNs = t
+        // fio's __check_min_rate() allows a 2 s settle period before the first window.
+        if minRate.contains(where: { $0 > 0 }) || minIOPS.contains(where: { $0 > 0 }) {
+            nextRateCheckNs = t &+ 2_000_000_000
+        }
     }
 
     /// Accounts one completion. Returns false when the job must stop on an error.
@@ -622,7 +634,10 @@ public struct IOLoop {
         }
         if logging { logIO(u, d: d, t: t, clat: clat, lat: lat) }
         if let p = progress { p[d] &+= UInt64(r); p[3 + d] &+= 1 }
-        if t >= nextBwSampleNs || t >= nextIopsSampleNs { sample(t) }
+        if t >= nextBwSampleNs || t >= nextIopsSampleNs || t >= nextRateCheckNs {
+            sample(t)
+            if t >= nextRateCheckNs && !minRateMet(t) { return false }
+        }
         return checkTime(t)
     }
 
@@ -674,6 +689,38 @@ public struct IOLoop {
             lastIopsSampleNs = t
             nextIopsSampleNs = t + iopsIntervalNs
         }
+    }
+
+    /// fio's check_min_rate(): once per rate_cycle, each direction that has moved data must
+    /// have done at least rate_min bytes/s (or rate_iops_min IOPS) over the window just ended;
+    /// the first window of a direction starts at its first check. A miss stops the job with
+    /// EIO, as fio's does ("rate_min=...B/s not met, got ...B/s").
+    @usableFromInline mutating func minRateMet(_ t: UInt64) -> Bool {
+        nextRateCheckNs = t &+ rateCycleNs
+        for d in 0..<3 where stats[d].bytes > 0 {
+            let s = stats + d
+            guard s.pointee.rateCheckNs > 0 else {
+                s.pointee.rateCheckNs = t; s.pointee.rateCheckBytes = s.pointee.bytes; s.pointee.rateCheckIOs = s.pointee.ios
+                continue
+            }
+            let spentMs = (t - s.pointee.rateCheckNs) / 1_000_000
+            guard spentMs >= rateCycleNs / 1_000_000 else { continue }
+            var miss: String? = nil
+            if minRate[d] > 0 {
+                let rate = (s.pointee.bytes - s.pointee.rateCheckBytes) * 1000 / spentMs
+                if rate < minRate[d] { miss = "rate_min=\(minRate[d])B/s not met, got \(rate)B/s" }
+            } else if minIOPS[d] > 0 {
+                let iops = (s.pointee.ios - s.pointee.rateCheckIOs) * 1000 / spentMs
+                if iops < minIOPS[d] { miss = "rate_iops_min=\(minIOPS[d]) not met, got \(iops) IOPS" }
+            }
+            if let miss {
+                if firstError == 0 { firstError = EIO; firstErrorMessage = "\(Direction(rawValue: d)!.name): \(miss)" }
+                stopRequested = true
+                return false
+            }
+            s.pointee.rateCheckNs = t; s.pointee.rateCheckBytes = s.pointee.bytes; s.pointee.rateCheckIOs = s.pointee.ios
+        }
+        return true
     }
 
     /// Whether the job's rw mode issues direction d (only those get bw/iops samples).

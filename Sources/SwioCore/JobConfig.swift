@@ -140,6 +140,8 @@ public struct JobConfig: Sendable {
     public var ratePoisson: Bool
     public var rateMin: [UInt64]
     public var rateIOPSMin: [UInt64]
+    /// rate_cycle: the window (ms) over which rate_min/rate_iops_min are averaged.
+    public var rateCycleMs: Int
     public var thinktimeUs: UInt64
     public var thinktimeSpinUs: UInt64
     /// nice increment for the job thread (relative, as fio's nice()), and its I/O priority
@@ -305,6 +307,7 @@ public struct JobConfig: Sendable {
         ratePoisson = str("rate_process")?.lowercased() == "poisson"
         rateMin = try sizes("rate_min") ?? [0, 0, 0]
         rateIOPSMin = try intsPerDirection("rate_iops_min")
+        rateCycleMs = Int(try int("rate_cycle", 1000))
         thinktimeUs = try time("thinktime", unit: 1)
         thinktimeSpinUs = try time("thinktime_spin", unit: 1)
         nice = d.has("nice") ? Int32(try int("nice")) : nil

@@ -562,21 +562,6 @@ public final class JobExecution: @unchecked Sendable {
         writeIssuedLog(&loop.issuedLog)
         for i in 0..<files.count { regions[i].map?.deallocate() }
         loop.deallocate()
-        // A job that read or wrote less than rate_min or rate_iops_min is an error, as in fio,
-        // which checks only directions that moved data and allows a 2 s settle period first
-        // (__check_min_rate()); swio checks the whole run's average once it is over.
-        for d in 0..<3 where stats.runtimeNs >= 2_000_000_000 && stats.dirs[d].ios > 0 && stats.firstError == 0 {
-            let seconds = Double(stats.runtimeNs) / 1e9
-            let name = Direction(rawValue: d)!.name
-            let bw = Double(stats.dirs[d].bytes) / seconds, iops = Double(stats.dirs[d].ios) / seconds
-            if config.rateMin[d] > 0 && bw < Double(config.rateMin[d]) {
-                stats.firstErrorMessage = "\(name) bandwidth \(Int(bw)) B/s fell below rate_min \(config.rateMin[d]) B/s"
-            } else if config.rateIOPSMin[d] > 0 && iops < Double(config.rateIOPSMin[d]) {
-                stats.firstErrorMessage = "\(name) IOPS \(Int(iops)) fell below rate_iops_min \(config.rateIOPSMin[d])"
-            } else { continue }
-            stats.firstError = EIO
-            self.end = .failed
-        }
     }
 
     public func recordSetupError(_ e: Error) {

@@ -152,8 +152,9 @@ public enum OptionTable {
         OptionSpec("rate", .size(perDirection: true, percentOK: false), "Cap bandwidth (bytes/s), per direction"),
         OptionSpec("rate_iops", .intPerDirection, "Cap IOPS, per direction (as a byte rate of the direction's smallest block, as fio)"),
         OptionSpec("rate_process", .choice(["linear", "poisson"]), default: "linear", "How rated I/O is spaced: evenly, or at exponential gaps with the same mean"),
-        OptionSpec("rate_min", .size(perDirection: true, percentOK: false), aliases: ["ratemin"], "Fail if bandwidth drops below this"),
+        OptionSpec("rate_min", .size(perDirection: true, percentOK: false), aliases: ["ratemin"], "Fail (EIO) if bandwidth over a rate_cycle drops below this, per direction"),
         OptionSpec("rate_iops_min", .intPerDirection, "Fail if IOPS drop below this, per direction"),
+        OptionSpec("rate_cycle", .int(min: 1, max: nil), default: "1000", aliases: ["ratecycle"], "Window (ms) over which rate_min and rate_iops_min are averaged, after a 2 s settle period"),
         OptionSpec("thinktime", .time(defaultUnitMicros: 1), "Pause this long between I/Os (bare = microseconds)"),
         OptionSpec("thinktime_blocks", .int(min: 1, max: nil), default: "1", "I/Os between thinktime pauses"),
         OptionSpec("thinktime_blocks_type", .choice(["complete", "issue"]), default: "complete", "What thinktime_blocks counts: completed I/Os (fio's default) or issued ones"),
@@ -244,7 +245,7 @@ public enum OptionTable {
 
     /// fio's other spellings of some of those (`fio --cmdhelp=ss_dur` answers steadystate_duration).
     static let fioOnlyAliases: [String: [String]] = [
-        "rate_cycle": ["ratecycle"], "disable_bw_measurement": ["disable_bw"], "fill_device": ["fill_fs"],
+        "disable_bw_measurement": ["disable_bw"], "fill_device": ["fill_fs"],
         "steadystate_duration": ["ss_dur"], "steadystate_ramp_time": ["ss_ramp"],
     ]
 
@@ -267,7 +268,7 @@ public enum OptionTable {
         ("log_store_compressed", ["0"]), ("log_unix_epoch", ["0"]), ("max_latency", ["0"]), ("max_open_zones", ["0"]),
         ("merge_blktrace_file", []), ("merge_blktrace_iters", []), ("merge_blktrace_scalars", []),
         ("numa_cpu_nodes", []), ("numa_mem_policy", []), ("opendir", []), ("openfiles", []),
-        ("profile", []), ("rate_cycle", []),
+        ("profile", []),
         ("rate_ignore_thinktime", ["0"]), ("read_beyond_wp", ["0"]), ("read_iolog", []),
         ("read_iolog_chunked", ["0"]), ("replay_align", []), ("replay_no_stall", []), ("replay_redirect", []),
         ("replay_scale", []), ("replay_skip", []), ("replay_time_scale", []), ("rw_sequencer", []),

@@ -97,6 +97,10 @@ public struct DirectionStats: Sendable {
     /// Bytes/IOs at the previous sample.
     public var lastSampleBytes: UInt64 = 0
     public var lastSampleIOs: UInt64 = 0
+    /// Where the current rate_min window started: time (0 before the first check), bytes, I/Os.
+    public var rateCheckNs: UInt64 = 0
+    public var rateCheckBytes: UInt64 = 0
+    public var rateCheckIOs: UInt64 = 0
     public init() {}
 
     public mutating func merge(_ o: DirectionStats) {

@@ -153,10 +153,14 @@ import SwioEngines
         #expect(ri > reads * 0.85 && ri < reads * 1.1 && wi > writes * 0.85 && wi < writes * 1.1, "\(ri) reads/s, \(wi) writes/s")
     }
 
-    /// rate_min and rate_iops_min fail a job that falls short (fio: "min rate ... not met"),
-    /// checking only the directions that moved data, and not within fio's 2 s settle period.
-    @Test(arguments: [("rate_iops=100\nrate_iops_min=200", "2200ms", "read IOPS"), ("rate=400k\nrate_min=100k", "2200ms", ""),
-                      ("rate_iops=100\nrate_iops_min=200", "300ms", "")])
+    /// rate_min and rate_iops_min fail a job that falls short over a rate_cycle window, as fio's
+    /// check_min_rate() does: only directions that moved data, the first window starting after
+    /// a 2 s settle period, and the job stops at the first miss with EIO (fio 3.33:
+    /// "t: rate_min=107374182400B/s not met, got 2681700352B/s", runtime 3 s of 5).
+    @Test(arguments: [("rate_iops=100\nrate_iops_min=200\nratecycle=100", "2600ms", "read: rate_iops_min=200 not met, got "),
+                      ("rate=400k\nrate_min=100k\nratecycle=100", "2600ms", ""),
+                      ("rate_iops=100\nrate_iops_min=200", "300ms", ""),
+                      ("rate_iops=100\nrate_iops_min=200", "2600ms", "")])   // no window has ended
     func rateMinimumsFailAJobThatFallsShort(options: String, runtime: String, failure: String) throws {
         let (result, _) = try runJobs("[a]\nioengine=null\nrw=read\nsize=1g\n\(options)\nruntime=\(runtime)\ntime_based\n")
         let s = result.jobs[0].stats
@@ -164,6 +168,8 @@ import SwioEngines
             #expect(s.firstError == 0, "\(s.firstErrorMessage ?? "")")
         } else {
             #expect(s.firstError == EIO && s.firstErrorMessage?.contains(failure) == true, "\(s.firstErrorMessage ?? "")")
+            // Stopped at the miss (2 s + one 100 ms window), not at the runtime.
+            #expect(s.runtimeNs < 2_400_000_000, "\(s.runtimeNs)")
         }
     }
 
