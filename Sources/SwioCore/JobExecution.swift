@@ -183,6 +183,7 @@ public final class JobExecution: @unchecked Sendable {
         for p in paths {
             var st = stat()
             let exists = stat(p, &st) == 0
+            if !exists { try makeParentDirectories(of: p) }
             let isBlock = exists && (st.st_mode & S_IFMT) == S_IFBLK
             var existing: UInt64 = exists ? UInt64(st.st_size) : 0
             if isBlock, writes, !c.allowMountedWrite, let user = BlockDeviceUse.user(of: p) {
@@ -248,6 +249,21 @@ public final class JobExecution: @unchecked Sendable {
         var size: UInt64 = 0
         guard cswio_blk_size64(fd, &size) == 0 else { throw fail("filename", "cannot read the size of \(p): \(Syscall.errorString(errno))") }
         return size
+    }
+
+    /// A filename= in directories that are not there yet gets them, mode 0700, as fio 3.33
+    /// makes them; a directory= that does not exist stays an error, as in fio.
+    func makeParentDirectories(of path: String) throws {
+        if let d = config.definition["directory"], !d.isEmpty, path.hasPrefix(d) { return }
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/").dropLast() {
+            prefix += "/" + part
+            var st = stat()
+            if stat(prefix, &st) == 0 { continue }
+            if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
+                throw fail("filename", "cannot create directory \(prefix) for \(path): \(Syscall.errorString(errno))")
+            }
+        }
     }
 
     /// Creates the file and fills it when a read needs data there (fio "Laying out IO file").

@@ -334,12 +334,17 @@ public struct JobFileParser {
             // wins). On the command line --name= is the job's first option, as fio lists it.
             let headerNames = !section.entries.contains(where: { OptionTable.lookup($0.key)?.name == "name" })
             let nameSetting = Setting(value: section.name, source: section.location)
-            if headerNames && section.location == .commandLine { job.set("name", nameSetting) }
+            let fromCommandLine = section.location == .commandLine
+            if headerNames && fromCommandLine { job.set("name", nameSetting) }
+            // Command-line options before the first --name override a job file's values, but
+            // not what a command-line job sets after its own --name (fio applies argv in order:
+            // "--rw=read --name=a --rw=write" writes).
+            if fromCommandLine { for (n, s) in cliSettings { job.set(n, s) } }
             for e in section.entries {
                 let (n, s) = try resolve(e, kbBase: kb)
                 job.set(n, s)
             }
-            for (n, s) in cliSettings { job.set(n, s) }
+            if !fromCommandLine { for (n, s) in cliSettings { job.set(n, s) } }
             if headerNames && section.location != .commandLine { job.set("name", nameSetting) }
             job.name = job["name"] ?? section.name
             try checkEngineOptions(job)

@@ -339,6 +339,11 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
         #expect(r.jobs[1]["rw"] == "write")
         #expect(r.jobs[2]["rw"] == nil)
         #expect(r.jobs[1].groupID == 1)   // command-line jobs follow the files, like another file
+        // fio applies argv in order: a job's own option after its --name wins over a global one
+        // ("--rw=read --name=a --rw=write" writes; job b keeps the global read).
+        let r2 = try p.parse(files: [], commandLine: [("rw", "read"), ("bs", "4k"), ("name", "a"), ("rw", "write"), ("bs", "8k"), ("name", "b")])
+        #expect(r2.jobs.map { $0["rw"] } == ["write", "read"])
+        #expect(r2.jobs.map { $0["bs"] } == ["8k", "4k"])
     }
 
     @Test func optionNamesAreUnique() {

@@ -213,12 +213,12 @@ import Foundation
     }
 
     @Test func failedJobStillWritesValidJSONAndExitsNonZero() throws {
-        let s = try sh(swioBinary, ["--output-format=json", "--name=x", "--filename=/nonexistent-dir/f", "--size=1m"])
+        let s = try sh(swioBinary, ["--output-format=json", "--name=x", "--filename=/dev/null/f", "--size=1m"])
         #expect(s.status == 1)
         let j = try jsonObject(s.out)
         let job0 = (j["jobs"] as! [[String: Any]])[0]
         #expect((job0["error"] as! NSNumber).intValue != 0)
-        #expect(s.err.contains("/nonexistent-dir/f"))
+        #expect(s.err.contains("/dev/null/f"))
     }
 
     @Test func outputFileIsWrittenAndStdoutStaysEmpty() throws {

@@ -377,7 +377,7 @@ import CSwio
         #expect(s.status == 1 && !s.err.contains("interrupted"), "exit \(s.status): \(s.err)")
 
         let setup = try sh(swioBinary, ["--output-format=json", "--exitall_on_error",
-                                        "--name=bad", "--filename=/nonexistent-dir/x", "--size=1m",
+                                        "--name=bad", "--filename=/dev/null/x", "--size=1m",
                                         "--name=long", "--ioengine=null", "--size=1g", "--time_based", "--runtime=1"])
         let sj = try #require(try jsonObject(setup.out)["jobs"] as? [[String: Any]])
         #expect(sj.first { $0["jobname"] as? String == "long" }?["job_runtime"] as? Int ?? 0 >= 900)

@@ -80,6 +80,16 @@ import SwioEngines
         #expect(large.entries[0].stats.dirs[0].bytes == 256 << 10)
     }
 
+    /// fio 3.33 makes the missing directories of a filename= (mode 0700) and runs.
+    @Test func missingParentDirectoriesOfAFileAreCreated() throws {
+        let dir = makeTempDir()
+        let (_, report) = try runJobs("[t]\nfilename=\(dir)/a/b/f\nrw=write\nbs=4k\nsize=64k\n")
+        #expect(report.entries[0].error == 0)
+        var st = stat()
+        #expect(stat(dir + "/a/b", &st) == 0 && st.st_mode & 0o777 == 0o700)
+        #expect(stat(dir + "/a/b/f", &st) == 0 && st.st_size == 64 << 10)
+    }
+
     /// fio 3.33's sync block has percentiles, in JSON and in the text report.
     @Test func syncLatencyHasPercentiles() throws {
         let f = try scratchFile()
