@@ -90,6 +90,18 @@ import SwioEngines
         #expect(stat(dir + "/a/b/f", &st) == 0 && st.st_size == 64 << 10)
     }
 
+    /// Mixed block sizes move exactly size, as in fio 3.33 (bsrange=4k-64k write of 4 MiB:
+    /// 4194304 bytes): a sequential pass draws sizes again until one fits what is left, and a
+    /// random one shortens an I/O to the free blocks of its random map (mark_random_map()).
+    @Test(arguments: ["rw=write\nbsrange=4k-64k", "rw=randwrite\nbssplit=4k/50:64k/50", "rw=write\nbssplit=4k/50:12k/50", "rw=randread\nbsrange=4k-64k"])
+    func mixedBlockSizesMoveExactlyTheSize(options: String) throws {
+        let f = try scratchFile(2 << 20)
+        let (_, report) = try runJobs("[t]\nfilename=\(f)\nioengine=psync\nsize=2m\n\(options)\n")
+        let s = report.entries[0].stats
+        #expect(s.dirs[0].bytes + s.dirs[1].bytes == 2 << 20)
+        #expect(s.dirs[0].ios + s.dirs[1].ios > 2 << 20 / (64 << 10))
+    }
+
     /// fio 3.33's sync block has percentiles, in JSON and in the text report.
     @Test func syncLatencyHasPercentiles() throws {
         let f = try scratchFile()

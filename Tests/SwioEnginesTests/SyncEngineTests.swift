@@ -79,6 +79,7 @@ import SwioEngines
             rw=randread
             bssplit=4k/30:8k/30:64k/40
             size=4m
+            norandommap=1
             randseed=\(seed)
             write_lat_log=\(dir)/l
             """)
