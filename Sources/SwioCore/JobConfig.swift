@@ -256,7 +256,7 @@ public struct JobConfig: Sendable {
             let n = bssplit != nil ? "bssplit" : bsrange != nil ? "bsrange" : "bs"
             throw JobFileError(loc(n), option: n, "block size must be greater than 0")
         }
-        blockalign = try sizes("blockalign", defaults: bs) ?? bs
+        blockalign = try sizes("ba", defaults: bs) ?? bs
         filenamesGiven = d.has("filename")
         filenames = d["filename"].map(JobConfig.splitPaths) ?? []
         nrfiles = Int(try int("nrfiles", 1))
@@ -329,12 +329,13 @@ public struct JobConfig: Sendable {
         // unless given), and IOLoop raises it to the min: one completion per reap by default.
         let low = Int(try int("iodepth_low"))
         iodepthLow = low == 0 || low > iodepth ? iodepth : low
-        let submit = Int(try int("iodepth_batch_submit", 1))
+        let submit = Int(try int("iodepth_batch", 1))
         batchSubmit = submit == 0 || submit > iodepth ? iodepth : submit
         batchCompleteMin = Int(try int("iodepth_batch_complete_min", 1))
         batchCompleteMax = Int(try int("iodepth_batch_complete_max"))
         if let pl = d["percentile_list"] {
-            percentiles = pl.split(separator: ":").compactMap { Double($0.trimmed) }
+            // fio sorts the list (percentile_list=99:50:1 reports 1, 50, 99).
+            percentiles = pl.split(separator: ":").compactMap { Double($0.trimmed) }.sorted()
         } else { percentiles = JobConfig.defaultPercentiles }
         clatPercentiles = try bool("clat_percentiles", true)
         latPercentiles = try bool("lat_percentiles")

@@ -123,7 +123,7 @@ public enum OptionTable {
         OptionSpec("bs", .size(perDirection: true, percentOK: false), default: "4k", aliases: ["blocksize"], "Block size, per direction r,w,t"),
         OptionSpec("bsrange", .sizeRange, aliases: ["blocksize_range"], "Block-size range low-high, per direction"),
         OptionSpec("bssplit", .bssplit, "Weighted block sizes, e.g. 4k/10:64k/90, per direction"),
-        OptionSpec("blockalign", .size(perDirection: true, percentOK: false), aliases: ["ba"], "Alignment of random offsets (default: bs)"),
+        OptionSpec("ba", .size(perDirection: true, percentOK: false), aliases: ["blockalign"], "Alignment of random offsets (default: bs); fio's name, blockalign its alias"),
         OptionSpec("bs_unaligned", .flag, aliases: ["blocksize_unaligned"], supported: false, "Allow block sizes that are not sector multiples"),
         OptionSpec("percentage_random", .string, default: "100", "Percent of a random job's I/Os at random offsets, the rest sequential; per direction r,w,t"),
         OptionSpec("norandommap", .flag, "Pick random offsets without tracking which blocks were done"),
@@ -166,7 +166,7 @@ public enum OptionTable {
         // Engine and queue
         OptionSpec("ioengine", .string, default: "psync", "I/O engine (see `swio engines`)"),
         OptionSpec("iodepth", .int(min: 1, max: 65536), default: "1", "I/Os in flight for async engines"),
-        OptionSpec("iodepth_batch_submit", .int(min: 0, max: 65536), default: "1", aliases: ["iodepth_batch"], "Submit this many I/Os at once"),
+        OptionSpec("iodepth_batch", .int(min: 0, max: 65536), default: "1", aliases: ["iodepth_batch_submit"], "Submit this many I/Os at once (fio's name; iodepth_batch_submit is its alias)"),
         OptionSpec("iodepth_batch_complete_min", .int(min: 0, max: 65536), default: "1", aliases: ["iodepth_batch_complete"], "Reap at least this many completions per wait"),
         OptionSpec("iodepth_batch_complete_max", .int(min: 0, max: 65536), "Reap at most this many completions per call (default: iodepth_batch_complete_min)"),
         OptionSpec("write_iolog", .string, "Write each I/O (time in us, file, action, offset, length) to this file, as fio's iolog version 3"),

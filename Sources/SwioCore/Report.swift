@@ -229,7 +229,8 @@ public struct Report: Sendable {
         let b = latencyBuckets(e)
         var kv: [(String, JSON)] = [
             ("jobname", .string(e.name)), ("groupid", .int(Int64(e.groupID))), ("error", .int(Int64(e.error))),
-            ("eta", .int(0)), ("elapsed", .uint((e.stats.elapsedNs + 999_999_999) / 1_000_000_000)),
+            // What fio 3.33 writes for a job that ran to its end (INT_MAX: "no estimate").
+            ("eta", .int(2_147_483_647)), ("elapsed", .uint((e.stats.elapsedNs + 999_999_999) / 1_000_000_000)),
             ("job options", .object(e.config.definition.settings.filter { listedJobOption(e, $0.name, $0.setting) }.map { ($0.name, .string($0.setting.value ?? "")) })),
         ]
         for d in 0..<3 { kv.append((["read", "write", "trim"][d], dirJSON(e, d, groupAgg: g?.aggBw[d] ?? 0, plus: plus))) }
@@ -252,6 +253,8 @@ public struct Report: Sendable {
             ("latency_depth", .int(Int64(e.config.iodepth))), ("latency_target", .int(0)),
             ("latency_percentile", .double(100)), ("latency_window", .int(0)),
         ]
+        // fio adds the job's description last, only when there is one.
+        if let desc = e.config.definition["description"], !desc.isEmpty { kv.append(("desc", .string(desc))) }
         kv.append(("swio", swioJSON(e)))
         return .object(kv)
     }

@@ -192,10 +192,12 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
     }
 
     @Test func aliasesResolveToFioNames() throws {
-        let r = try parse("[a]\nreadwrite=randread\nblocksize=8k\niodepth_batch=4\nwait_for_previous\n")
+        let r = try parse("[a]\nreadwrite=randread\nblocksize=8k\niodepth_batch_submit=4\nblockalign=8k\nwait_for_previous\n")
         #expect(r.jobs[0]["rw"] == "randread")
         #expect(r.jobs[0]["bs"] == "8k")
-        #expect(r.jobs[0]["iodepth_batch_submit"] == "4")
+        // fio's own names for these two are the short ones (fio --cmdhelp=ba: "alias: blockalign").
+        #expect(r.jobs[0]["iodepth_batch"] == "4")
+        #expect(r.jobs[0]["ba"] == "8k")
         #expect(r.jobs[0].flag("stonewall"))
     }
 

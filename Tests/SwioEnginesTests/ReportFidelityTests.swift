@@ -138,6 +138,17 @@ import SwioEngines
         #expect(keys(report.json()["global options"]) == ["runtime"])
     }
 
+    /// fio 3.33: eta is INT_MAX for a finished job, a description gives a "desc" key, and
+    /// percentile_list is sorted.
+    @Test func etaDescriptionAndSortedPercentiles() throws {
+        let (_, report) = try runJobs("[t]\nioengine=null\nsize=1m\ndescription=my job\npercentile_list=99:50:1\n")
+        guard case .array(let jobs)? = report.json()["jobs"], let job = jobs.first else { Issue.record("no jobs"); return }
+        #expect(job["eta"] == .int(2_147_483_647))
+        #expect(job["desc"] == .string("my job"))
+        guard case .object(let pct)? = job["read"]?["clat_ns"]?["percentile"] else { Issue.record("no percentiles"); return }
+        #expect(pct.map(\.0) == ["1.000000", "50.000000", "99.000000"])
+    }
+
     /// A job whose measured run is empty (ramp_time longer than it) shows 0% CPU, as fio.
     @Test func cpuIsZeroWhenNothingWasMeasured() {
         var s = JobStats()
