@@ -15,6 +15,8 @@ public struct PreparedFile: Sendable {
     public var regionLength: UInt64
     public var fd: Int32 = -1
     public var created: Bool = false
+    /// A character device (/dev/null, /dev/zero): used as it is, never laid out or unlinked.
+    public var isCharDevice: Bool = false
 }
 
 public final class JobExecution: @unchecked Sendable {
@@ -185,6 +187,7 @@ public final class JobExecution: @unchecked Sendable {
             let exists = stat(p, &st) == 0
             if !exists { try makeParentDirectories(of: p) }
             let isBlock = exists && (st.st_mode & S_IFMT) == S_IFBLK
+            let isChar = exists && (st.st_mode & S_IFMT) == S_IFCHR
             var existing: UInt64 = exists ? UInt64(st.st_size) : 0
             if isBlock, writes, !c.allowMountedWrite, let user = BlockDeviceUse.user(of: p) {
                 throw fail("filename", "\(p) is \(user): writing to it would destroy what is there (set allow_mounted_write=1 to write anyway)")
@@ -228,7 +231,8 @@ public final class JobExecution: @unchecked Sendable {
             }
             total += length
             var f = PreparedFile(path: p, isBlockDevice: isBlock, regionStart: offset, regionLength: length)
-            if !isBlock && !c.createOnOpen { try layOut(&f, existing: exists ? existing : nil) }
+            f.isCharDevice = isChar
+            if !isBlock && !isChar && !c.createOnOpen { try layOut(&f, existing: exists ? existing : nil) }
             out.append(f)
         }
         files = out
@@ -317,7 +321,7 @@ public final class JobExecution: @unchecked Sendable {
     public func openFiles(_ open: (String, Int32, UInt32) throws -> Int32) throws {
         guard !isDiskless else { return }
         for i in files.indices {
-            if files[i].isBlockDevice == false && config.createOnOpen {
+            if !files[i].isBlockDevice && !files[i].isCharDevice && config.createOnOpen {
                 try layOut(&files[i], existing: nil)
             }
             var flags = openFlags
@@ -431,7 +435,7 @@ public final class JobExecution: @unchecked Sendable {
             files[i].fd = -1
         }
         if config.unlink {
-            for f in files where !f.isBlockDevice { _ = Glibc.unlink(f.path) }
+            for f in files where !f.isBlockDevice && !f.isCharDevice { _ = Glibc.unlink(f.path) }
         }
     }
 

@@ -102,6 +102,23 @@ import SwioEngines
         #expect(s.dirs[0].ios + s.dirs[1].ios > 2 << 20 / (64 << 10))
     }
 
+    /// A character device is used as it is, as fio 3.33 does: writes to a null device and
+    /// reads of a zero device run; it is never laid out, truncated or unlinked (unlink=1).
+    /// Private device nodes (root), so a regression cannot take the system's /dev/null.
+    @Test(.enabled(if: getuid() == 0, "needs root for mknod"))
+    func characterDevicesAreUsedAsTheyAre() throws {
+        let dir = makeTempDir()
+        // glibc makedev(1, 3): major << 8 | minor for small numbers.
+        #expect(mknod(dir + "/null", S_IFCHR | 0o666, dev_t(1 << 8 | 3)) == 0)
+        #expect(mknod(dir + "/zero", S_IFCHR | 0o666, dev_t(1 << 8 | 5)) == 0)
+        let (_, w) = try runJobs("[w]\nfilename=\(dir)/null\nrw=randwrite\nbs=4k\nsize=64k\nunlink=1\n")
+        #expect(w.entries[0].error == 0 && w.entries[0].stats.dirs[1].bytes == 64 << 10)
+        let (_, r) = try runJobs("[r]\nfilename=\(dir)/zero\nrw=read\nbs=4k\nsize=64k\n")
+        #expect(r.entries[0].error == 0 && r.entries[0].stats.dirs[0].bytes == 64 << 10)
+        var st = stat()
+        #expect(stat(dir + "/null", &st) == 0 && (st.st_mode & S_IFMT) == S_IFCHR)
+    }
+
     /// fio 3.33's sync block has percentiles, in JSON and in the text report.
     @Test func syncLatencyHasPercentiles() throws {
         let f = try scratchFile()
