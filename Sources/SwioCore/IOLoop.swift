@@ -98,6 +98,10 @@ public struct IOLoop {
     @usableFromInline let logging: Bool
     @usableFromInline let logLat: Bool
     @usableFromInline let logBwPerIO: Bool
+    /// write_bw_log/write_iops_log with log_avg_msec=0: as in fio, each I/O is a bw (or iops)
+    /// sample of its own, in the report's statistics too, and the interval sampler is off.
+    @usableFromInline let bwSamplePerIO: Bool
+    @usableFromInline let iopsSamplePerIO: Bool
     /// write_iolog: every I/O the engine takes, in issue order, handed to the sink in chunks.
     @usableFromInline let logIssued: Bool
     public var issuedLog: [IssuedIO] = []
@@ -201,6 +205,8 @@ public struct IOLoop {
         scramble = job.scrambleBuffers && !job.refillBuffers && (job.scrambleBuffersGiven || (!job.zeroBuffers && job.bufferPattern == nil))
         logLat = job.latLog != nil
         logBwPerIO = (job.bwLog != nil || job.iopsLog != nil)
+        bwSamplePerIO = job.bwLog != nil && job.logAvgMs == 0
+        iopsSamplePerIO = job.iopsLog != nil && job.logAvgMs == 0
         logging = logLat || logBwPerIO
         logIssued = job.writeIolog != nil
     }
@@ -573,8 +579,8 @@ public struct IOLoop {
         if rampNs > 0 { cpuAtRecordStart = CPUUsage.currentThread() }
         recordStartNs = t
         deadlineNs = runtimeNs == .max ? .max : t &+ runtimeNs
-        nextBwSampleNs = t &+ sampleIntervalNs
-        nextIopsSampleNs = t &+ iopsIntervalNs
+        nextBwSampleNs = bwSamplePerIO ? .max : t &+ sampleIntervalNs
+        nextIopsSampleNs = iopsSamplePerIO ? .max : t &+ iopsIntervalNs
         lastBwSampleNs = t
         lastIopsSampleNs = t
         // fio's __check_min_rate() allows a 2 s settle period before the first window.
@@ -660,6 +666,9 @@ public struct IOLoop {
             let kibps = lat > 0 ? UInt64(u.pointee.length) * 1_000_000_000 / 1024 / lat : 0
             bwLog.append(LogEntry(timeMs: ms, value: kibps, ddir: UInt8(d), bs: bs))
             iopsLog.append(LogEntry(timeMs: ms, value: 1, ddir: UInt8(d), bs: bs))
+            // fio 3.33, write_bw_log on a 4 MiB write: bw_samples=1024, bw_mean = the log's mean.
+            if bwSamplePerIO { stats[d].bwSamples.add(Double(kibps)) }
+            if iopsSamplePerIO { stats[d].iopsSamples.add(1) }
         }
     }
 

@@ -119,6 +119,17 @@ import SwioEngines
         #expect(stat(dir + "/null", &st) == 0 && (st.st_mode & S_IFMT) == S_IFCHR)
     }
 
+    /// With a bw/iops log and log_avg_msec=0, fio 3.33 makes every I/O a sample of the report's
+    /// bw and iops statistics too (write_bw_log, 4 MiB of 4k writes: bw_samples=1024, iops
+    /// samples of 1).
+    @Test func perIOLogsMakeEveryIOASample() throws {
+        let dir = makeTempDir()
+        let (_, report) = try runJobs("[t]\nfilename=\(dir)/f\nrw=write\nbs=4k\nsize=256k\nwrite_bw_log=\(dir)/bw\nwrite_iops_log=\(dir)/io\n")
+        let s = report.entries[0].stats.dirs[1]
+        #expect(s.bwSamples.n == 64 && s.iopsSamples.n == 64)
+        #expect(s.iopsSamples.mean == 1 && s.bwSamples.min > 0)
+    }
+
     /// fio 3.33's sync block has percentiles, in JSON and in the text report.
     @Test func syncLatencyHasPercentiles() throws {
         let f = try scratchFile()
