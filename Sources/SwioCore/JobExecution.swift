@@ -61,8 +61,13 @@ public final class JobExecution: @unchecked Sendable {
     }
     func iologUs(_ ns: UInt64) -> UInt64 { ns > iologStartNs ? (ns - iologStartNs) / 1000 : 0 }
     func logFile(_ i: Int, _ action: String) {
-        guard let f = iolog, files.indices.contains(i), !files[i].path.isEmpty else { return }
-        fputs("\(iologUs(cswio_now_ns())) \(files[i].path) \(action)\n", f)
+        guard let f = iolog, files.indices.contains(i) else { return }
+        fputs("\(iologUs(cswio_now_ns())) \(iologName(i)) \(action)\n", f)
+    }
+    /// A file's name in the iolog. A diskless engine (null) has no file; fio logs its I/O
+    /// under the default name it would have used ("t.0.0").
+    func iologName(_ i: Int) -> String {
+        files[i].path.isEmpty ? JobExecution.filePaths(config).first ?? config.name : files[i].path
     }
     /// Writes the loop's issued I/Os and empties the buffer (the loop calls it every 4096).
     func writeIssuedLog(_ entries: inout [IssuedIO]) {
@@ -70,8 +75,9 @@ public final class JobExecution: @unchecked Sendable {
         guard let f = iolog else { return }
         let actions = ["read", "write", "trim", "sync", "datasync"]
         var chunk = ""
-        for io in entries where files.indices.contains(Int(io.fileIndex)) && !files[Int(io.fileIndex)].path.isEmpty {
-            chunk += "\(iologUs(io.ns)) \(files[Int(io.fileIndex)].path) \(actions[Int(io.kind.rawValue)]) \(io.offset) \(io.length)\n"
+        let names = files.indices.map(iologName)
+        for io in entries where names.indices.contains(Int(io.fileIndex)) {
+            chunk += "\(iologUs(io.ns)) \(names[Int(io.fileIndex)]) \(actions[Int(io.kind.rawValue)]) \(io.offset) \(io.length)\n"
         }
         fputs(chunk, f)
     }
@@ -175,6 +181,7 @@ public final class JobExecution: @unchecked Sendable {
                 throw fail("size", "ioengine=\(c.engine) needs size= (there is no file to take it from)")
             }
             files = [PreparedFile(path: "", isBlockDevice: false, regionStart: 0, regionLength: b)]
+            logFile(0, "add")
             budgetBytes = (c.ioSize?.resolve(against: b) ?? b) &* UInt64(c.loops)
             return
         }
@@ -319,7 +326,7 @@ public final class JobExecution: @unchecked Sendable {
 
     /// Opens every file through the engine (so engines may substitute their own open).
     public func openFiles(_ open: (String, Int32, UInt32) throws -> Int32) throws {
-        guard !isDiskless else { return }
+        guard !isDiskless else { logFile(0, "open"); return }
         for i in files.indices {
             if !files[i].isBlockDevice && !files[i].isCharDevice && config.createOnOpen {
                 try layOut(&files[i], existing: nil)
@@ -434,7 +441,8 @@ public final class JobExecution: @unchecked Sendable {
             close(files[i].fd)
             files[i].fd = -1
         }
-        if config.unlink {
+        if isDiskless { logFile(0, "close") }
+        if config.unlink && !isDiskless {
             for f in files where !f.isBlockDevice && !f.isCharDevice { _ = Glibc.unlink(f.path) }
         }
     }

@@ -130,6 +130,15 @@ import SwioEngines
         #expect(s.iopsSamples.mean == 1 && s.bwSamples.min > 0)
     }
 
+    /// The null engine has no file, but fio 3.33 logs its I/O under the default file name.
+    @Test func nullEngineWritesAnIolog() throws {
+        let dir = makeTempDir()
+        _ = try runJobs("[t]\nioengine=null\nrw=read\nbs=4k\nsize=16k\nwrite_iolog=\(dir)/il\n")
+        let lines = try String(contentsOfFile: dir + "/il", encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ").dropFirst().joined(separator: " ") }
+        #expect(Array(lines.dropFirst()) == ["t.0.0 add", "t.0.0 open", "t.0.0 read 0 4096", "t.0.0 read 4096 4096",
+                                             "t.0.0 read 8192 4096", "t.0.0 read 12288 4096", "t.0.0 close"])
+    }
+
     /// fio 3.33's sync block has percentiles, in JSON and in the text report.
     @Test func syncLatencyHasPercentiles() throws {
         let f = try scratchFile()
