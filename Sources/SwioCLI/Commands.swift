@@ -56,6 +56,9 @@ struct JobInputs: ParsableArguments {
     @Flag(name: .customLong("ignore-unsupported"), help: "Warn about fio options swio does not implement instead of failing.")
     var ignoreUnsupported = false
 
+    @Flag(name: .customLong("readonly"), help: "fio's --readonly: refuse jobs that write or trim.")
+    var readonly = false
+
     @Argument(parsing: .allUnrecognized, help: ArgumentHelp("Job files and fio options (--name=a --rw=randread ...).", valueName: "jobfile|--fio-option"))
     var rest: [String] = []
 
@@ -117,7 +120,11 @@ struct OutputOptions: ParsableArguments {
     @Option(name: .customLong("output"), help: "Write the report to this file instead of stdout.")
     var output: String?
 
+    @Flag(name: .customLong("minimal"), help: "fio's --minimal: the same as --output-format=terse.")
+    var minimal = false
+
     func formats() throws -> [String] {
+        if minimal { return ["terse"] }
         let f = outputFormat.split(separator: ",").map { $0.trimmed.lowercased() }
         for x in f where !["normal", "json", "json+", "terse"].contains(x) {
             throw UserError("--output-format: '\(x)' is not one of normal, json, json+, terse")

@@ -32,6 +32,9 @@ struct RunCommand: ParsableCommand {
             let parsed = try inputs.parse()
             var configs: [JobConfig] = []
             for j in parsed.jobs { configs.append(try JobConfig(j)) }
+            if inputs.readonly, let c = configs.first(where: { $0.rw.directions.contains(.write) || $0.rw.directions.contains(.trim) }) {
+                throw UserError("--readonly: job '\(c.name)' has rw=\(c.rw.rawValue), which writes (fio: \"job has write bit set, but fio is in read-only mode\")")
+            }
             for c in configs where EngineRegistry.info(c.engine) == nil {
                 throw UserError("ioengine=\(c.engine) is not implemented by swio")
             }

@@ -268,7 +268,7 @@ public enum OptionTable {
         ("log_store_compressed", ["0"]), ("log_unix_epoch", ["0"]), ("max_latency", ["0"]), ("max_open_zones", ["0"]),
         ("merge_blktrace_file", []), ("merge_blktrace_iters", []), ("merge_blktrace_scalars", []),
         ("numa_cpu_nodes", []), ("numa_mem_policy", []), ("opendir", []), ("openfiles", []),
-        ("profile", []),
+        ("profile", []), ("bs_is_seq_rand", ["0"]), ("softrandommap", ["0"]), ("verify_async_cpus", []),
         ("rate_ignore_thinktime", ["0"]), ("read_beyond_wp", ["0"]), ("read_iolog", []),
         ("read_iolog_chunked", ["0"]), ("replay_align", []), ("replay_no_stall", []), ("replay_redirect", []),
         ("replay_scale", []), ("replay_skip", []), ("replay_time_scale", []), ("rw_sequencer", []),

@@ -262,6 +262,14 @@ import Foundation
         #expect(stat("/dev/full", &st) == 0 && (st.st_mode & S_IFMT) == S_IFCHR)
     }
 
+    @Test func fioMinimalAndReadonlyFlags() throws {
+        let t = try sh(swioBinary, ["--minimal", "--name=x", "--ioengine=null", "--size=1m"])
+        #expect(t.status == 0 && t.out.hasPrefix("3;swio-") && t.out.split(separator: ";").count > 120)
+        let w = try sh(swioBinary, ["--readonly", "--name=x", "--ioengine=null", "--size=1m", "--rw=randwrite"])
+        #expect(w.status == 1 && w.err.contains("--readonly") && w.out.isEmpty)
+        #expect(try sh(swioBinary, ["--readonly", "--name=x", "--ioengine=null", "--size=1m", "--rw=read", "--output-format=json"]).status == 0)
+    }
+
     @Test func parseCommandShowsValuesAndSources() throws {
         let dir = makeTempDir()
         let job = dir + "/p.fio"
