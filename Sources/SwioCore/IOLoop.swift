@@ -98,6 +98,7 @@ public struct IOLoop {
     @usableFromInline let logging: Bool
     @usableFromInline let logLat: Bool
     @usableFromInline let logBwPerIO: Bool
+    @usableFromInline let trimWrite: Bool
     /// write_bw_log/write_iops_log with log_avg_msec=0: as in fio, each I/O is a bw (or iops)
     /// sample of its own, in the report's statistics too, and the interval sampler is off.
     @usableFromInline let bwSamplePerIO: Bool
@@ -205,6 +206,7 @@ public struct IOLoop {
         scramble = job.scrambleBuffers && !job.refillBuffers && (job.scrambleBuffersGiven || (!job.zeroBuffers && job.bufferPattern == nil))
         logLat = job.latLog != nil
         logBwPerIO = (job.bwLog != nil || job.iopsLog != nil)
+        trimWrite = job.rw == .trimwrite || job.rw == .randtrimwrite
         bwSamplePerIO = job.bwLog != nil && job.logAvgMs == 0
         iopsSamplePerIO = job.iopsLog != nil && job.logAvgMs == 0
         logging = logLat || logBwPerIO
@@ -229,7 +231,7 @@ public struct IOLoop {
         outer: while true {
             if cswio_job_should_stop(stopFlag) != 0 { stopRequested = true }
             // Fill the queue.
-            fill: while !stopRequested && inflight + pendingCount < depth && (requeued != nil || (moreToIssue && issuedBytes < loopEndBytes)) {
+            fill: while !stopRequested && inflight + pendingCount < depth && (requeued != nil || (moreToIssue && (issuedBytes < loopEndBytes || trimWritePending))) {
                 let u: UnsafeMutablePointer<IOUnit>
                 if let r = requeued {
                     u = r
@@ -388,8 +390,11 @@ public struct IOLoop {
     /// A pending fsync does not count: it replaces the next I/O, so after the last write there
     /// is none (fio 3.33: 8 writes with fsync=2 make 3 syncs; end_fsync is for the last).
     @inlinable var moreToIssue: Bool {
-        return issuedBytes < budgetBytes && issuedIOs < budgetIOs && !stopRequested && !budgetDone
+        return (issuedBytes < budgetBytes && issuedIOs < budgetIOs || trimWritePending) && !stopRequested && !budgetDone
     }
+
+    /// trimwrite: the write that goes with the last trim is still to come.
+    @inlinable var trimWritePending: Bool { trimWrite && workload.pendingTrimWrite != nil }
 
     /// Fills in the next I/O; false when it would go past the byte budget.
     @inlinable mutating func prepare(_ u: UnsafeMutablePointer<IOUnit>) -> Bool {
@@ -410,9 +415,13 @@ public struct IOLoop {
             workload.next(u)
         }
         let len = UInt64(u.pointee.length)
-        if budgetBytes != .max && issuedBytes &+ len > budgetBytes && issuedBytes > 0 { return false }
-        issuedBytes &+= len
-        issuedIOs &+= 1
+        // trimwrite: the write after each trim goes to the same block and does not count
+        // against size or number_ios (fio 3.33, 1 MiB: 256 trims and 256 writes).
+        if !(trimWrite && u.pointee.kind == .write) {
+            if budgetBytes != .max && issuedBytes &+ len > budgetBytes && issuedBytes > 0 { return false }
+            issuedBytes &+= len
+            issuedIOs &+= 1
+        }
         switch u.pointee.kind {
         case .read: issuedPerDir.0 &+= len
         case .write:

@@ -139,6 +139,15 @@ import SwioEngines
                                              "t.0.0 read 8192 4096", "t.0.0 read 12288 4096", "t.0.0 close"])
     }
 
+    /// trimwrite trims and then writes every block of size (fio 3.33, 1 MiB of 4k: 256 trims
+    /// and 256 writes; number_ios=100: 100 of each).
+    @Test(arguments: [("size=1m", 256), ("size=1m\nnumber_ios=100", 100), ("size=512k\nloops=2", 256)])
+    func trimwriteDoesEachBlockBothWays(options: String, each: UInt64) throws {
+        let (_, report) = try runJobs("[t]\nioengine=null\nrw=trimwrite\nbs=4k\n\(options)\n")
+        let s = report.entries[0].stats
+        #expect(s.dirs[2].ios == each && s.dirs[1].ios == each && s.dirs[1].bytes == s.dirs[2].bytes)
+    }
+
     /// fio 3.33's sync block has percentiles, in JSON and in the text report.
     @Test func syncLatencyHasPercentiles() throws {
         let f = try scratchFile()
