@@ -155,7 +155,7 @@ public struct Workload {
             // averages 35.5k, 118 writes for 4 MiB in fio 3.33).
             let r = ranges[d]
             var len = r.low + rng.below(r.high)
-            len -= len % r.low
+            if r.low.nonzeroBitCount == 1 { len &= ~(r.low - 1) } else { len -= len % r.low }
             return Swift.min(Swift.max(len, r.low), r.high)
         }
         return blockSize(d)
@@ -256,21 +256,37 @@ public struct Workload {
             }
             idx = Workload.claimFree(map, words: f.pointee.mapWords, blocks: f.pointee.mapBlocks, from: idx)
             f.pointee.mapUsed += 1
-            // Mark the granules the I/O covers, as fio's mark_random_map() does: only the free
-            // run from the claimed one, and the I/O is shortened to it (and to the region's
-            // end), so each block of a pass is done once and a pass moves exactly its size.
             let span = (len + granule - 1) / granule
+            let off = idx * granule
+            let mapUnitIsMine = al == granule && blockSize(d) == granule
+            if span == 1 && mapUnitIsMine && off + len <= regionLen { return off }
+            if mapUnitIsMine {
+                // As fio's mark_random_map(): only the free run from the claimed block is
+                // marked and the I/O is shortened to it (and to the region's end), so each
+                // block of a pass is done once and the pass moves exactly its size. Only where
+                // the map's unit is this direction's alignment and smallest size, so the
+                // shortened I/O stays aligned and at least bs long.
+                var k = idx + 1
+                while k < idx + span && k < f.pointee.mapBlocks {
+                    let w = Int(k >> 6), bit = UInt64(1) << (k & 63)
+                    if map[w] & bit != 0 { break }
+                    map[w] |= bit
+                    f.pointee.mapUsed += 1
+                    k += 1
+                }
+                len = Swift.min(len, (k - idx) * granule, regionLen - off)
+                return off
+            }
+            // Otherwise (ba or bs of this direction larger than the map's unit): the I/O keeps
+            // its size and alignment and marks every unit it covers.
             var k = idx + 1
             while k < idx + span && k < f.pointee.mapBlocks {
                 let w = Int(k >> 6), bit = UInt64(1) << (k & 63)
-                if map[w] & bit != 0 { break }
-                map[w] |= bit
-                f.pointee.mapUsed += 1
+                if map[w] & bit == 0 { map[w] |= bit; f.pointee.mapUsed += 1 }
                 k += 1
             }
-            let off = idx * granule
-            len = Swift.min(len, (k - idx) * granule, regionLen - off)
-            return off
+            block = off / al
+            if block >= blocks { block = blocks - 1 }
         }
         return block * al
     }
