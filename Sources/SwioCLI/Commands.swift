@@ -150,8 +150,17 @@ struct OutputOptions: ParsableArguments {
         }
         func failure(_ e: Int32 = errno) -> UserError { UserError("--output \(output): \(String(cString: strerror(e)))") }
         var st = stat()
-        if stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG {
-            guard let f = fopen(path, "w") else { throw failure() }
+        let exists = stat(path, &st) == 0
+        if exists && (st.st_mode & S_IFMT) == S_IFBLK {
+            throw UserError("--output \(output): is a block device; refusing to write the report over it")
+        }
+        // /dev/stdout, /proc/self/fd/N and the like are links to an open file: write through
+        // them (a rename would replace the file the shell redirected to).
+        var lst = stat()
+        let openFileLink = (output.hasPrefix("/dev/") || output.hasPrefix("/proc/"))
+            && lstat(output, &lst) == 0 && (lst.st_mode & S_IFMT) == S_IFLNK
+        if (exists && (st.st_mode & S_IFMT) != S_IFREG) || openFileLink {
+            guard let f = fopen(output, "w") else { throw failure() }
             try write(text, to: f, failure)
             return
         }

@@ -32,6 +32,7 @@ struct RunCommand: ParsableCommand {
             let parsed = try inputs.parse()
             var configs: [JobConfig] = []
             for j in parsed.jobs { configs.append(try JobConfig(j)) }
+            JobExecution.readOnly = inputs.readonly
             if inputs.readonly, let c = configs.first(where: { $0.rw.directions.contains(.write) || $0.rw.directions.contains(.trim) }) {
                 throw UserError("--readonly: job '\(c.name)' has rw=\(c.rw.rawValue), which writes (fio: \"job has write bit set, but fio is in read-only mode\")")
             }
@@ -66,8 +67,7 @@ struct RunCommand: ParsableCommand {
             for j in result.jobs where j.stats.firstError != 0 {
                 writeStderr("swio: job '\(j.config.name)': \(j.stats.firstErrorMessage ?? Syscall.errorString(j.stats.firstError))")
             }
-            // fio's "global options" leave out bare flags (time_based, thread), as its job options do.
-            let globals = parsed.globalSettings.filter { $0.setting.value != nil }.map { ($0.name, $0.setting.value!) }
+            let globals = parsed.reportedGlobalOptions
             var ratios: [String: BaselineRatio] = [:]
             for j in result.jobs {
                 guard let target = j.config.filenames.first, let b = baselineByTarget[target] else { continue }

@@ -265,9 +265,17 @@ public final class JobExecution: @unchecked Sendable {
     /// A filename= in directories that are not there yet gets them, mode 0700, as fio 3.33
     /// makes them; a directory= that does not exist stays an error, as in fio.
     func makeParentDirectories(of path: String) throws {
-        if let d = config.definition["directory"], !d.isEmpty, path.hasPrefix(d) { return }
-        var prefix = path.hasPrefix("/") ? "" : "."
-        for part in path.split(separator: "/").dropLast() {
+        // Under a directory= the directory itself must exist; what the filename adds below it
+        // is created.
+        if JobExecution.readOnly { return }
+        var base = ""
+        for d in config.definition["directory"].map(JobConfig.splitPaths) ?? [] where !d.isEmpty {
+            if path.hasPrefix(d.hasSuffix("/") ? d : d + "/") { base = d; break }
+        }
+        var st = stat()
+        if !base.isEmpty && stat(base, &st) != 0 { return }   // the open fails and says so
+        var prefix = !base.isEmpty ? base : path.hasPrefix("/") ? "" : "."
+        for part in path.dropFirst(base.count).split(separator: "/").dropLast() {
             prefix += "/" + part
             var st = stat()
             if stat(prefix, &st) == 0 { continue }
@@ -277,10 +285,18 @@ public final class JobExecution: @unchecked Sendable {
         }
     }
 
+    /// fio's --readonly, set once by the command line before any job starts: no file is
+    /// created or extended.
+    public nonisolated(unsafe) static var readOnly = false
+
     /// Creates the file and fills it when a read needs data there (fio "Laying out IO file").
     func layOut(_ f: inout PreparedFile, existing: UInt64?) throws {
         let needed = f.regionStart + f.regionLength
         if let e = existing, e >= needed { return }
+        if JobExecution.readOnly {
+            // fio's extend_file(): "refusing extend of file due to read-only".
+            throw fail("filename", "--readonly: refusing to \(existing == nil ? "create" : "extend") \(f.path) to \(needed) bytes")
+        }
         let fd = try Syscall.open(f.path, flags: O_RDWR | O_CREAT, mode: 0o644)
         defer { Syscall.close(fd) }
         f.created = existing == nil

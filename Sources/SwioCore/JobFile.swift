@@ -82,6 +82,12 @@ public struct ParseResult: Sendable {
     /// Options from [global] sections and the command line before the first --name.
     public var globalSettings: [(name: String, setting: Setting)]
     public var warnings: [String]
+
+    /// The report's "global options" as fio 3.33 lists them: bare flags (time_based, thread)
+    /// are left out, as in its "job options".
+    public var reportedGlobalOptions: [(String, String)] {
+        globalSettings.compactMap { g in g.setting.value.map { (g.name, $0) } }
+    }
 }
 
 /// Reads the process environment without Foundation.

@@ -268,6 +268,13 @@ import Foundation
         let w = try sh(swioBinary, ["--readonly", "--name=x", "--ioengine=null", "--size=1m", "--rw=randwrite"])
         #expect(w.status == 1 && w.err.contains("--readonly") && w.out.isEmpty)
         #expect(try sh(swioBinary, ["--readonly", "--name=x", "--ioengine=null", "--size=1m", "--rw=read", "--output-format=json"]).status == 0)
+        // A read job does not lay out (create or extend) its file under --readonly either.
+        let dir = makeTempDir()
+        try Data(count: 65536).write(to: URL(fileURLWithPath: dir + "/img"))
+        let r = try sh(swioBinary, ["--readonly", "--name=x", "--filename=\(dir)/img", "--size=1m", "--rw=read", "--output-format=json"])
+        #expect(r.status == 1 && r.err.contains("--readonly: refusing to extend"))
+        var st = stat()
+        #expect(stat(dir + "/img", &st) == 0 && st.st_size == 65536)
     }
 
     @Test func parseCommandShowsValuesAndSources() throws {

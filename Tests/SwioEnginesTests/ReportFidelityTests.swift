@@ -88,6 +88,27 @@ import SwioEngines
         var st = stat()
         #expect(stat(dir + "/a/b", &st) == 0 && st.st_mode & 0o777 == 0o700)
         #expect(stat(dir + "/a/b/f", &st) == 0 && st.st_size == 64 << 10)
+        // Under directory=, what the filename adds is made; a missing directory= is an error.
+        let (_, sub) = try runJobs("[t]\ndirectory=\(dir)\nfilename=c/f\nrw=write\nbs=4k\nsize=64k\n")
+        #expect(sub.entries[0].error == 0 && stat(dir + "/c/f", &st) == 0)
+        let (_, missing) = try runJobs("[t]\ndirectory=\(dir)/none\nfilename=c/f\nrw=write\nbs=4k\nsize=64k\n")
+        #expect(missing.entries[0].error != 0 && stat(dir + "/none", &st) != 0)
+    }
+
+    /// The random map shortens an I/O to its free blocks only where the map's unit is the
+    /// direction's own alignment and size: with ba=512 or a larger write size, every I/O keeps
+    /// its bs (a 512-byte write would fail on a 4Kn disk with direct=1).
+    @Test(arguments: [("bs=4k\nba=512\nrw=randwrite", 4096), ("bs=4k,64k\nrw=randrw", 65536)])
+    func randomMapKeepsEachDirectionsBlockSize(options: String, writeSize: Int) throws {
+        let dir = makeTempDir()
+        _ = try runJobs("[t]\nfilename=\(dir)/f\nsize=2m\n\(options)\nwrite_iolog=\(dir)/il\n")
+        let lines = try String(contentsOfFile: dir + "/il", encoding: .utf8).split(separator: "\n")
+        var sizes: [Int] = []
+        for line in lines {
+            let f = line.split(separator: " ")
+            if f.count == 5 && f[2] == "write", let n = Int(f[4]) { sizes.append(n) }
+        }
+        #expect(!sizes.isEmpty && sizes.allSatisfy { $0 == writeSize })
     }
 
     /// Mixed block sizes move exactly size, as in fio 3.33 (bsrange=4k-64k write of 4 MiB:

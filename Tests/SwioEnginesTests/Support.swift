@@ -23,7 +23,7 @@ func runJobs(_ text: String) throws -> (RunResult, Report) {
     let configs = try parsed.jobs.map { try JobConfig($0) }
     let runner = Runner(executor: EngineRegistry.execute, engineInfo: EngineRegistry.info)
     let result = runner.run(configs)
-    let report = Report(result: result, globalOptions: parsed.globalSettings.filter { $0.setting.value != nil }.map { ($0.name, $0.setting.value!) })
+    let report = Report(result: result, globalOptions: parsed.reportedGlobalOptions)
     return (result, report)
 }
 
