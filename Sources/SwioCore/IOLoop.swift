@@ -126,6 +126,8 @@ public struct IOLoop {
     @usableFromInline let minIOPS: [UInt64]
     @usableFromInline let rateCycleNs: UInt64
     @usableFromInline var nextRateCheckNs: UInt64 = .max
+    /// The earliest of the three above, so a completion makes one compare for all of them.
+    @usableFromInline var nextTimerNs: UInt64 = .max
     public var endNs: UInt64 = 0
     /// CPU usage when measurement started after ramp_time (nil without a ramp).
     public var cpuAtRecordStart: CPUUsage? = nil
@@ -596,6 +598,7 @@ public struct IOLoop {
         if minRate.contains(where: { $0 > 0 }) || minIOPS.contains(where: { $0 > 0 }) {
             nextRateCheckNs = t &+ 2_000_000_000
         }
+        nextTimerNs = Swift.min(nextBwSampleNs, nextIopsSampleNs, nextRateCheckNs)
     }
 
     /// Accounts one completion. Returns false when the job must stop on an error.
@@ -649,9 +652,10 @@ public struct IOLoop {
         }
         if logging { logIO(u, d: d, t: t, clat: clat, lat: lat) }
         if let p = progress { p[d] &+= UInt64(r); p[3 + d] &+= 1 }
-        if t >= nextBwSampleNs || t >= nextIopsSampleNs || t >= nextRateCheckNs {
+        if t >= nextTimerNs {
             sample(t)
             if t >= nextRateCheckNs && !minRateMet(t) { return false }
+            nextTimerNs = Swift.min(nextBwSampleNs, nextIopsSampleNs, nextRateCheckNs)
         }
         return checkTime(t)
     }

@@ -154,7 +154,7 @@ public enum OptionTable {
         OptionSpec("rate_process", .choice(["linear", "poisson"]), default: "linear", "How rated I/O is spaced: evenly, or at exponential gaps with the same mean"),
         OptionSpec("rate_min", .size(perDirection: true, percentOK: false), aliases: ["ratemin"], "Fail (EIO) if bandwidth over a rate_cycle drops below this, per direction"),
         OptionSpec("rate_iops_min", .intPerDirection, "Fail if IOPS drop below this, per direction"),
-        OptionSpec("rate_cycle", .int(min: 1, max: nil), default: "1000", aliases: ["ratecycle"], "Window (ms) over which rate_min and rate_iops_min are averaged, after a 2 s settle period"),
+        OptionSpec("rate_cycle", .int(min: 1, max: 86_400_000), default: "1000", aliases: ["ratecycle"], "Window (ms) over which rate_min and rate_iops_min are averaged, after a 2 s settle period"),
         OptionSpec("thinktime", .time(defaultUnitMicros: 1), "Pause this long between I/Os (bare = microseconds)"),
         OptionSpec("thinktime_blocks", .int(min: 1, max: nil), default: "1", "I/Os between thinktime pauses"),
         OptionSpec("thinktime_blocks_type", .choice(["complete", "issue"]), default: "complete", "What thinktime_blocks counts: completed I/Os (fio's default) or issued ones"),

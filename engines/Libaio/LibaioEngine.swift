@@ -144,7 +144,8 @@ public struct LibaioEngine: IOEngine {
             let n = io_getevents(ctx, 0, max - got, events + got, &ts)
             if n >= 0 { return got + Int(n) }
             if n == -EINTR { continue }
-            if got > 0 { return got }
+            // Hand over what this call took (stashed events); the caller's own are its own.
+            if got > from { return got }
             throw EngineError(errno: -n, "libaio: io_getevents failed: \(Syscall.errorString(-n))")
         }
         return got
