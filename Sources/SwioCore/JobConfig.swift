@@ -142,6 +142,8 @@ public struct JobConfig: Sendable {
     public var rateIOPSMin: [UInt64]
     /// rate_cycle: the window (ms) over which rate_min/rate_iops_min are averaged.
     public var rateCycleMs: Int
+    /// Decimals of the percentile labels in the text report (2 for fio's default list).
+    public var percentilePrecision = 2
     public var thinktimeUs: UInt64
     public var thinktimeSpinUs: UInt64
     /// nice increment for the job thread (relative, as fio's nice()), and its I/O priority
@@ -336,6 +338,8 @@ public struct JobConfig: Sendable {
         if let pl = d["percentile_list"] {
             // fio sorts the list (percentile_list=99:50:1 reports 1, 50, 99).
             percentiles = pl.split(separator: ":").compactMap { Double($0.trimmed) }.sorted()
+            // ...and prints as many decimals as the longest one has (50:99 -> "50th", 99.5 -> "99.5th").
+            percentilePrecision = pl.split(separator: ":").map { p in p.split(separator: ".").dropFirst().first.map { $0.trimmed.count } ?? 0 }.max() ?? 0
         } else { percentiles = JobConfig.defaultPercentiles }
         clatPercentiles = try bool("clat_percentiles", true)
         latPercentiles = try bool("lat_percentiles")

@@ -90,7 +90,7 @@ public enum OptionTable {
         OptionSpec("exit_what", .choice(["group", "stonewall", "all"]), default: "group", "What exitall stops: the group, everything running (then the next stonewall runs), or all"),
         OptionSpec("disk_util", .bool, default: "1", "Report utilisation of the disks under the job's files"),
         OptionSpec("kb_base", .choice(["1024", "1000"]), default: "1024", "Base of k/m/g: 1024 (KiB is then 1000, fio's compatibility quirk) or 1000"),
-        OptionSpec("unit_base", .choice(["0", "1", "8"]), default: "0", supported: false, inert: ["0", "1"], "Report bits (8) or bytes (1); 0 = auto (bytes). swio reports bytes"),
+        OptionSpec("unit_base", .choice(["0", "1", "8"]), default: "0", supported: false, inert: ["0", "8"], "Report in bytes (8) or bits (1); 0 = auto (bytes). swio reports bytes; bits are not implemented"),
         // Files
         OptionSpec("filename", .pathList, "Target file(s) or device(s); ':' separates several, '\\:' escapes"),
         OptionSpec("directory", .pathList, "Directory for generated file names"),

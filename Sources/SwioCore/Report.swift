@@ -21,13 +21,15 @@ public struct ReportEntry: Sendable {
     public var baseline: BaselineRatio?
 
     public func runtimeMs(_ d: Int) -> UInt64 { stats.dirs[d].ios > 0 ? max(1, (stats.runtimeNs + 500_000) / 1_000_000) : 0 }
+    /// As fio computes them: over the runtime in whole milliseconds (so a job's line and its
+    /// group's agree; fio: bw = 1000 * io_bytes / runt, iops = 1000.0 * total_io_u / runt).
     public func bwBytes(_ d: Int) -> UInt64 {
-        guard stats.runtimeNs > 0 else { return 0 }
-        return UInt64(Double(stats.dirs[d].bytes) / (Double(stats.runtimeNs) / 1e9))
+        let ms = runtimeMs(d)
+        return ms > 0 ? stats.dirs[d].bytes &* 1000 / ms : 0
     }
     public func iops(_ d: Int) -> Double {
-        guard stats.runtimeNs > 0 else { return 0 }
-        return Double(stats.dirs[d].ios) / (Double(stats.runtimeNs) / 1e9)
+        let ms = runtimeMs(d)
+        return ms > 0 ? 1000 * Double(stats.dirs[d].ios) / Double(ms) : 0
     }
 }
 

@@ -5,28 +5,53 @@ import Glibc
 // fio-like human output ("normal") and the terse format (version 3).
 
 extension Report {
-    /// fio num2str-style: 3 significant digits with k/M/G (base 1000) or Ki/Mi/Gi (base 1024).
+    /// fio's num2str(): divides by 1000 or 1024 until the integer part fits in `maxlen`
+    /// digits, then fills what room is left with decimals, trailing zeroes kept ("16.0MiB",
+    /// "1024KiB", "18.0k", "1426.4k").
+    public static func num2str(_ value: UInt64, maxlen: Int = 4, pow2: Bool, unit: String) -> String {
+        let thousand: UInt64 = pow2 ? 1024 : 1000
+        let prefixes = pow2 ? ["", "Ki", "Mi", "Gi", "Ti", "Pi"] : ["", "k", "M", "G", "T", "P"]
+        var num = value, post = 0
+        var modulo: UInt64? = nil, carry = false
+        while post < prefixes.count && String(num).count > maxlen {
+            modulo = num % thousand
+            num /= thousand
+            carry = modulo! >= thousand / 2
+            post += 1
+        }
+        if post >= prefixes.count { post = 0 }
+        guard let m = modulo else { return "\(num)\(prefixes[post])\(unit)" }
+        let room = maxlen - String(num).count
+        if room <= 1 { return "\(carry ? num + 1 : num)\(prefixes[post])\(unit)" }
+        let frac = Format.fixed(Double(m) / Double(thousand), room - 1)   // "0.xx" (or "1.00")
+        return "\(num).\(frac.dropFirst(2))\(prefixes[post])\(unit)"
+    }
     public static func human(_ v: Double, base: Double, units: [String]) -> String {
-        var x = v
-        var i = 0
-        while x >= base * 0.9995 && i < units.count - 1 && x >= 1000 { x /= base; i += 1 }
-        let s = x >= 100 || i == 0 && x == x.rounded() ? Format.fixed(x, 0) : Format.general(x, 3)
-        return s + units[i]
+        let pow2 = base == 1024
+        let unit = units[0] == "B" ? "B" : units[0] == "B/s" ? "B/s" : ""
+        return num2str(UInt64(max(0, v)), pow2: pow2, unit: unit)
     }
-    public static func iopsString(_ v: Double) -> String { human(v, base: 1000, units: ["", "k", "M", "G"]) }
-    static func bwString(_ bytesPerSec: UInt64) -> String {
-        human(Double(bytesPerSec), base: 1024, units: ["B/s", "KiB/s", "MiB/s", "GiB/s", "TiB/s"]) + " ("
-            + human(Double(bytesPerSec), base: 1000, units: ["B/s", "kB/s", "MB/s", "GB/s", "TB/s"]) + ")"
+    public static func iopsString(_ v: Double) -> String { num2str(UInt64(max(0, v)), pow2: false, unit: "") }
+    /// "BW=" as fio prints it: the kb_base's units first, the other in parentheses.
+    static func bwString(_ bytesPerSec: UInt64, kbBase: Int = 1024) -> String {
+        let p2 = kbBase == 1024
+        return num2str(bytesPerSec, pow2: p2, unit: "B/s") + " (" + num2str(bytesPerSec, pow2: !p2, unit: "B/s") + ")"
     }
-    static func bytesString(_ b: UInt64) -> String { human(Double(b), base: 1024, units: ["B", "KiB", "MiB", "GiB", "TiB"]) }
-    static func bytesStringSI(_ b: UInt64) -> String { human(Double(b), base: 1000, units: ["B", "kB", "MB", "GB", "TB"]) }
+    static func bytesString(_ b: UInt64, kbBase: Int = 1024) -> String { num2str(b, pow2: kbBase == 1024, unit: "B") }
+    static func bytesStringSI(_ b: UInt64, kbBase: Int = 1024) -> String { num2str(b, pow2: kbBase != 1024, unit: "B") }
 
-    /// fio show_lat(): msec when min and stdev are both above 1 ms, usec when above 1 us.
-    static func latUnit(_ s: LatencyStat) -> (String, Double) {
-        let m = Double(s.n > 0 ? s.min : 0), dev = s.stddev
-        if m > 1_000_000 && dev > 1_000_000 { return ("msec", 1e6) }
-        if m > 1000 && dev > 1000 { return ("usec", 1e3) }
-        return ("nsec", 1)
+    /// fio's display_lat(): msec when min > 2 ms, max > 100 ms and stdev > 1 ms; usec when
+    /// min > 2 us, max > 100 us and stdev > 1 us; min and max through num2str(6 digits).
+    static func latLine(_ label: String, _ s: LatencyStat) -> String {
+        var mn = s.n > 0 ? s.min : 0, mx = s.max
+        var mean = s.mean, dev = s.stddev
+        var unit = "nsec"
+        if mn > 2_000_000 && mx > 99_999_999 && dev > 1_000_000 {
+            unit = "msec"; mn /= 1_000_000; mx /= 1_000_000; mean /= 1e6; dev /= 1e6
+        } else if mn > 2000 && mx > 99_999 && dev > 1000 {
+            unit = "usec"; mn /= 1000; mx /= 1000; mean /= 1e3; dev /= 1e3
+        }
+        return "    \(label) (\(unit)): min=\(num2str(mn, maxlen: 6, pow2: false, unit: "")), max=\(num2str(mx, maxlen: 6, pow2: false, unit: "")), avg=\(Format.padLeft(Format.fixed(mean, 2), 5)), stdev=\(Format.padLeft(Format.fixed(dev, 2), 5))\n"
     }
 
     /// fio show_clat_percentiles(): the table's unit from the smallest and largest value shown.
@@ -40,13 +65,19 @@ extension Report {
         var out = ""
         for e in entries {
             let c = e.config
+            // fio's header: one line for a job, "..." once for its numjobs clones.
+            let clone = c.definition.cloneIndex
+            if clone > 1 { continue }
+            if clone == 1 { out += "...\n"; continue }
             let bsDesc = (0..<3).map { d in
-                let lo = c.bsrange?[d].low ?? c.bs[d], hi = c.bsrange?[d].high ?? c.bs[d]
-                return "(\(["R", "W", "T"][d])) \(lo)B-\(hi)B"
+                let split = c.bssplit?[d].entries.map(\.size)
+                let lo = split?.min() ?? c.bsrange?[d].low ?? c.bs[d], hi = split?.max() ?? c.bsrange?[d].high ?? c.bs[d]
+                return "(\(["R", "W", "T"][d])) \(Report.num2str(lo, maxlen: 4, pow2: true, unit: "B"))-\(Report.num2str(hi, maxlen: 4, pow2: true, unit: "B"))"
             }.joined(separator: ", ")
             out += "\(e.name): (g=\(e.groupID)): rw=\(c.rw.rawValue), bs=\(bsDesc), ioengine=\(c.engine), iodepth=\(c.iodepth)\n"
+            if e.jobs > 1 { out += "...\n" }   // clones merged by group_reporting
         }
-        out += "swio-\(swioVersion)\n"
+        out += "swio-\(swioVersion)\n\n"
         for e in entries { out += entryText(e) }
         for g in groups { out += groupText(g) }
         if !disks.isEmpty {
@@ -58,39 +89,61 @@ extension Report {
         return out
     }
 
-    /// fio's show_clat_percentiles(): "<label> percentiles (unit):" and rows of four.
-    static func percentileTable(_ label: String, _ hist: LatencyHistogram, _ percentiles: [Double]) -> String {
-        let values = percentiles.map { hist.valueAtPercentile($0) }
+    /// fio's show_clat_percentiles(): "<label> percentiles (unit):", values rounded up to the
+    /// unit, every cell as wide as the largest value (at least 5), as many cells a line as fit
+    /// in 73 columns, labels with the list's own decimals.
+    static func percentileTable(_ label: String, _ hist: LatencyHistogram, _ percentiles: [Double], precision: Int = 2) -> String {
+        var values = percentiles.map { hist.valueAtPercentile($0) }
         let (u, div) = Report.percentileUnit(min: values.min() ?? 0, max: values.max() ?? 0)
-        var out = "    \(label) percentiles (\(u)):\n"
-        let cells = zip(percentiles, values).map { p, v in
-            " \(Format.padLeft(Format.fixed(p, 2), 5))th=[\(Format.padLeft(Format.fixed(Double(v) / div, 0), 5))]"
-        }
-        for start in stride(from: 0, to: cells.count, by: 4) {
-            let row = cells[start..<min(start + 4, cells.count)].joined(separator: ",")
-            out += "     |" + row + (start + 4 < cells.count ? ",\n" : "\n")
+        let d = UInt64(div)
+        if d > 1 { values = values.map { ($0 + d - 1) / d } }
+        let width = max(5, String(values.max() ?? 0).count)
+        let perLine = max(1, 73 / (precision + 10 + width))
+        var out = "    \(label) percentiles (\(u)):\n     |"
+        for (j, (p, v)) in zip(percentiles, values).enumerated() {
+            if j != 0 && j % perLine == 0 { out += "     |" }
+            let last = j == values.count - 1
+            out += " \(Format.padLeft(Format.fixed(p, precision), precision + 3))th=[\(Format.padLeft(String(v), width))]\(last ? "\n" : ",")"
+            if last { break }
+            if j % perLine == perLine - 1 { out += "\n" }
         }
         return out
     }
 
+    /// fio's show_lat(): the latency buckets of one unit that are above 0, five to a line.
+    static func bucketLines(_ unit: String, _ obj: JSON) -> String {
+        guard case .object(let kv) = obj else { return "" }
+        let cells = kv.compactMap { k, v -> String? in
+            if case .double(let p) = v, p > 0 { return "\(k)=\(Format.fixed(p, 2))%" }
+            return nil
+        }
+        return stride(from: 0, to: cells.count, by: 5).map { i in
+            "  lat (\(unit))   : " + cells[i..<min(i + 5, cells.count)].joined(separator: ", ") + "\n"
+        }.joined()
+    }
+
     func entryText(_ e: ReportEntry) -> String {
         let s = e.stats
-        var out = "\n\(e.name): (groupid=\(e.groupID), jobs=\(e.jobs)): err=\(Format.padLeft(String(e.error), 2)): pid=\(getpid()): \(Report.ctime(s.startEpochMs / 1000))\n"
+        var out = "\(e.name): (groupid=\(e.groupID), jobs=\(e.jobs)): err=\(Format.padLeft(String(e.error), 2)): pid=\(getpid()): \(Report.ctime(s.startEpochMs / 1000))\n"
         if let m = e.errorMessage { out += "  error: \(m)\n" }
         for d in 0..<3 where s.dirs[d].ios > 0 {
             let ds = s.dirs[d]
             let bw = e.bwBytes(d)
-            var line = "  \(["read", "write", "trim"][d]): IOPS=\(Report.iopsString(e.iops(d))), BW=\(Report.bwString(bw))(\(Report.bytesString(ds.bytes))/\(e.runtimeMs(d))msec)"
+            let kb = e.config.kbBase
+            var line = "  \(["read", "write", "trim"][d]): IOPS=\(Report.iopsString(e.iops(d))), BW=\(Report.bwString(bw, kbBase: kb))(\(Report.bytesString(ds.bytes, kbBase: kb))/\(e.runtimeMs(d))msec)"
+            if d == 1 { line += "; 0 zone resets" }   // fio's zbd_write_status(), on every write line
             if let b = e.baseline, d == 0 || b.fraction > 0 {
                 line += ", \(Format.fixed(b.fraction * 100, 1))% of \(b.kind) baseline"
             }
             out += line + "\n"
             for (label, st) in [("slat", ds.slat), ("clat", ds.clat), (" lat", ds.lat)] where st.n > 0 {
-                let (u, div) = Report.latUnit(st)
-                out += "    \(label) (\(u)): min=\(UInt64(Double(st.min) / div)), max=\(UInt64(Double(st.max) / div)), avg=\(Format.fixed(st.mean / div, 2)), stdev=\(Format.fixed(st.stddev / div, 2))\n"
+                out += Report.latLine(label, st)
             }
             if e.config.clatPercentiles && ds.clat.n > 0 {
-                out += Report.percentileTable("clat", ds.clatHist, e.config.percentiles)
+                out += Report.percentileTable("clat", ds.clatHist, e.config.percentiles, precision: e.config.percentilePrecision)
+            }
+            if e.config.latPercentiles && ds.lat.n > 0 {
+                out += Report.percentileTable("lat", ds.latHist, e.config.percentiles, precision: e.config.percentilePrecision)
             }
             // As fio's show_ddir_status(): each line only when it has samples (bwavgtime and
             // iopsavgtime are separate intervals), MiB/s once the mean passes kb_base² KiB/s,
@@ -108,21 +161,14 @@ extension Report {
                 out += "   iops        : min=\(num(UInt64(ds.iopsSamples.min))), max=\(num(UInt64(ds.iopsSamples.max))), avg=\(Format.padLeft(Format.fixed(ds.iopsSamples.mean, 2), 5)), stdev=\(Format.padLeft(Format.fixed(ds.iopsSamples.stddev, 2), 5)), samples=\(ds.iopsSamples.n)\n"
             }
         }
-        if s.syncIOs > 0 {
-            let (u, div) = Report.latUnit(s.syncLat)
-            out += "  fsync/fdatasync/sync_file_range:\n    sync (\(u)): min=\(UInt64(Double(s.syncLat.min) / div)), max=\(UInt64(Double(s.syncLat.max) / div)), avg=\(Format.fixed(s.syncLat.mean / div, 2)), stdev=\(Format.fixed(s.syncLat.stddev / div, 2))\n"
-            if e.config.clatPercentiles || e.config.latPercentiles {
-                out += Report.percentileTable("sync", s.syncHist, e.config.percentiles)
-            }
-        }
+        // As fio's show_thread_status_normal(): the latency buckets, then the sync section.
         let b = latencyBuckets(e)
-        for (unit, obj) in [("nsec", b.ns), ("usec", b.us), ("msec", b.ms)] {
-            guard case .object(let kv) = obj else { continue }
-            let nonzero = kv.compactMap { k, v -> String? in
-                if case .double(let p) = v, p >= 0.01 { return "\(k)=\(Format.fixed(p, 2))%" }
-                return nil
+        out += Report.bucketLines("nsec", b.ns) + Report.bucketLines("usec", b.us) + Report.bucketLines("msec", b.ms)
+        if s.syncIOs > 0 {
+            out += "  fsync/fdatasync/sync_file_range:\n" + Report.latLine("sync", s.syncLat)
+            if e.config.clatPercentiles || e.config.latPercentiles {
+                out += Report.percentileTable("sync", s.syncHist, e.config.percentiles, precision: e.config.percentilePrecision)
             }
-            if !nonzero.isEmpty { out += "  lat (\(unit))   : \(nonzero.joined(separator: ", "))\n" }
         }
         let cpu = Report.cpuPercent(s)
         out += "  cpu          : usr=\(Format.fixed(cpu.usr, 2))%, sys=\(Format.fixed(cpu.sys, 2))%, ctx=\(s.cpu.voluntaryCtx + s.cpu.involuntaryCtx), majf=\(s.cpu.majorFaults), minf=\(s.cpu.minorFaults)\n"
@@ -134,6 +180,10 @@ extension Report {
         out += "     submit    : \(dist(["0", "4", "8", "16", "32", "64", ">=64"], s.depthSubmit.array))\n"
         out += "     complete  : \(dist(["0", "4", "8", "16", "32", "64", ">=64"], s.depthComplete.array))\n"
         out += "     issued rwts: total=\(s.dirs[0].totalIOs),\(s.dirs[1].totalIOs),\(s.dirs[2].totalIOs),\(s.syncIOs) short=\(s.dirs[0].shortIOs),\(s.dirs[1].shortIOs),\(s.dirs[2].shortIOs),0 dropped=0,0,0,0\n"
+        if e.config.nonFatal.any {
+            // fio with continue_on_error: the count of errors and the first one.
+            out += "     errors    : total=\(s.errors), first_error=\(e.error)/<\(e.error == 0 ? "Success" : Syscall.errorString(e.error))>\n"
+        }
         out += "     latency   : target=0, window=0, percentile=100.00%, depth=\(e.config.iodepth)\n"
         return out
     }
@@ -163,7 +213,8 @@ extension Report {
                     [String((st.n > 0 ? st.min : 0) / 1000), String(st.max / 1000), Format.fixed(st.mean / 1000, 6), Format.fixed(st.stddev / 1000, 6)]
                 }
                 f += usecs(s.slat) + usecs(s.clat)
-                let ps = Array(e.config.percentiles.prefix(20))
+                // clat_percentiles=0: fio leaves all 20 as "0%=0".
+                let ps = e.config.clatPercentiles ? Array(e.config.percentiles.prefix(20)) : []
                 for i in 0..<20 {
                     if i < ps.count { f.append("\(Format.fixed(ps[i], 6))%=\(s.clat.n > 0 ? s.clatHist.valueAtPercentile(ps[i]) / 1000 : 0)") } else { f.append("0%=0") }
                 }

@@ -224,10 +224,11 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
         #expect(parseError("[a]\nverify=md5\n")?.option == "verify")
         // Options swio used to accept and then ignore: what they ask for is reported, their
         // off/default values run.
-        for bad in ["mem=shm", "file_service_type=random", "unit_base=8"] {
+        // (fio's HOWTO: unit_base 8 is bytes, what swio reports; 1 is bits.)
+        for bad in ["mem=shm", "file_service_type=random", "unit_base=1"] {
             #expect(parseError("[a]\n\(bad)\n")?.reason.contains("not implemented") == true, "\(bad)")
         }
-        #expect(try parse("[a]\nmem=mmap\nfile_service_type=roundrobin\nunit_base=1\n").jobs.count == 1)
+        #expect(try parse("[a]\nmem=mmap\nfile_service_type=roundrobin\nunit_base=8\n").jobs.count == 1)
         // fio's fixup_options(): iodepth_low 0 or above iodepth is iodepth, and
         // iodepth_batch_submit=0 is iodepth; iodepth_batch_complete_max stays as given (0).
         func config(_ extra: String) throws -> JobConfig { try JobConfig(try parse("[a]\niodepth=16\n\(extra)\n").jobs[0]) }

@@ -216,6 +216,42 @@ import SwioEngines
         #expect(pct.map(\.0) == ["1.000000", "50.000000", "99.000000"])
     }
 
+    /// fio 3.33's num2str(): 4 characters, trailing zeroes kept (values from fio's output).
+    @Test func numbersAreFormattedAsFiosNum2str() {
+        #expect(Report.num2str(1 << 20, pow2: true, unit: "B") == "1024KiB")
+        #expect(Report.num2str(16 << 20, pow2: true, unit: "B") == "16.0MiB")
+        #expect(Report.num2str(1_048_576, pow2: false, unit: "B") == "1049kB")
+        #expect(Report.num2str(18_012, pow2: false, unit: "") == "18.0k")
+        #expect(Report.num2str(1_426_400, maxlen: 6, pow2: false, unit: "") == "1426.4k")
+        #expect(Report.num2str(4096, pow2: true, unit: "B") == "4096B")
+        #expect(Report.num2str(65536, pow2: true, unit: "B") == "64.0KiB")
+    }
+
+    /// fio's text layout: latency units by min, max and stdev together; a percentile table
+    /// that widens for large values; the lat buckets five to a line; the numjobs header once
+    /// with "..."; "; 0 zone resets" on write lines; no blank line between job blocks.
+    @Test func textLayoutFollowsFio() throws {
+        var small = LatencyStat()
+        for v: UInt64 in [3264, 67531, 4000] { small.add(v) }
+        #expect(Report.latLine("slat", small).hasPrefix("    slat (nsec): min=3264, max=67531, avg="))
+        var big = LatencyStat()
+        for v: UInt64 in [390, 1_426_400, 5000] { big.add(v) }
+        #expect(Report.latLine("clat", big).contains("max=1426.4k"))
+        var h = makeLatencyHistogram()
+        for v: UInt64 in [402, 410, 1_215_383] { _ = h.record(v) }
+        let table = Report.percentileTable("clat", h, [1, 50, 99.95])
+        #expect(table.contains("(nsec)") && table.contains("th=[1215")) // unit stays nsec: min below 2 us
+        let f = try scratchFile(4 << 20)
+        let (_, report) = try runJobs("[t]\nfilename=\(f)\nrw=randwrite\nbs=4k\nsize=1m\nnumjobs=2\n")
+        let text = report.text()
+        #expect(text.components(separatedBy: "t: (g=0)").count == 2 && text.contains("\n...\n"))
+        #expect(text.contains("msec); 0 zone resets\n"))
+        #expect(!text.contains("depth=1\n\nt: (groupid"))
+        for line in text.split(separator: "\n") where line.hasPrefix("  lat (") {
+            #expect(line.components(separatedBy: "%").count - 1 <= 5, "\(line)")
+        }
+    }
+
     /// A job whose measured run is empty (ramp_time longer than it) shows 0% CPU, as fio.
     @Test func cpuIsZeroWhenNothingWasMeasured() {
         var s = JobStats()
