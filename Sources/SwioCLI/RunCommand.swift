@@ -72,7 +72,9 @@ struct RunCommand: ParsableCommand {
             for j in result.jobs {
                 guard let target = j.config.filenames.first, let b = baselineByTarget[target] else { continue }
                 let bytes = j.stats.dirs.reduce(0) { $0 + $1.bytes }
-                let bw = j.stats.runtimeNs > 0 ? Double(bytes) / (Double(j.stats.runtimeNs) / 1e9) : 0
+                // Over whole milliseconds, as the report's bw_bytes (fio's formula).
+                let ms = j.stats.runtimeNs > 0 ? max(1, (j.stats.runtimeNs + 500_000) / 1_000_000) : 0
+                let bw = ms > 0 ? Double(bytes) * 1000 / Double(ms) : 0
                 ratios[j.config.name] = BaselineRatio(baselineBytesPerSec: b.bytesPerSec, kind: b.kind.rawValue, fraction: b.bytesPerSec > 0 ? bw / b.bytesPerSec : 0)
             }
             let report = Report(result: result, globalOptions: globals, baselines: ratios)
