@@ -123,7 +123,11 @@ struct OutputOptions: ParsableArguments {
     @Flag(name: .customLong("minimal"), help: "fio's --minimal: the same as --output-format=terse.")
     var minimal = false
 
+    @Option(name: .customLong("terse-version"), help: "Terse format version; swio writes fio's default, 3.")
+    var terseVersion = 3
+
     func formats() throws -> [String] {
+        guard terseVersion == 3 else { throw UserError("--terse-version=\(terseVersion): swio writes terse version 3 (fio's default) only") }
         if minimal { return ["terse"] }
         let f = outputFormat.split(separator: ",").map { $0.trimmed.lowercased() }
         for x in f where !["normal", "json", "json+", "terse"].contains(x) {

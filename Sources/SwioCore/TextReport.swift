@@ -78,7 +78,11 @@ extension Report {
             if e.jobs > 1 { out += "...\n" }   // clones merged by group_reporting
         }
         out += "swio-\(swioVersion)\n\n"
-        for e in entries { out += entryText(e) }
+        // fio prints no block for a job that failed before its first I/O (its error is on
+        // stderr, and in the JSON report).
+        for e in entries where !(e.error != 0 && e.stats.dirs.allSatisfy({ $0.ios == 0 && $0.failedIOs == 0 }) && e.stats.syncIOs == 0) {
+            out += entryText(e)
+        }
         for g in groups { out += groupText(g) }
         if !disks.isEmpty {
             out += "\nDisk stats (read/write):\n"

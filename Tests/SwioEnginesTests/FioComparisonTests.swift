@@ -263,8 +263,13 @@ import Foundation
     }
 
     @Test func fioMinimalAndReadonlyFlags() throws {
-        let t = try sh(swioBinary, ["--minimal", "--name=x", "--ioengine=null", "--size=1m"])
+        let t = try sh(swioBinary, ["--minimal", "--terse-version=3", "--name=x", "--ioengine=null", "--size=1m"])
         #expect(t.status == 0 && t.out.hasPrefix("3;swio-") && t.out.split(separator: ";").count > 120)
+        #expect(try sh(swioBinary, ["--terse-version=4", "--name=x", "--ioengine=null", "--size=1m"]).status == 1)
+        // A job that never started has no block in the text report (as fio), only its stderr line.
+        let failed = try sh(swioBinary, ["--name=x", "--filename=/dev/null/x", "--size=1m"])
+        #expect(failed.status == 1 && !failed.out.contains("(groupid=") && failed.out.contains("Run status group 0"))
+        #expect(failed.err.contains("/dev/null/x"))
         let w = try sh(swioBinary, ["--readonly", "--name=x", "--ioengine=null", "--size=1m", "--rw=randwrite"])
         #expect(w.status == 1 && w.err.contains("--readonly") && w.out.isEmpty)
         #expect(try sh(swioBinary, ["--readonly", "--name=x", "--ioengine=null", "--size=1m", "--rw=read", "--output-format=json"]).status == 0)
