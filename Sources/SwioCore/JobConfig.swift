@@ -261,6 +261,10 @@ public struct JobConfig: Sendable {
         blockalign = try sizes("ba", defaults: bs) ?? bs
         filenamesGiven = d.has("filename")
         filenames = d["filename"].map(JobConfig.splitPaths) ?? []
+        if filenamesGiven && filenames.isEmpty {
+            // fio: "failed parsing filename=" and the job is dropped; swio says why.
+            throw JobFileError(loc("filename"), option: "filename", "empty value (an unset ${VAR}?); give a file or device")
+        }
         nrfiles = Int(try int("nrfiles", 1))
         filesize = try d.has("filesize") ? wrap("filesize") { try SizeRange.parse(d["filesize"]!, kbBase: kb) } : nil
         size = try sizeValue("size")

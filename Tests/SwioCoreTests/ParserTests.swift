@@ -214,6 +214,15 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
         #expect(c?.reason.contains("not implemented") == true)
     }
 
+    @Test func emptyFilenameIsAnError() throws {
+        // fio: "failed parsing filename=" (the job is dropped); swio says which line and why,
+        // instead of running the job on no file at all.
+        let job = try parse("[a]\nsize=1m\nfilename=${NOPE}\n").jobs[0]
+        do { _ = try JobConfig(job); Issue.record("an empty filename= was accepted") } catch let e as JobFileError {
+            #expect(e.option == "filename" && e.location.line == 3 && e.reason.contains("empty"))
+        }
+    }
+
     @Test func fioOptionsSwioLacksAreNamedAsSuchAndRunWhenOff() throws {
         // read_iolog is a fio option: "not implemented", not "unknown option".
         let e = parseError("[a]\nread_iolog=x.log\n")
