@@ -39,6 +39,11 @@ public struct IOLoop {
     /// again at each boundary (its io_depths show the ramp once per loop).
     @usableFromInline let loopBytes: UInt64
     @usableFromInline var loopEndBytes: UInt64
+    /// number_ios with loops: fio counts it per loop (number_ios=100 loops=2 makes 200 I/Os);
+    /// the next loop goes on from where the last one stopped (fio 3.33: reads at 0, 4k, 8k,
+    /// then 12k, 16k, 20k for number_ios=3 loops=2).
+    @usableFromInline let loopIOs: UInt64
+    @usableFromInline var loopEndIOs: UInt64
     @usableFromInline let runtimeNs: UInt64
     @usableFromInline let rampNs: UInt64
     @usableFromInline let asyncEngine: Bool
@@ -161,7 +166,9 @@ public struct IOLoop {
         let loops = UInt64(max(1, job.loops))
         loopBytes = timeBased || loops == 1 ? self.budgetBytes : budgetBytes / loops
         loopEndBytes = loopBytes
-        budgetIOs = job.numberIOs > 0 ? job.numberIOs : .max
+        loopIOs = job.numberIOs > 0 && loops > 1 && !timeBased ? job.numberIOs : .max
+        loopEndIOs = loopIOs
+        budgetIOs = job.numberIOs > 0 ? (loopIOs == .max ? job.numberIOs : job.numberIOs &* loops) : .max
         runtimeNs = job.runtimeUs > 0 ? job.runtimeUs * 1000 : .max
         rampNs = job.rampUs * 1000
         ramping = job.rampUs > 0
@@ -233,7 +240,7 @@ public struct IOLoop {
         outer: while true {
             if cswio_job_should_stop(stopFlag) != 0 { stopRequested = true }
             // Fill the queue.
-            fill: while !stopRequested && inflight + pendingCount < depth && (requeued != nil || (moreToIssue && (issuedBytes < loopEndBytes || trimWritePending))) {
+            fill: while !stopRequested && inflight + pendingCount < depth && (requeued != nil || (moreToIssue && (issuedBytes < loopEndBytes && issuedIOs < loopEndIOs || trimWritePending))) {
                 let u: UnsafeMutablePointer<IOUnit>
                 if let r = requeued {
                     u = r
@@ -313,7 +320,13 @@ public struct IOLoop {
             if pendingCount > 0, !commit(&engine) { end = .failed; stopRequested = true }
             if inflight == 0 {
                 if stopRequested || !moreToIssue { break }
-                if issuedBytes >= loopEndBytes { loopEndBytes &+= loopBytes }   // the next loop
+                if issuedBytes >= loopEndBytes {   // the next loop
+                    loopEndBytes &+= loopBytes
+                    if loopIOs != .max { loopEndIOs = issuedIOs &+ loopIOs }
+                } else if issuedIOs >= loopEndIOs {   // number_ios ended this loop early
+                    loopEndBytes = issuedBytes &+ loopBytes
+                    loopEndIOs = issuedIOs &+ loopIOs
+                }
                 continue
             }
             // Reap: at least batch_complete_min (or all when draining), at most batch_complete_max.

@@ -169,6 +169,14 @@ import SwioEngines
         #expect(s.dirs[2].ios == each && s.dirs[1].ios == each && s.dirs[1].bytes == s.dirs[2].bytes)
     }
 
+    /// With loops, number_ios counts per loop (fio 3.33, 1 MiB of 4k: number_ios=100 loops=2
+    /// makes 200 I/Os, number_ios=300 loops=2 makes 512, each loop capped by the size).
+    @Test(arguments: [("number_ios=100\nloops=2", 200), ("number_ios=300\nloops=2", 512), ("number_ios=100", 100), ("loops=2", 512)])
+    func numberIOsCountsPerLoop(options: String, ios: UInt64) throws {
+        let (_, report) = try runJobs("[t]\nioengine=null\nrw=read\nbs=4k\nsize=1m\n\(options)\n")
+        #expect(report.entries[0].stats.dirs[0].ios == ios)
+    }
+
     /// fio 3.33's sync block has percentiles, in JSON and in the text report.
     @Test func syncLatencyHasPercentiles() throws {
         let f = try scratchFile()
