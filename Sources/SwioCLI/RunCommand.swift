@@ -73,7 +73,7 @@ struct RunCommand: ParsableCommand {
                 guard let target = j.config.filenames.first, let b = baselineByTarget[target] else { continue }
                 let bytes = j.stats.dirs.reduce(0) { $0 + $1.bytes }
                 // Over whole milliseconds, as the report's bw_bytes (fio's formula).
-                let ms = j.stats.runtimeNs > 0 ? max(1, (j.stats.runtimeNs + 500_000) / 1_000_000) : 0
+                let ms = j.stats.runtimeNs > 0 ? j.stats.runtimeMs : 0
                 let bw = ms > 0 ? Double(bytes) * 1000 / Double(ms) : 0
                 ratios[j.config.name] = BaselineRatio(baselineBytesPerSec: b.bytesPerSec, kind: b.kind.rawValue, fraction: b.bytesPerSec > 0 ? bw / b.bytesPerSec : 0)
             }
@@ -130,7 +130,7 @@ enum ETALine {
         let rate = (0..<6).map { Double(counters[$0] &- last[$0]) / span }
         last = counters; lastNs = now
         let line = "Jobs: \(running.count) (f=\(running.count)): [\(runString(jobs))][\(percent(jobs, now))]"
-            + "[r=\(Report.human(rate[0], base: 1024, units: ["B/s", "KiB/s", "MiB/s", "GiB/s"])),w=\(Report.human(rate[1], base: 1024, units: ["B/s", "KiB/s", "MiB/s", "GiB/s"]))]"
+            + "[r=\(Report.num2str(UInt64(max(0, rate[0])), pow2: true, unit: "B/s")),w=\(Report.num2str(UInt64(max(0, rate[1])), pow2: true, unit: "B/s"))]"
             + "[r=\(Report.iopsString(rate[3])),w=\(Report.iopsString(rate[4])) IOPS][eta \(eta(jobs, now))]"
         Console.write("\r" + line + "   ", fd: 2)
     }

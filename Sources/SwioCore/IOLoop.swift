@@ -700,11 +700,12 @@ public struct IOLoop {
 
     /// bw and iops samples every bwavgtime/iopsavgtime, per direction (fio add_bw_samples()).
     /// As in fio's __add_samples(), an interval in which a direction moved nothing adds no
-    /// sample ("no entries for interval"): a rwmixread=100 job has no write samples.
+    /// sample ("no entries for interval"): a rwmixread=100 job has no write samples, and a
+    /// direction the job's rw does not issue has none at all.
     @usableFromInline mutating func sample(_ t: UInt64) {
         if t >= nextBwSampleNs {
             let span = Double(t - lastBwSampleNs) / 1e9
-            for d in 0..<3 where modeIssues(d) {
+            for d in 0..<3 {
                 let delta = stats[d].bytes - stats[d].lastSampleBytes
                 guard delta > 0 else { continue }
                 stats[d].bwSamples.add(Double(delta) / 1024 / span)
@@ -715,7 +716,7 @@ public struct IOLoop {
         }
         if t >= nextIopsSampleNs {
             let span = Double(t - lastIopsSampleNs) / 1e9
-            for d in 0..<3 where modeIssues(d) {
+            for d in 0..<3 {
                 let delta = stats[d].ios - stats[d].lastSampleIOs
                 guard delta > 0 else { continue }
                 stats[d].iopsSamples.add(Double(delta) / span)
@@ -734,10 +735,7 @@ public struct IOLoop {
         nextRateCheckNs = t &+ rateCycleNs
         for d in 0..<3 where stats[d].bytes > 0 {
             let s = stats + d
-            guard s.pointee.rateCheckNs > 0 else {
-                s.pointee.rateCheckNs = t; s.pointee.rateCheckBytes = s.pointee.bytes; s.pointee.rateCheckIOs = s.pointee.ios
-                continue
-            }
+            guard s.pointee.rateCheckNs > 0 else { s.pointee.startRateWindow(at: t); continue }
             let spentMs = (t - s.pointee.rateCheckNs) / 1_000_000
             guard spentMs >= rateCycleNs / 1_000_000 else { continue }
             var miss: String? = nil
@@ -753,14 +751,9 @@ public struct IOLoop {
                 stopRequested = true
                 return false
             }
-            s.pointee.rateCheckNs = t; s.pointee.rateCheckBytes = s.pointee.bytes; s.pointee.rateCheckIOs = s.pointee.ios
+            s.pointee.startRateWindow(at: t)
         }
         return true
-    }
-
-    /// Whether the job's rw mode issues direction d (only those get bw/iops samples).
-    @usableFromInline func modeIssues(_ d: Int) -> Bool {
-        workload.mode.directions.contains { $0.rawValue == d }
     }
 
     @usableFromInline mutating func recordError(_ r: Int, _ u: UnsafeMutablePointer<IOUnit>?, message: String? = nil) {

@@ -277,7 +277,6 @@ public final class JobExecution: @unchecked Sendable {
         var prefix = !base.isEmpty ? base : path.hasPrefix("/") ? "" : "."
         for part in path.dropFirst(base.count).split(separator: "/").dropLast() {
             prefix += "/" + part
-            var st = stat()
             if stat(prefix, &st) == 0 { continue }
             if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
                 throw fail("filename", "cannot create directory \(prefix) for \(path): \(Syscall.errorString(errno))")

@@ -351,7 +351,7 @@ public struct JobFileParser {
                 job.set(n, s)
             }
             if !fromCommandLine { for (n, s) in cliSettings { job.set(n, s) } }
-            if headerNames && section.location != .commandLine { job.set("name", nameSetting) }
+            if headerNames && !fromCommandLine { job.set("name", nameSetting) }
             job.name = job["name"] ?? section.name
             try checkEngineOptions(job)
             try checkUnsupported(job)

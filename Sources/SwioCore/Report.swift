@@ -20,7 +20,7 @@ public struct ReportEntry: Sendable {
     public var engine: EngineInfo
     public var baseline: BaselineRatio?
 
-    public func runtimeMs(_ d: Int) -> UInt64 { stats.dirs[d].ios > 0 ? max(1, (stats.runtimeNs + 500_000) / 1_000_000) : 0 }
+    public func runtimeMs(_ d: Int) -> UInt64 { stats.dirs[d].ios > 0 ? stats.runtimeMs : 0 }
     /// As fio computes them: over the runtime in whole milliseconds (so a job's line and its
     /// group's agree; fio: bw = 1000 * io_bytes / runt, iops = 1000.0 * total_io_u / runt).
     public func bwBytes(_ d: Int) -> UInt64 {

@@ -103,6 +103,10 @@ public struct DirectionStats: Sendable {
     public var rateCheckIOs: UInt64 = 0
     public init() {}
 
+    public mutating func startRateWindow(at t: UInt64) {
+        rateCheckNs = t; rateCheckBytes = bytes; rateCheckIOs = ios
+    }
+
     public mutating func merge(_ o: DirectionStats) {
         bytes += o.bytes; ios += o.ios; failedIOs += o.failedIOs; shortIOs += o.shortIOs; dropIOs += o.dropIOs
         slat.merge(o.slat); clat.merge(o.clat); lat.merge(o.lat)
@@ -221,6 +225,9 @@ public struct JobStats: Sendable {
     public var iopsLog: [LogEntry] = []
     public var engineStats: [(String, JSON)] = []
     public init() {}
+
+    /// The run time in whole milliseconds, as fio reports it and divides by (at least 1).
+    public var runtimeMs: UInt64 { max(1, (runtimeNs + 500_000) / 1_000_000) }
 
     public mutating func merge(_ o: JobStats) {
         for i in 0..<3 { dirs[i].merge(o.dirs[i]) }

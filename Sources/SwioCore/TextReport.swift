@@ -26,11 +26,6 @@ extension Report {
         let frac = Format.fixed(Double(m) / Double(thousand), room - 1)   // "0.xx" (or "1.00")
         return "\(num).\(frac.dropFirst(2))\(prefixes[post])\(unit)"
     }
-    public static func human(_ v: Double, base: Double, units: [String]) -> String {
-        let pow2 = base == 1024
-        let unit = units[0] == "B" ? "B" : units[0] == "B/s" ? "B/s" : ""
-        return num2str(UInt64(max(0, v)), pow2: pow2, unit: unit)
-    }
     public static func iopsString(_ v: Double) -> String { num2str(UInt64(max(0, v)), pow2: false, unit: "") }
     /// "BW=" as fio prints it: the kb_base's units first, the other in parentheses.
     static func bwString(_ bytesPerSec: UInt64, kbBase: Int = 1024) -> String {
@@ -196,9 +191,10 @@ extension Report {
         var out = "\nRun status group \(g.id) (all jobs):\n"
         for d in 0..<3 where g.runtimeMaxMs[d] > 0 {
             let label = Format.padLeft(["READ", "WRITE", "TRIM"][d], 6)
-            out += " \(label): bw=\(Report.bwString(g.aggBw[d]).replacingAll("/s (", with: "/s (")), "
-            out += "\(Report.human(Double(g.bwMin[d]), base: 1024, units: ["B/s", "KiB/s", "MiB/s", "GiB/s"]))-\(Report.human(Double(g.bwMax[d]), base: 1024, units: ["B/s", "KiB/s", "MiB/s", "GiB/s"])) "
-            out += "(\(Report.human(Double(g.bwMin[d]), base: 1000, units: ["B/s", "kB/s", "MB/s", "GB/s"]))-\(Report.human(Double(g.bwMax[d]), base: 1000, units: ["B/s", "kB/s", "MB/s", "GB/s"]))), "
+            let (lo, hi) = (g.bwMin[d], g.bwMax[d])
+            out += " \(label): bw=\(Report.bwString(g.aggBw[d])), "
+            out += "\(Report.num2str(lo, pow2: true, unit: "B/s"))-\(Report.num2str(hi, pow2: true, unit: "B/s")) "
+            out += "(\(Report.num2str(lo, pow2: false, unit: "B/s"))-\(Report.num2str(hi, pow2: false, unit: "B/s"))), "
             out += "io=\(Report.bytesString(g.bytes[d])) (\(Report.bytesStringSI(g.bytes[d]))), run=\(g.runtimeMinMs[d])-\(g.runtimeMaxMs[d])msec\n"
         }
         return out

@@ -258,32 +258,23 @@ public struct Workload {
             f.pointee.mapUsed += 1
             let span = (len + granule - 1) / granule
             let off = idx * granule
-            let mapUnitIsMine = al == granule && blockSize(d) == granule
-            if span == 1 && mapUnitIsMine && off + len <= regionLen { return off }
-            if mapUnitIsMine {
-                // As fio's mark_random_map(): only the free run from the claimed block is
-                // marked and the I/O is shortened to it (and to the region's end), so each
-                // block of a pass is done once and the pass moves exactly its size. Only where
-                // the map's unit is this direction's alignment and smallest size, so the
-                // shortened I/O stays aligned and at least bs long.
-                var k = idx + 1
-                while k < idx + span && k < f.pointee.mapBlocks {
-                    let w = Int(k >> 6), bit = UInt64(1) << (k & 63)
-                    if map[w] & bit != 0 { break }
-                    map[w] |= bit
-                    f.pointee.mapUsed += 1
-                    k += 1
-                }
-                len = Swift.min(len, (k - idx) * granule, regionLen - off)
-                return off
-            }
-            // Otherwise (ba or bs of this direction larger than the map's unit): the I/O keeps
-            // its size and alignment and marks every unit it covers.
+            // As fio's mark_random_map(): where the map's unit is this direction's alignment and
+            // smallest size, only the free run from the claimed block is marked and the I/O is
+            // shortened to it (and to the region's end), so each block of a pass is done once
+            // and the pass moves exactly its size; the shortened I/O stays aligned and at least
+            // bs long. Otherwise (ba or bs larger than the unit) the I/O keeps its size and
+            // alignment and marks every unit it covers.
+            let shortens = al == granule && blockSize(d) == granule
+            if span == 1 && shortens && off + len <= regionLen { return off }   // the common case, nothing to mark
             var k = idx + 1
             while k < idx + span && k < f.pointee.mapBlocks {
                 let w = Int(k >> 6), bit = UInt64(1) << (k & 63)
-                if map[w] & bit == 0 { map[w] |= bit; f.pointee.mapUsed += 1 }
+                if map[w] & bit == 0 { map[w] |= bit; f.pointee.mapUsed += 1 } else if shortens { break }
                 k += 1
+            }
+            if shortens {
+                len = Swift.min(len, (k - idx) * granule, regionLen - off)
+                return off
             }
             block = off / al
             if block >= blocks { block = blocks - 1 }
