@@ -44,6 +44,22 @@ public struct IOLoop {
     /// then 12k, 16k, 20k for number_ios=3 loops=2).
     @usableFromInline let loopIOs: UInt64
     @usableFromInline var loopEndIOs: UInt64
+    /// A job that is not time_based and goes through its region in order (sequential, or random
+    /// with the random map) runs in passes that end where the region would start over (fio's
+    /// "file done" ends its do_io()). loops=N makes N passes, and more follow while the bytes
+    /// moved are below io_size: size=1m io_size=3m loops=2 moves 3 MiB, io_size=1536k loops=2
+    /// 2 MiB, as fio 3.33 does.
+    @usableFromInline let fileDonePasses: Bool
+    @usableFromInline let loopsWanted: UInt64
+    @usableFromInline let ioLimit: UInt64
+    @usableFromInline let maxBlockSize: UInt64
+    @usableFromInline var passIndex: UInt64 = 1
+    @usableFromInline var passStartBytes: UInt64 = 0
+    /// The first I/O of the next pass, filled when the last one ended; issued once the queue
+    /// has drained.
+    @usableFromInline var carried: UnsafeMutablePointer<IOUnit>? = nil
+    @usableFromInline var carriedStarts = false
+    @usableFromInline var carriedLoopEnd: UInt64 = 0
     @usableFromInline let runtimeNs: UInt64
     @usableFromInline let rampNs: UInt64
     @usableFromInline let asyncEngine: Bool
@@ -164,7 +180,12 @@ public struct IOLoop {
         let timeBased = job.timeBased && job.runtimeUs > 0
         self.budgetBytes = timeBased ? .max : budgetBytes
         let loops = UInt64(max(1, job.loops))
-        loopBytes = timeBased || loops == 1 ? self.budgetBytes : budgetBytes / loops
+        fileDonePasses = !timeBased && (!job.rw.isRandom || (!job.norandommap && job.distribution == .uniform))
+        self.workload.tracksPasses = fileDonePasses
+        loopsWanted = loops
+        ioLimit = budgetBytes / loops
+        maxBlockSize = job.maxBlockSize
+        loopBytes = timeBased || loops == 1 || fileDonePasses ? self.budgetBytes : budgetBytes / loops
         loopEndBytes = loopBytes
         loopIOs = job.numberIOs > 0 && loops > 1 && !timeBased ? job.numberIOs : .max
         loopEndIOs = loopIOs
@@ -242,30 +263,34 @@ public struct IOLoop {
             // Fill the queue.
             fill: while !stopRequested && inflight + pendingCount < depth && (requeued != nil || (moreToIssue && (issuedBytes < loopEndBytes && issuedIOs < loopEndIOs || trimWritePending))) {
                 let u: UnsafeMutablePointer<IOUnit>
+                var fresh = true
                 if let r = requeued {
                     u = r
                     requeued = nil
+                    // The first I/O of a new pass is paced as any other; a busy retry is not.
+                    fresh = carriedStarts
+                    carriedStarts = false
                 } else {
                     u = units + Int(freeStack[freeCount - 1])
                     freeCount -= 1
                     if !prepare(u) {
-                        // The next block would overshoot size/io_size: stop issuing, as fio does.
-                        freeCount += 1
-                        budgetDone = true
+                        // The pass ended: the unit waits in `carried` for the next one, or
+                        // there is none and the job is done.
+                        if carried == nil { freeCount += 1 }
                         break
                     }
-                    if paced && u.pointee.kind.direction != nil {
-                        let r = pace(u, &engine)
-                        // Stopped while waiting (exitall, a signal, runtime), or an error while
-                        // reaping before the wait: the I/O is not issued.
-                        if r != .reaped || cswio_job_should_stop(stopFlag) != 0 || now >= runEndNs {
-                            freeCount += 1
-                            freeStack[freeCount - 1] = u.pointee.index
-                            stopRequested = true
-                            if r != .reaped { end = .failed }
-                            if r == .engineFailed { break outer }
-                            break
-                        }
+                }
+                if paced && fresh && u.pointee.kind.direction != nil {
+                    let r = pace(u, &engine)
+                    // Stopped while waiting (exitall, a signal, runtime), or an error while
+                    // reaping before the wait: the I/O is not issued.
+                    if r != .reaped || cswio_job_should_stop(stopFlag) != 0 || now >= runEndNs {
+                        freeCount += 1
+                        freeStack[freeCount - 1] = u.pointee.index
+                        stopRequested = true
+                        if r != .reaped { end = .failed }
+                        if r == .engineFailed { break outer }
+                        break
                     }
                 }
                 let idx = Int(u.pointee.index)
@@ -320,11 +345,21 @@ public struct IOLoop {
             if pendingCount > 0, !commit(&engine) { end = .failed; stopRequested = true }
             if inflight == 0 {
                 if stopRequested || !moreToIssue { break }
+                if let c = carried {
+                    // The last pass has drained: the next one starts with the I/O that ended it.
+                    carried = nil
+                    loopEndBytes = carriedLoopEnd
+                    account(c)
+                    if logIssued { issuedLog.append(IssuedIO(passStartAt: now)) }
+                    requeued = c
+                    carriedStarts = true
+                    continue
+                }
                 if issuedBytes >= loopEndBytes {   // the next loop
-                    loopEndBytes &+= loopBytes
+                    loopEndBytes = IOLoop.sum(loopEndBytes, loopBytes)
                     if loopIOs != .max { loopEndIOs = issuedIOs &+ loopIOs }
                 } else if issuedIOs >= loopEndIOs {   // number_ios ended this loop early
-                    loopEndBytes = issuedBytes &+ loopBytes
+                    loopEndBytes = IOLoop.sum(issuedBytes, loopBytes)
                     loopEndIOs = issuedIOs &+ loopIOs
                 }
                 continue
@@ -411,7 +446,13 @@ public struct IOLoop {
     /// trimwrite: the write that goes with the last trim is still to come.
     @inlinable var trimWritePending: Bool { trimWrite && workload.pendingTrimWrite != nil }
 
-    /// Fills in the next I/O; false when it would go past the byte budget.
+    @inlinable static func sum(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let (v, over) = a.addingReportingOverflow(b)
+        return over ? .max : v
+    }
+
+    /// Fills in the next I/O and counts it; false when a pass ends before it (the unit is then
+    /// in `carried` for the next pass, or there is no next pass and the job is done).
     @inlinable mutating func prepare(_ u: UnsafeMutablePointer<IOUnit>) -> Bool {
         if let s = pendingSync {
             // An fsync/fdatasync after every N writes (fio fsync=/fdatasync=).
@@ -429,11 +470,37 @@ public struct IOLoop {
         } else {
             workload.next(u)
         }
+        if workload.passEnded {
+            workload.passEnded = false
+            if issuedBytes > passStartBytes {
+                // fio's keep_running(): loops first, then more passes while io_size is not
+                // reached by at least the largest block.
+                if issuedBytes < budgetBytes && issuedIOs < budgetIOs,
+                   passIndex < loopsWanted || (issuedBytes < ioLimit && ioLimit - issuedBytes >= maxBlockSize) {
+                    passIndex &+= 1
+                    passStartBytes = issuedBytes
+                    carried = u
+                    // Nothing more is filled until the pass has drained.
+                    carriedLoopEnd = loopEndBytes
+                    loopEndBytes = issuedBytes
+                } else {
+                    budgetDone = true
+                    workload.pendingTrimWrite = nil
+                }
+                return false
+            }
+        }
+        account(u)
+        return true
+    }
+
+    /// Counts a filled I/O against the limits (as fio, the last one may go past size or
+    /// io_size: it stops issuing once they are reached) and prepares a write's buffer.
+    @inlinable mutating func account(_ u: UnsafeMutablePointer<IOUnit>) {
         let len = UInt64(u.pointee.length)
         // trimwrite: the write after each trim goes to the same block and does not count
         // against size or number_ios (fio 3.33, 1 MiB: 256 trims and 256 writes).
         if !(trimWrite && u.pointee.kind == .write) {
-            if budgetBytes != .max && issuedBytes &+ len > budgetBytes && issuedBytes > 0 { return false }
             issuedBytes &+= len
             issuedIOs &+= 1
         }
@@ -450,7 +517,6 @@ public struct IOLoop {
             }
         default: issuedPerDir.2 &+= len
         }
-        return true
     }
 
     @usableFromInline mutating func logIssue(_ u: UnsafeMutablePointer<IOUnit>, at t: UInt64) {
@@ -788,4 +854,13 @@ public struct IssuedIO: Sendable {
         offset = u.pointee.offset
         length = u.pointee.length
     }
+    /// A new pass: fio closes the job's files at the end of each and opens them again.
+    @usableFromInline init(passStartAt ns: UInt64) {
+        self.ns = ns
+        fileIndex = IssuedIO.passStart
+        kind = .read
+        offset = 0
+        length = 0
+    }
+    public static let passStart: Int32 = -1
 }

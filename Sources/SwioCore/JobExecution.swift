@@ -76,7 +76,12 @@ public final class JobExecution: @unchecked Sendable {
         let actions = ["read", "write", "trim", "sync", "datasync"]
         var chunk = ""
         let names = files.indices.map(iologName)
-        for io in entries where names.indices.contains(Int(io.fileIndex)) {
+        for io in entries {
+            if io.fileIndex == IssuedIO.passStart {
+                for action in ["close", "open"] { for n in names { chunk += "\(iologUs(io.ns)) \(n) \(action)\n" } }
+                continue
+            }
+            guard names.indices.contains(Int(io.fileIndex)) else { continue }
             chunk += "\(iologUs(io.ns)) \(names[Int(io.fileIndex)]) \(actions[Int(io.kind.rawValue)]) \(io.offset) \(io.length)\n"
         }
         fputs(chunk, f)

@@ -74,6 +74,11 @@ public struct Workload {
     /// trimwrite: the write that follows a trim goes to the same place.
     @usableFromInline var pendingTrimWrite: (Int32, UInt64, Int, Int)? = nil
     @usableFromInline var zipf: ZipfSampler?
+    /// With tracksPasses, set when a fill had to start the region over (a sequential position
+    /// past the end, or a full random map): fio's "file done", which ends a pass of a job that
+    /// is not time_based.
+    public var passEnded = false
+    public var tracksPasses = false
 
     public init(job: JobConfig, files: UnsafeMutablePointer<FileRegion>, fileCount: Int, seed: UInt64) {
         self.files = files
@@ -198,6 +203,8 @@ public struct Workload {
                     len = length(d, fitting: regionLen - rel)
                 } else {
                     rel = 0
+                    // With a skip (rw=read:256k) fio starts over inside the pass.
+                    if seqSkip == 0 { passEnded = tracksPasses }
                 }
             }
             setPosition(f, d, seqSkip == 0 ? rel + len : skipped(rel + len, regionLen: regionLen))
@@ -253,6 +260,7 @@ public struct Workload {
                 // Every block done once: start a new pass.
                 map.update(repeating: 0, count: f.pointee.mapWords)
                 f.pointee.mapUsed = 0
+                passEnded = tracksPasses
             }
             idx = Workload.claimFree(map, words: f.pointee.mapWords, blocks: f.pointee.mapBlocks, from: idx)
             f.pointee.mapUsed += 1

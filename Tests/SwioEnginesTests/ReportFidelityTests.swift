@@ -177,6 +177,36 @@ import SwioEngines
         #expect(report.entries[0].stats.dirs[0].ios == ios)
     }
 
+    /// A pass of a job that goes through its region in order (sequential, or random with the
+    /// random map) ends where the region would start over; loops=N makes N passes, more follow
+    /// while io_size is not reached by a whole block, and the last I/O may go past size or
+    /// io_size. fio 3.33, null engine, 128k blocks: KiB moved.
+    @Test(arguments: [("size=1m\nrw=read\nio_size=3m\nloops=2", 3072), ("size=1m\nrw=read\nio_size=1536k\nloops=2", 2048),
+                      ("size=1m\nrw=randread\nio_size=2560k\nloops=2", 3072), ("size=1m\nrw=read\nio_size=1200k", 1280),
+                      ("size=1m\nrw=read\nio_size=1100k", 1024), ("size=1m\nrw=randread\nnorandommap\nio_size=600k", 640),
+                      ("size=1100k\nrw=read\nloops=2", 2048), ("size=1100k\nrw=randread\nnorandommap", 1152),
+                      ("size=1m\nrw=read:256k\nloops=2", 2048), ("size=1m\nrw=randread\nnorandommap\nio_size=1536k\nloops=2", 3072),
+                      ("size=1m\nrw=read\nio_size=512k\nloops=2", 1024), ("size=1m\nrw=read\nio_size=1536k\nloops=2\niodepth=4", 2048)])
+    func passesEndWhereTheRegionStartsOver(options: String, kib: UInt64) throws {
+        let (_, report) = try runJobs("[t]\nioengine=null\nbs=128k\n\(options)\n")
+        #expect(report.entries[0].stats.dirs[0].bytes == kib << 10)
+    }
+
+    /// Each pass starts the region over, with the files closed and opened again (fio 3.33
+    /// write_iolog, size=1m io_size=768k loops=2: blocks 0-7, close, open, then 0-3).
+    @Test func aPassThatEndsMidLoopStartsTheRegionOver() throws {
+        let dir = makeTempDir()
+        let (_, report) = try runJobs("[t]\nioengine=null\nrw=read\nbs=128k\nsize=1m\nio_size=768k\nloops=2\nwrite_iolog=\(dir)/log\n")
+        #expect(report.entries[0].stats.dirs[0].ios == 12)
+        // "read N" for each block, and the files closed and opened again between passes.
+        let events = try String(contentsOfFile: "\(dir)/log", encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { line -> String in
+                let w = line.split(separator: " ")
+                return w[2] == "read" ? "\(Int(w[3])! / 131072)" : String(w[2])
+            }
+        #expect(events == ["add", "open", "0", "1", "2", "3", "4", "5", "6", "7", "close", "open", "0", "1", "2", "3", "close"])
+    }
+
     /// fio 3.33's sync block has percentiles, in JSON and in the text report.
     @Test func syncLatencyHasPercentiles() throws {
         let f = try scratchFile()
