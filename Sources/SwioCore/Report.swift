@@ -19,6 +19,9 @@ public struct ReportEntry: Sendable {
     public var errorMessage: String?
     public var engine: EngineInfo
     public var baseline: BaselineRatio?
+    /// Whose options "job options" lists: the job's, or for a group_reporting group its last
+    /// job's, as fio 3.33 does (while the group keeps its first job's name).
+    public var optionsConfig: JobConfig
 
     public func runtimeMs(_ d: Int) -> UInt64 { stats.dirs[d].ios > 0 ? stats.runtimeMs : 0 }
     /// As fio computes them: over the runtime in whole milliseconds (so a job's line and its
@@ -69,10 +72,11 @@ public struct Report: Sendable {
             let c = job.config
             var e = ReportEntry(name: c.name, groupID: c.groupID, jobs: 1, config: c, stats: job.stats,
                                 error: job.stats.firstError, errorMessage: job.stats.firstErrorMessage,
-                                engine: job.engineInfo, baseline: baselines[c.name])
+                                engine: job.engineInfo, baseline: baselines[c.name], optionsConfig: c)
             if c.groupReporting, let i = out.lastIndex(where: { $0.groupID == c.groupID && $0.config.groupReporting }) {
                 out[i].stats.merge(job.stats)
                 out[i].jobs += 1
+                out[i].optionsConfig = c
                 if out[i].error == 0 { out[i].error = e.error; out[i].errorMessage = e.errorMessage }
                 continue
             }
@@ -233,7 +237,7 @@ public struct Report: Sendable {
             ("jobname", .string(e.name)), ("groupid", .int(Int64(e.groupID))), ("error", .int(Int64(e.error))),
             // What fio 3.33 writes for a job that ran to its end (INT_MAX: "no estimate").
             ("eta", .int(2_147_483_647)), ("elapsed", .uint((e.stats.elapsedNs + 999_999_999) / 1_000_000_000)),
-            ("job options", .object(e.config.definition.settings.filter { listedJobOption(e, $0.name, $0.setting) }.map { ($0.name, .string($0.setting.value ?? "")) })),
+            ("job options", .object(e.optionsConfig.definition.settings.filter { listedJobOption(e, $0.name, $0.setting) }.map { ($0.name, .string($0.setting.value ?? "")) })),
         ]
         for d in 0..<3 { kv.append((["read", "write", "trim"][d], dirJSON(e, d, groupAgg: g?.aggBw[d] ?? 0, plus: plus))) }
         kv.append(("sync", .object([("total_ios", .uint(e.stats.syncIOs)), ("lat_ns", latJSON(e.stats.syncLat, hist: e.config.clatPercentiles || e.config.latPercentiles ? e.stats.syncHist : nil, percentiles: e.config.percentiles, plus: plus))])))
@@ -266,7 +270,7 @@ public struct Report: Sendable {
     /// name=), not a job file's section header.
     func listedJobOption(_ e: ReportEntry, _ name: String, _ s: Setting) -> Bool {
         guard s.value != nil, !isGlobal(name, s) else { return false }
-        return !(name == "name" && s.source == e.config.definition.section && s.source != .commandLine)
+        return !(name == "name" && s.source == e.optionsConfig.definition.section && s.source != .commandLine)
     }
 
     func isGlobal(_ name: String, _ s: Setting) -> Bool {

@@ -207,6 +207,15 @@ import SwioEngines
         #expect(events == ["add", "open", "0", "1", "2", "3", "4", "5", "6", "7", "close", "open", "0", "1", "2", "3", "close"])
     }
 
+    /// A group_reporting group keeps its first job's name and lists its last job's options,
+    /// from a job file and from the command line alike (fio 3.33: jobname a, rw=write bs=8k).
+    @Test func groupListsItsLastJobsOptions() throws {
+        let (_, report) = try runJobs("[global]\nioengine=null\nsize=1m\ngroup_reporting\n[a]\nrw=read\nbs=4k\n[b]\nrw=write\nbs=8k\n")
+        let job = report.json()["jobs"].flatMap { if case .array(let a) = $0 { return a.first } else { return nil } }
+        #expect(job?["jobname"] == .string("a"))
+        #expect(job?["job options"] == .object([("rw", .string("write")), ("bs", .string("8k"))]))
+    }
+
     /// fio 3.33's sync block has percentiles, in JSON and in the text report.
     @Test func syncLatencyHasPercentiles() throws {
         let f = try scratchFile()
