@@ -173,7 +173,9 @@ public struct Report: Sendable {
     /// usr and sys CPU as percentages of the job's run time; 0 when nothing ran (a ramp_time
     /// longer than the job), as fio's total_run_time check gives.
     static func cpuPercent(_ s: JobStats) -> (usr: Double, sys: Double) {
-        guard s.totalRunNs > 0 else { return (0, 0) }
+        // fio works in whole milliseconds here: a run under 1 ms shows 0%, not the setup's
+        // CPU time over a few microseconds (which came out as 368% for a 1 MiB null group).
+        guard s.totalRunNs >= 1_000_000 else { return (0, 0) }
         let us = Double(s.totalRunNs) / 1000
         return (Double(s.cpu.userUs) / us * 100, Double(s.cpu.systemUs) / us * 100)
     }

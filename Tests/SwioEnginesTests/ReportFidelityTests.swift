@@ -299,10 +299,13 @@ import SwioEngines
         }
     }
 
-    /// A job whose measured run is empty (ramp_time longer than it) shows 0% CPU, as fio.
+    /// A job whose measured run is empty (ramp_time longer than it) or under a millisecond
+    /// shows 0% CPU, as fio (which counts whole milliseconds; a 1 MiB null job: 0%).
     @Test func cpuIsZeroWhenNothingWasMeasured() {
         var s = JobStats()
         s.cpu.userUs = 5000
+        #expect(Report.cpuPercent(s).usr == 0)
+        s.totalRunNs = 21_000
         #expect(Report.cpuPercent(s).usr == 0)
         s.totalRunNs = 10_000_000
         #expect(Report.cpuPercent(s).usr == 50)
