@@ -59,18 +59,27 @@ struct JobInputs: ParsableArguments {
     @Flag(name: .customLong("readonly"), help: "fio's --readonly: refuse jobs that write or trim.")
     var readonly = false
 
-    @Argument(parsing: .allUnrecognized, help: ArgumentHelp("Job files and fio options (--name=a --rw=randread ...).", valueName: "jobfile|--fio-option"))
+    @Argument(parsing: .allUnrecognized, help: ArgumentHelp("Job files and fio options (--name=a --rw=randread ...); --section=NAME (repeatable) runs only those sections of the job files.", valueName: "jobfile|--fio-option"))
     var rest: [String] = []
 
-    func split() throws -> (files: [String], options: [(key: String, value: String?)]) {
+    func split() throws -> (files: [String], options: [(key: String, value: String?)], sections: [String]) {
         var files: [String] = []
         var opts: [(String, String?)] = []
+        var sections: [String] = []
         for a in rest {
             if a.hasPrefix("--") {
                 let body = a.dropFirst(2)
                 if let eq = body.firstIndex(of: "=") {
-                    opts.append((String(body[..<eq]), String(body[body.index(after: eq)...])))
+                    let key = String(body[..<eq]), value = String(body[body.index(after: eq)...])
+                    // fio's --section=NAME (repeatable) picks job sections; it is not a job option.
+                    if key == "section" {
+                        guard !value.isEmpty else { throw UserError("--section needs a job section name") }
+                        sections.append(value)
+                        continue
+                    }
+                    opts.append((key, value))
                 } else {
+                    if body == "section" { throw UserError("--section needs a value: --section=NAME") }
                     opts.append((String(body), nil))
                 }
             } else if a.hasPrefix("-") && a.count > 1 {
@@ -79,15 +88,16 @@ struct JobInputs: ParsableArguments {
                 files.append(a)
             }
         }
-        return (files, opts)
+        return (files, opts, sections)
     }
 
     func parse() throws -> ParseResult {
-        let (files, opts) = try split()
+        let (files, opts, sections) = try split()
         guard !files.isEmpty || opts.contains(where: { $0.key == "name" }) else {
             throw UserError("no jobs: give a job file or --name=NAME with options (see swio --help)")
         }
-        var parser = JobFileParser(options: ParseOptions(ignoreUnsupported: ignoreUnsupported))
+        if !sections.isEmpty && files.isEmpty { throw UserError("--section picks sections of job files, and no job file was given") }
+        var parser = JobFileParser(options: ParseOptions(ignoreUnsupported: ignoreUnsupported, sections: sections))
         let r = try parser.parse(files: files, commandLine: opts)
         for w in r.warnings { writeStderr("swio: warning: \(w)") }
         return r

@@ -26,6 +26,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "auto: measure each job target's hdparm-style baseline once; or a saved `swio baseline --output-format=json` file. Adds each job's bandwidth as a fraction of it.")
     var baseline: String?
 
+    @Flag(name: .customLong("parse-only"), help: "fio's --parse-only: check the jobs and exit without running them.")
+    var parseOnly = false
+
     func run() throws {
         runReporting {
             let formats = try output.formats()
@@ -39,6 +42,7 @@ struct RunCommand: ParsableCommand {
             for c in configs where EngineRegistry.info(c.engine) == nil {
                 throw UserError("ioengine=\(c.engine) is not implemented by swio")
             }
+            if parseOnly { return 0 }
             // Once per run, naming each job once (numjobs clones share a name).
             func warnOnce(_ kind: String, where applies: (JobConfig) -> Bool, _ text: String) {
                 var names: [String] = []

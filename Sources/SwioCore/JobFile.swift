@@ -71,9 +71,13 @@ public struct JobDefinition: Sendable {
 public struct ParseOptions: Sendable {
     public var ignoreUnsupported = false
     public var environment: [String: String]
-    public init(ignoreUnsupported: Bool = false, environment: [String: String]? = nil) {
+    /// fio's --section: only these job sections of the job files run ([global] sections still
+    /// apply); empty means all.
+    public var sections: [String]
+    public init(ignoreUnsupported: Bool = false, environment: [String: String]? = nil, sections: [String] = []) {
         self.ignoreUnsupported = ignoreUnsupported
         self.environment = environment ?? ProcessEnvironment.all()
+        self.sections = sections
     }
 }
 
@@ -276,6 +280,17 @@ public struct JobFileParser {
         for (i, f) in files.enumerated() {
             let text = try Self.readFile(f)
             try sections(text: text, file: f, fileIndex: i, into: &raw, nested: false)
+        }
+        if !options.sections.isEmpty {
+            let wanted = Set(options.sections)
+            for name in options.sections where !raw.contains(where: { !$0.isGlobal && $0.name == name }) {
+                let names = raw.filter { !$0.isGlobal }.map(\.name)
+                let near = names.min { editDistance($0, name) < editDistance($1, name) }
+                    .flatMap { editDistance($0, name) <= Swift.max(2, name.count / 3) ? $0 : nil }
+                throw JobFileError(.commandLine, option: "section", "no job section [\(name)] in \(files.joined(separator: ", "))"
+                    + (near.map { " (did you mean '\($0)'?)" } ?? " (its job sections: \(names.joined(separator: ", ")))"))
+            }
+            raw.removeAll { !$0.isGlobal && !wanted.contains($0.name) }
         }
         // Command-line: options before the first --name are global and override job-file values.
         var cliGlobal: [RawEntry] = []

@@ -282,6 +282,26 @@ import Foundation
         #expect(stat(dir + "/img", &st) == 0 && st.st_size == 65536)
     }
 
+    /// fio's --section=NAME (repeatable) runs only those job sections of the job files, with
+    /// their [global] options; --parse-only checks the jobs and runs nothing (fio 3.33: both
+    /// exit 0; a bad value exits 1).
+    @Test func sectionAndParseOnly() throws {
+        let dir = makeTempDir()
+        let job = dir + "/s.fio"
+        try "[global]\nioengine=null\nsize=1m\n[a]\nrw=read\n[b]\nrw=write\nbs=8k\n[c]\nrw=read\n".write(toFile: job, atomically: true, encoding: .utf8)
+        let s = try sh(swioBinary, ["--section=b", "--section=c", job, "--output-format=json"])
+        #expect(s.status == 0)
+        let jobs = try jsonObject(s.out)["jobs"] as! [[String: Any]]
+        #expect(jobs.map { $0["jobname"] as! String } == ["b", "c"])
+        #expect((jobs[0]["write"] as! [String: Any])["io_bytes"] as? Int == 1 << 20)
+        let missing = try sh(swioBinary, ["--section=bb", job])
+        #expect(missing.status == 1 && missing.out.isEmpty && missing.err.contains("no job section [bb]") && missing.err.contains("did you mean 'b'"))
+        let parsed = try sh(swioBinary, ["--parse-only", job])
+        #expect(parsed.status == 0 && parsed.out.isEmpty)
+        let bad = try sh(swioBinary, ["--parse-only", "--name=x", "--bs=4q"])
+        #expect(bad.status == 1 && bad.err.contains("'4q' is not a size"))
+    }
+
     @Test func parseCommandShowsValuesAndSources() throws {
         let dir = makeTempDir()
         let job = dir + "/p.fio"
