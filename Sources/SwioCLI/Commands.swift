@@ -59,6 +59,9 @@ struct JobInputs: ParsableArguments {
     @Flag(name: .customLong("readonly"), help: "fio's --readonly: refuse jobs that write or trim.")
     var readonly = false
 
+    @Flag(name: .customLong("warnings-fatal"), help: "fio's --warnings-fatal: a job-file warning is an error.")
+    var warningsFatal = false
+
     @Argument(parsing: .allUnrecognized, help: ArgumentHelp("Job files and fio options (--name=a --rw=randread ...); --section=NAME (repeatable) runs only those sections of the job files.", valueName: "jobfile|--fio-option"))
     var rest: [String] = []
 
@@ -100,6 +103,9 @@ struct JobInputs: ParsableArguments {
         var parser = JobFileParser(options: ParseOptions(ignoreUnsupported: ignoreUnsupported, sections: sections))
         let r = try parser.parse(files: files, commandLine: opts)
         for w in r.warnings { writeStderr("swio: warning: \(w)") }
+        if warningsFatal && !r.warnings.isEmpty {
+            throw UserError("--warnings-fatal: \(r.warnings.count) warning\(r.warnings.count == 1 ? "" : "s") above")
+        }
         return r
     }
 }

@@ -29,10 +29,17 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("parse-only"), help: "fio's --parse-only: check the jobs and exit without running them.")
     var parseOnly = false
 
+    @Flag(name: .customLong("showcmd"), help: "fio's --showcmd: print the jobs as one swio command line and exit.")
+    var showcmd = false
+
     func run() throws {
         runReporting {
             let formats = try output.formats()
             let parsed = try inputs.parse()
+            if showcmd {
+                print(parsed.commandLine())
+                return 0
+            }
             var configs: [JobConfig] = []
             for j in parsed.jobs { configs.append(try JobConfig(j)) }
             JobExecution.readOnly = inputs.readonly

@@ -92,6 +92,25 @@ public struct ParseResult: Sendable {
     public var reportedGlobalOptions: [(String, String)] {
         globalSettings.compactMap { g in g.setting.value.map { (g.name, $0) } }
     }
+
+    /// fio's --showcmd: the jobs as one command line, the global options first, then each job
+    /// section's own options after its --name (numjobs clones are one section, listed once).
+    public func commandLine(program: String = "swio") -> String {
+        func arg(_ n: String, _ v: String?) -> String {
+            guard let v else { return "--\(n)" }
+            let plain = v.allSatisfy { $0.isLetter || $0.isNumber || "-_.,:/%=+@^".contains($0) } && !v.isEmpty
+            return plain ? "--\(n)=\(v)" : "'--\(n)=\(v.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''"))'"
+        }
+        var out = [program] + globalSettings.map { arg($0.name, $0.setting.value) }
+        for j in jobs where j.cloneIndex == 0 {
+            out.append(arg("name", j.name))
+            let own = j.settings.filter { s in s.name != "name" && !globalSettings.contains { $0.name == s.name && $0.setting == s.setting } }
+            // In the order written (a command-line job's options all sit on line 0, in order).
+            let ordered = own.enumerated().sorted { ($0.element.setting.source.line, $0.offset) < ($1.element.setting.source.line, $1.offset) }
+            out += ordered.map { arg($0.element.name, $0.element.setting.value) }
+        }
+        return out.joined(separator: " ")
+    }
 }
 
 /// Reads the process environment without Foundation.

@@ -302,6 +302,23 @@ import Foundation
         #expect(bad.status == 1 && bad.err.contains("'4q' is not a size"))
     }
 
+    /// fio's --showcmd prints the global options, then each section's own after its --name
+    /// (fio 3.33: "fio --ioengine=null --size=1m --group_reporting --name=a --rw=read --bs=4k
+    /// --name=b --rw=write --bs=8k"); --warnings-fatal makes a job-file warning an error.
+    @Test func showcmdAndWarningsFatal() throws {
+        let dir = makeTempDir()
+        let job = dir + "/g.fio"
+        try "[global]\nioengine=null\nsize=1m\ngroup_reporting\n[a]\nrw=read\nbs=4k\n[b]\nrw=write\nbs=8k\nnumjobs=2\n".write(toFile: job, atomically: true, encoding: .utf8)
+        let s = try sh(swioBinary, ["--showcmd", job])
+        #expect(s.status == 0)
+        #expect(s.out == "swio --ioengine=null --size=1m --group_reporting --name=a --rw=read --bs=4k --name=b --rw=write --bs=8k --numjobs=2\n")
+        let warned = dir + "/w.fio"
+        try "[w]\nioengine=null\nsize=1m\nfilename=${SWIO_TEST_UNSET_VARIABLE}x\n".write(toFile: warned, atomically: true, encoding: .utf8)
+        #expect(try sh(swioBinary, ["--parse-only", warned]).status == 0)
+        let fatal = try sh(swioBinary, ["--warnings-fatal", "--parse-only", warned])
+        #expect(fatal.status == 1 && fatal.err.contains("SWIO_TEST_UNSET_VARIABLE") && fatal.err.contains("--warnings-fatal"))
+    }
+
     @Test func parseCommandShowsValuesAndSources() throws {
         let dir = makeTempDir()
         let job = dir + "/p.fio"
