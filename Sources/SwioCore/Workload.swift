@@ -44,6 +44,8 @@ public struct FileRegion {
     public var mapBlocks: UInt64 = 0
     public var mapUsed: UInt64 = 0
     public var mapGranule: UInt64 = 1
+    /// Done for this pass (fio's "file done"): skipped until every file of the job is.
+    public var passDone = false
     public init(fd: Int32, start: UInt64, length: UInt64) { self.fd = fd; self.start = start; self.length = length }
 }
 
@@ -79,6 +81,9 @@ public struct Workload {
     /// is not time_based.
     public var passEnded = false
     public var tracksPasses = false
+    /// Set by a fill whose file had to start over, for fill() to settle (regionDone()).
+    @usableFromInline var wrapped = false
+    @usableFromInline var filesDone = 0
 
     public init(job: JobConfig, files: UnsafeMutablePointer<FileRegion>, fileCount: Int, seed: UInt64) {
         self.files = files
@@ -180,8 +185,11 @@ public struct Workload {
             return
         }
         let d = Int(kind.rawValue)
-        let fi = nextFile
-        nextFile = fileCount == 1 ? 0 : (nextFile + 1) % fileCount
+        var fi = nextFile
+        if fileCount > 1 {
+            while files[fi].passDone { fi = fi + 1 == fileCount ? 0 : fi + 1 }
+            nextFile = fi + 1 == fileCount ? 0 : fi + 1
+        }
         let f = files + fi
         var len = nextLength(d)
         let regionLen = f.pointee.length
@@ -204,10 +212,14 @@ public struct Workload {
                 } else {
                     rel = 0
                     // With a skip (rw=read:256k) fio starts over inside the pass.
-                    if seqSkip == 0 { passEnded = tracksPasses }
+                    if seqSkip == 0 { wrapped = tracksPasses }
                 }
             }
             setPosition(f, d, seqSkip == 0 ? rel + len : skipped(rel + len, regionLen: regionLen))
+        }
+        if wrapped {
+            wrapped = false
+            if regionDone(fi) { fill(u, kind: kind); return }
         }
         u.pointee.kind = kind
         u.pointee.fd = f.pointee.fd
@@ -217,6 +229,31 @@ public struct Workload {
         if kind == .trim && (mode == .trimwrite || mode == .randtrimwrite) {
             pendingTrimWrite = (f.pointee.fd, u.pointee.offset, Int(len), fi)
         }
+    }
+
+    /// File fi got to the end of its region in this pass (fio's "file done"). While other files
+    /// are still going it sits out the rest of the pass; when it was the last, every file starts
+    /// over, from the first, and passEnded tells the I/O loop that a pass ended. True asks the
+    /// caller to fill again (from another file, or the next pass's first); with one file the
+    /// fill that wrapped is already the next pass's first I/O.
+    @usableFromInline mutating func regionDone(_ fi: Int) -> Bool {
+        passEnded = fileCount == 1
+        guard fileCount > 1 else { return false }
+        files[fi].passDone = true
+        filesDone += 1
+        if filesDone < fileCount { return true }
+        for i in 0..<fileCount {
+            files[i].passDone = false
+            files[i].position = (0, 0, 0)
+            if let m = files[i].map {
+                m.update(repeating: 0, count: files[i].mapWords)
+                files[i].mapUsed = 0
+            }
+        }
+        filesDone = 0
+        nextFile = 0
+        passEnded = true
+        return true
     }
 
     @inlinable mutating func takesRandomOffset(_ d: Int) -> Bool {
@@ -260,7 +297,7 @@ public struct Workload {
                 // Every block done once: start a new pass.
                 map.update(repeating: 0, count: f.pointee.mapWords)
                 f.pointee.mapUsed = 0
-                passEnded = tracksPasses
+                wrapped = tracksPasses
             }
             idx = Workload.claimFree(map, words: f.pointee.mapWords, blocks: f.pointee.mapBlocks, from: idx)
             f.pointee.mapUsed += 1

@@ -192,6 +192,18 @@ import SwioEngines
         #expect(report.entries[0].stats.dirs[0].bytes == kib << 10)
     }
 
+    /// With several files a pass ends when every file has reached its end, and the next one
+    /// starts them all over, from the first (fio 3.33, psync, filename=a:b size=32k loops=2:
+    /// 16 writes; loops=3: 24; randread nrfiles=3 size=48k io_size=100k loops=2: 36).
+    @Test(arguments: [("rw=write\nfilename=a:b\nsize=32k\nloops=2", 16), ("rw=write\nfilename=a:b\nsize=32k\nloops=3", 24),
+                      ("rw=randread\nnrfiles=3\nsize=48k\nio_size=100k\nloops=2", 36), ("rw=read\nnrfiles=3\nsize=48k\nio_size=100k", 25)])
+    func passesOverSeveralFiles(options: String, ios: UInt64) throws {
+        let dir = makeTempDir()
+        let (_, report) = try runJobs("[j]\ndirectory=\(dir)\nioengine=psync\nbs=4k\n\(options)\n")
+        let s = report.entries[0].stats
+        #expect(s.dirs[0].ios + s.dirs[1].ios == ios)
+    }
+
     /// Each pass starts the region over, with the files closed and opened again (fio 3.33
     /// write_iolog, size=1m io_size=768k loops=2: blocks 0-7, close, open, then 0-3).
     @Test func aPassThatEndsMidLoopStartsTheRegionOver() throws {
