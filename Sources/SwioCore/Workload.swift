@@ -219,7 +219,7 @@ public struct Workload {
         }
         if wrapped {
             wrapped = false
-            if regionDone(fi) { fill(u, kind: kind); return }
+            if regionDone(fi) { fillAgain(u, kind: kind); return }
         }
         u.pointee.kind = kind
         u.pointee.fd = f.pointee.fd
@@ -229,6 +229,11 @@ public struct Workload {
         if kind == .trim && (mode == .trimwrite || mode == .randtrimwrite) {
             pendingTrimWrite = (f.pointee.fd, u.pointee.offset, Int(len), fi)
         }
+    }
+
+    /// fill() once more, kept out of line so that fill() itself is not recursive and inlines.
+    @inline(never) @usableFromInline mutating func fillAgain(_ u: UnsafeMutablePointer<IOUnit>, kind: IOKind) {
+        fill(u, kind: kind)
     }
 
     /// File fi got to the end of its region in this pass (fio's "file done"). While other files
