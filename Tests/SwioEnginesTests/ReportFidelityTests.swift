@@ -228,6 +228,23 @@ import SwioEngines
         #expect(job?["job options"] == .object([("rw", .string("write")), ("bs", .string("8k"))]))
     }
 
+    /// ramp_time on a job with a size: the ramp's I/O counts toward size but not in the report,
+    /// and a job that ends inside its ramp reports everything (fio 3.33, null engine, 4k
+    /// writes at 400 IOPS after a 100 ms ramp: size=256k issues 64 and reports 23 (the 41st,
+    /// which sees the ramp end, is dropped with it); size=64k reports all 16).
+    @Test func rampTimeCountsTowardSizeAndAShortJobReportsAll() throws {
+        let dir = makeTempDir()
+        let (_, r) = try runJobs("[j]\nioengine=null\nrw=write\nbs=4k\nsize=256k\nramp_time=100ms\nrate_iops=400\nwrite_iolog=\(dir)/log\n")
+        let issued = try String(contentsOfFile: "\(dir)/log", encoding: .utf8).split(separator: "\n").filter { $0.contains(" write ") }.count
+        let w = r.entries[0].stats.dirs[1]
+        #expect(issued == 64)
+        #expect(w.ios >= 20 && w.ios <= 26 && w.bytes == w.ios * 4096, "\(w.ios)")
+        #expect(r.entries[0].stats.depthLevel.array[0] == w.ios)
+        let (_, short) = try runJobs("[j]\nioengine=null\nrw=write\nbs=4k\nsize=64k\nramp_time=100ms\n")
+        #expect(short.entries[0].stats.dirs[1].ios == 16 && short.entries[0].stats.dirs[1].bytes == 64 << 10)
+        #expect(short.entries[0].stats.depthLevel.array[0] == 16)
+    }
+
     /// fio 3.33's sync block has percentiles, in JSON and in the text report.
     @Test func syncLatencyHasPercentiles() throws {
         let f = try scratchFile()
