@@ -284,7 +284,15 @@ public struct JobFileParser {
             throw JobFileError(e.location, option: e.key, "unknown option\(hint)")
         }
         var value = e.value
-        if let v = value { value = try substitute(v, at: e.location, option: spec.name) }
+        if let v = value {
+            value = try substitute(v, at: e.location, option: spec.name)
+            // fio refuses every option given an empty value ("failed parsing bs=", the job is
+            // dropped), an unset ${VAR} included; running with the default instead would hide it.
+            if value?.trimmed.isEmpty == true {
+                let from = v.trimmed.isEmpty ? "" : " ('\(v.trimmed)' came out empty)"
+                throw JobFileError(e.location, option: e.key, "empty value\(from): give \(e.key)= a value or leave the option out")
+            }
+        }
         do {
             try OptionTable.validate(spec, value, kbBase: kbBase)
         } catch let err as ValueError {

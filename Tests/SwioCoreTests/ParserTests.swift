@@ -214,12 +214,15 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
         #expect(c?.reason.contains("not implemented") == true)
     }
 
-    @Test func emptyFilenameIsAnError() throws {
-        // fio: "failed parsing filename=" (the job is dropped); swio says which line and why,
-        // instead of running the job on no file at all.
-        let job = try parse("[a]\nsize=1m\nfilename=${NOPE}\n").jobs[0]
-        do { _ = try JobConfig(job); Issue.record("an empty filename= was accepted") } catch let e as JobFileError {
-            #expect(e.option == "filename" && e.location.line == 3 && e.reason.contains("empty"))
+    @Test func emptyValuesAreErrors() throws {
+        // fio: "failed parsing filename=" (the job is dropped), for any option (bs=, rw=,
+        // description=) and for an unset ${VAR}; swio says which line and why, instead of
+        // running the job on no file or with a default.
+        let e = parseError("[a]\nsize=1m\nfilename=${NOPE_SWIO_TEST}\n")
+        #expect(e?.option == "filename" && e?.location.line == 3 && e?.reason.contains("empty") == true && e?.reason.contains("${NOPE_SWIO_TEST}") == true, "\(String(describing: e))")
+        for opt in ["bs", "rw", "description", "size"] {
+            let b = parseError("[a]\nioengine=null\n\(opt)= \n")
+            #expect(b?.option == opt && b?.location.line == 3 && b?.reason.contains("empty value") == true, "\(opt): \(String(describing: b))")
         }
     }
 
