@@ -241,7 +241,9 @@ public struct JobConfig: Sendable {
         guard let mode = RWMode(rawValue: rwName) else { throw JobFileError(loc("rw"), option: "rw", "unknown rw mode '\(rwRaw)'") }
         rw = mode
         sequencer = rwParts.count > 1 ? max(1, Int(rwParts[1]) ?? 1) : 1
-        if d.has("rwmixread") { rwmixread = Int(try int("rwmixread")) }
+        // Each sets the other (fio: rwmixread=30 makes rwmixwrite 70), so the one set last wins.
+        let readLast = (d.lastSet["rwmixread"] ?? -1) >= (d.lastSet["rwmixwrite"] ?? -1)
+        if d.has("rwmixread") && (readLast || !d.has("rwmixwrite")) { rwmixread = Int(try int("rwmixread")) }
         else if d.has("rwmixwrite") { rwmixread = 100 - Int(try int("rwmixwrite")) }
         else { rwmixread = 50 }
         // The kevent engine reads 40 KiB buffers by default, as the 2006 experiment did.

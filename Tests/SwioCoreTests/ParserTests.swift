@@ -214,6 +214,14 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
         #expect(c?.reason.contains("not implemented") == true)
     }
 
+    @Test func theLaterOfRwmixreadAndRwmixwriteWins() throws {
+        // fio 3.33: rwmixread=30 then rwmixwrite=30 reads 70%; the other order reads 30%.
+        #expect(try JobConfig(parse("[a]\nrw=randrw\nrwmixread=30\nrwmixwrite=30\n").jobs[0]).rwmixread == 70)
+        #expect(try JobConfig(parse("[a]\nrw=randrw\nrwmixwrite=30\nrwmixread=30\n").jobs[0]).rwmixread == 30)
+        #expect(try JobConfig(parse("[global]\nrwmixwrite=10\n[a]\nrw=randrw\nrwmixread=30\n").jobs[0]).rwmixread == 30)
+        #expect(try JobConfig(parse("[a]\nrw=randrw\nrwmixwrite=10\n").jobs[0]).rwmixread == 90)
+    }
+
     @Test func emptyValuesAreErrors() throws {
         // fio: "failed parsing filename=" (the job is dropped), for any option (bs=, rw=,
         // description=) and for an unset ${VAR}; swio says which line and why, instead of
