@@ -310,9 +310,8 @@ public final class JobExecution: @unchecked Sendable {
             let chunk = 1 << 20
             let buf = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 4096)
             defer { buf.deallocate() }
-            var rng = RandomGenerator(seed: config.randseed)
-            let words = buf.bindMemory(to: UInt64.self, capacity: chunk / 8)
-            for i in 0..<(chunk / 8) { words[i] = config.zeroBuffers ? 0 : rng.next() }
+            // The job's buffer contents (buffer_pattern, zero_buffers or random), as fio lays out.
+            fillBuffers(buf, count: chunk)
             var off = from
             while off < needed {
                 let n = Int(min(UInt64(chunk), needed - off))
@@ -322,12 +321,20 @@ public final class JobExecution: @unchecked Sendable {
             }
             // Written back now, so invalidate=1 can drop the pages and reads reach the device.
             _ = fsync(fd)
-        } else if config.fallocate != "none" && config.fallocate != "0" {
-            if cswio_fallocate(fd, 0, off_t(from), off_t(needed - from)) != 0 {
-                guard ftruncate(fd, off_t(needed)) == 0 else { throw fail("filename", "cannot size \(f.path): \(Syscall.errorString(errno))") }
-            }
         } else {
-            guard ftruncate(fd, off_t(needed)) == 0 else { throw fail("filename", "cannot size \(f.path): \(Syscall.errorString(errno))") }
+            // A file only written: fio preallocates it as fallocate= says and writes no data
+            // (fio 3.33, 1 MiB, one 4k write: none leaves a 4 KiB file, keep 4 KiB with 1 MiB
+            // allocated, truncate a sparse 1 MiB, posix/native an allocated 1 MiB).
+            let path = f.path
+            func sizeIt() throws {
+                guard ftruncate(fd, off_t(needed)) == 0 else { throw fail("filename", "cannot size \(path): \(Syscall.errorString(errno))") }
+            }
+            switch config.fallocate {
+            case "none", "0": break
+            case "truncate": try sizeIt()
+            case "keep": _ = cswio_fallocate(fd, 1 /* FALLOC_FL_KEEP_SIZE */, off_t(from), off_t(needed - from))
+            default: if cswio_fallocate(fd, 0, off_t(from), off_t(needed - from)) != 0 { try sizeIt() }
+            }
         }
     }
 
@@ -536,12 +543,13 @@ public final class JobExecution: @unchecked Sendable {
     }
 
     func fillBuffers(_ mem: UnsafeMutableRawPointer, count: Int) {
-        if config.zeroBuffers { mem.initializeMemory(as: UInt8.self, repeating: 0, count: count); return }
+        // A pattern wins over zero_buffers, as in fio (both set: the file holds the pattern).
         if let p = config.bufferPattern {
             let bytes = mem.bindMemory(to: UInt8.self, capacity: count)
             for i in 0..<count { bytes[i] = p[i % p.count] }
             return
         }
+        if config.zeroBuffers { mem.initializeMemory(as: UInt8.self, repeating: 0, count: count); return }
         var rng = RandomGenerator(seed: config.randseed ^ 0x5bd1e995)
         let words = mem.bindMemory(to: UInt64.self, capacity: count / 8)
         for i in 0..<(count / 8) { words[i] = rng.next() }

@@ -245,6 +245,29 @@ import SwioEngines
         #expect(short.entries[0].stats.depthLevel.array[0] == 16)
     }
 
+    /// A file that is only written is preallocated as fallocate= says, with no data written
+    /// (fio 3.33, 1 MiB, one 4k write: size and 512-byte blocks afterwards).
+    @Test(arguments: [("none", 4096, 8), ("keep", 4096, 2048), ("truncate", 1 << 20, 8), ("posix", 1 << 20, 2048), ("native", 1 << 20, 2048)])
+    func fallocateModesSizeTheFileAsFio(mode: String, size: Int, blocks: Int) throws {
+        let f = makeTempDir() + "/f"
+        _ = try runJobs("[j]\nfilename=\(f)\nrw=write\nbs=4k\nsize=1m\nnumber_ios=1\nfallocate=\(mode)\n")
+        var st = stat()
+        #expect(stat(f, &st) == 0)
+        #expect(Int(st.st_size) == size && Int(st.st_blocks) == blocks, "\(st.st_size) \(st.st_blocks)")
+    }
+
+    /// buffer_pattern wins over zero_buffers, in what is written and in a read job's layout.
+    @Test func bufferPatternWinsOverZeroBuffers() throws {
+        let dir = makeTempDir()
+        for rw in ["write", "read"] {
+            let f = "\(dir)/\(rw)"
+            _ = try runJobs("[j]\nfilename=\(f)\nrw=\(rw)\nbs=4k\nsize=64k\nzero_buffers=1\nbuffer_pattern=0xdeadbeef\n")
+            let data = try Data(contentsOf: URL(fileURLWithPath: f))
+            #expect(data.count == 64 << 10 && data.prefix(8) == Data([0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef]), "\(rw)")
+            #expect(data.suffix(4) == Data([0xde, 0xad, 0xbe, 0xef]), "\(rw)")
+        }
+    }
+
     /// fio 3.33's sync block has percentiles, in JSON and in the text report.
     @Test func syncLatencyHasPercentiles() throws {
         let f = try scratchFile()
