@@ -172,7 +172,10 @@ public final class JobExecution: @unchecked Sendable {
             }
         }
         if !dirs.isEmpty {
-            paths = paths.enumerated().map { i, p in p.hasPrefix("/") ? p : dirs[i % dirs.count] + "/" + p }
+            // fio: several directories go to numjobs clones in turn, when the names are
+            // generated; a job that names its files uses the first directory for all of them.
+            let dir = c.filenamesGiven ? dirs[0] : dirs[c.definition.cloneIndex % dirs.count]
+            paths = paths.map { p in p.hasPrefix("/") ? p : dir + "/" + p }
         }
         return paths
     }

@@ -245,6 +245,17 @@ import SwioEngines
         #expect(short.entries[0].stats.depthLevel.array[0] == 16)
     }
 
+    /// directory=d1:d2 hands the directories to numjobs clones in turn when the names are
+    /// generated, and a job that names its files uses the first (fio 3.33: d1/b.0.0, d2/b.1.0,
+    /// d1/b.2.0; nrfiles=2 puts both in d1; filename=x in d1).
+    @Test func severalDirectoriesGoToClonesInTurn() throws {
+        let dir = makeTempDir()
+        for d in ["d1", "d2"] { mkdir("\(dir)/\(d)", 0o755) }
+        _ = try runJobs("[global]\ndirectory=\(dir)/d1:\(dir)/d2\nrw=write\nbs=4k\nsize=16k\n[b]\nnumjobs=3\n[n]\nnrfiles=2\n[x]\nfilename=x\n")
+        let found = try ["d1", "d2"].flatMap { d in try FileManager.default.contentsOfDirectory(atPath: "\(dir)/\(d)").map { "\(d)/\($0)" } }.sorted()
+        #expect(found == ["d1/b.0.0", "d1/b.2.0", "d1/n.0.0", "d1/n.0.1", "d1/x", "d2/b.1.0"], "\(found)")
+    }
+
     /// A file that is only written is preallocated as fallocate= says, with no data written
     /// (fio 3.33, 1 MiB, one 4k write: size and 512-byte blocks afterwards).
     @Test(arguments: [("none", 4096, 8), ("keep", 4096, 2048), ("truncate", 1 << 20, 8), ("posix", 1 << 20, 2048), ("native", 1 << 20, 2048)])
