@@ -188,6 +188,8 @@ public final class JobExecution: @unchecked Sendable {
             guard let size = c.size, case .bytes(let b) = size, b > 0 else {
                 throw fail("size", "ioengine=\(c.engine) needs size= (there is no file to take it from)")
             }
+            // fio: "size too small, must not be less than minimum block size: 4096 < 8192".
+            if b < c.minBlockSize { throw fail("size", "size too small, must not be less than the minimum block size: \(b) < \(c.minBlockSize)") }
             files = [PreparedFile(path: "", isBlockDevice: false, regionStart: 0, regionLength: b)]
             logFile(0, "add")
             budgetBytes = (c.ioSize?.resolve(against: b) ?? b) &* UInt64(c.loops)

@@ -245,6 +245,14 @@ import SwioEngines
         #expect(short.entries[0].stats.depthLevel.array[0] == 16)
     }
 
+    /// A diskless job smaller than its block size is refused, as fio refuses it ("size too
+    /// small, must not be less than minimum block size: 4096 < 8192"); swio had run one 4k write.
+    @Test func nullJobSmallerThanItsBlockSizeIsRefused() throws {
+        let (result, _) = try runJobs("[j]\nioengine=null\nrw=write\nsize=4k\nbs=8k\n")
+        #expect(result.jobs[0].stats.firstError == EINVAL && result.jobs[0].stats.dirs[1].ios == 0)
+        #expect(result.jobs[0].stats.firstErrorMessage?.contains("4096 < 8192") == true)
+    }
+
     /// directory=d1:d2 hands the directories to numjobs clones in turn when the names are
     /// generated, and a job that names its files uses the first (fio 3.33: d1/b.0.0, d2/b.1.0,
     /// d1/b.2.0; nrfiles=2 puts both in d1; filename=x in d1).
