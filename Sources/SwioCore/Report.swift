@@ -239,8 +239,10 @@ public struct Report: Sendable {
             ("jobname", .string(e.name)), ("groupid", .int(Int64(e.groupID))), ("error", .int(Int64(e.error))),
             // What fio 3.33 writes for a job that ran to its end (INT_MAX: "no estimate").
             ("eta", .int(2_147_483_647)), ("elapsed", .uint((e.stats.elapsedNs + 999_999_999) / 1_000_000_000)),
-            ("job options", .object(e.optionsConfig.definition.settings.filter { listedJobOption(e, $0.name, $0.setting) }.map { ($0.name, .string($0.setting.value ?? "")) })),
         ]
+        // fio leaves "job options" out when the job has none of its own.
+        let own = e.optionsConfig.definition.settings.filter { listedJobOption(e, $0.name, $0.setting) }
+        if !own.isEmpty { kv.append(("job options", .object(own.map { ($0.name, .string($0.setting.value ?? "")) }))) }
         for d in 0..<3 { kv.append((["read", "write", "trim"][d], dirJSON(e, d, groupAgg: g?.aggBw[d] ?? 0, plus: plus))) }
         kv.append(("sync", .object([("total_ios", .uint(e.stats.syncIOs)), ("lat_ns", latJSON(e.stats.syncLat, hist: e.config.clatPercentiles || e.config.latPercentiles ? e.stats.syncHist : nil, percentiles: e.config.percentiles, plus: plus))])))
         kv += [
@@ -257,10 +259,15 @@ public struct Report: Sendable {
         if e.config.nonFatal.any {
             kv += [("total_err", .uint(e.stats.errors)), ("first_error", .int(Int64(e.stats.firstError)))]
         }
-        kv += [
-            ("latency_depth", .int(Int64(e.config.iodepth))), ("latency_target", .int(0)),
-            ("latency_percentile", .double(100)), ("latency_window", .int(0)),
-        ]
+        // fio writes these once the job has reached its I/O loop (latency_qd is set there), so
+        // a job that failed in setup, or made its files only, has none.
+        let didIO = e.stats.dirs.contains { $0.ios > 0 || $0.failedIOs > 0 } || e.stats.syncIOs > 0
+        if didIO {
+            kv += [
+                ("latency_depth", .int(Int64(e.config.iodepth))), ("latency_target", .int(0)),
+                ("latency_percentile", .double(100)), ("latency_window", .int(0)),
+            ]
+        }
         // fio adds the job's description last, only when there is one.
         if let desc = e.config.definition["description"], !desc.isEmpty { kv.append(("desc", .string(desc))) }
         kv.append(("swio", swioJSON(e)))

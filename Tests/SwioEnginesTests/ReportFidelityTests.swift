@@ -245,6 +245,16 @@ import SwioEngines
         #expect(short.entries[0].stats.depthLevel.array[0] == 16)
     }
 
+    /// fio leaves "job options" out of a job that has none of its own, and the latency_*
+    /// target keys out of a job that never reached its I/O loop (create_only=1, a failed open).
+    @Test func jsonLeavesOutEmptyJobOptionsAndLatencyKeysOfJobsWithoutIO() throws {
+        let dir = makeTempDir()
+        let (_, report) = try runJobs("[global]\nioengine=null\nsize=1m\n[a]\n[c]\nioengine=psync\nfilename=\(dir)/c\nrw=write\ncreate_only=1\n")
+        guard case .array(let jobs)? = report.json()["jobs"] else { Issue.record("no jobs"); return }
+        #expect(jobs[0]["job options"] == nil && jobs[0]["latency_depth"] == .int(1))
+        #expect(jobs[1]["job options"] != nil && jobs[1]["latency_depth"] == nil && jobs[1]["latency_window"] == nil)
+    }
+
     /// A diskless job smaller than its block size is refused, as fio refuses it ("size too
     /// small, must not be less than minimum block size: 4096 < 8192"); swio had run one 4k write.
     @Test func nullJobSmallerThanItsBlockSizeIsRefused() throws {
