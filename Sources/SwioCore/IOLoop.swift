@@ -52,6 +52,9 @@ public struct IOLoop {
     @usableFromInline let fileDonePasses: Bool
     @usableFromInline let loopsWanted: UInt64
     @usableFromInline let ioLimit: UInt64
+    /// fio's keep_running() adds passes after the loops only for an io_size; without one, a
+    /// job whose files are done is done (rw=read:8k ending at the file's end: 22 of 64 blocks).
+    @usableFromInline let ioSizeGiven: Bool
     @usableFromInline let maxBlockSize: UInt64
     @usableFromInline var passIndex: UInt64 = 1
     @usableFromInline var passStartBytes: UInt64 = 0
@@ -184,6 +187,7 @@ public struct IOLoop {
         self.workload.tracksPasses = fileDonePasses
         loopsWanted = loops
         ioLimit = budgetBytes / loops
+        ioSizeGiven = job.ioSize != nil
         maxBlockSize = job.maxBlockSize
         loopBytes = timeBased || loops == 1 || fileDonePasses ? self.budgetBytes : budgetBytes / loops
         loopEndBytes = loopBytes
@@ -478,7 +482,7 @@ public struct IOLoop {
                 // fio's keep_running(): loops first, then more passes while io_size is not
                 // reached by at least the largest block.
                 if issuedBytes < budgetBytes && issuedIOs < budgetIOs,
-                   passIndex < loopsWanted || (issuedBytes < ioLimit && ioLimit - issuedBytes >= maxBlockSize) {
+                   passIndex < loopsWanted || (ioSizeGiven && issuedBytes < ioLimit && ioLimit - issuedBytes >= maxBlockSize) {
                     passIndex &+= 1
                     passStartBytes = issuedBytes
                     carried = u

@@ -46,6 +46,9 @@ public struct FileRegion {
     public var mapGranule: UInt64 = 1
     /// Done for this pass (fio's "file done"): skipped until every file of the job is.
     public var passDone = false
+    /// rw=read:N: the last I/O ended at the region's end, so the next one ends the pass (fio
+    /// wraps a skip past the end inside the pass, but not a position already at the end).
+    public var endedAtEnd = false
     public init(fd: Int32, start: UInt64, length: UInt64) { self.fd = fd; self.start = start; self.length = length }
 }
 
@@ -211,11 +214,17 @@ public struct Workload {
                     len = length(d, fitting: regionLen - rel)
                 } else {
                     rel = 0
-                    // With a skip (rw=read:256k) fio starts over inside the pass.
-                    if seqSkip == 0 { wrapped = tracksPasses }
+                    // With a skip (rw=read:256k) fio starts over inside the pass, unless the
+                    // last I/O had ended right at the end.
+                    if seqSkip == 0 || f.pointee.endedAtEnd { wrapped = tracksPasses }
                 }
             }
-            setPosition(f, d, seqSkip == 0 ? rel + len : skipped(rel + len, regionLen: regionLen))
+            if seqSkip == 0 {
+                setPosition(f, d, rel + len)
+            } else {
+                f.pointee.endedAtEnd = seqSkip > 0 && rel + len >= regionLen
+                setPosition(f, d, skipped(rel + len, regionLen: regionLen))
+            }
         }
         if wrapped {
             wrapped = false

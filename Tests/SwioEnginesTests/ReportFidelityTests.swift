@@ -204,6 +204,16 @@ import SwioEngines
         #expect(s.dirs[0].ios + s.dirs[1].ios == ios)
     }
 
+    /// rw=read:8k wraps a skip that goes past the end inside the pass, but an I/O that ended
+    /// right at the end ends the pass; without io_size no further pass follows (fio 3.33,
+    /// null engine, 4k blocks: size=256k 22 I/Os, loops=2 44, size=260k 65, write:4k 64).
+    @Test(arguments: [("read:8k\nsize=256k", 22), ("read:8k\nsize=256k\nloops=2", 44), ("read:8k\nsize=260k", 65), ("write:4k\nsize=256k", 64)])
+    func aSkipEndsThePassOnlyAtTheEnd(options: String, ios: UInt64) throws {
+        let (_, report) = try runJobs("[t]\nioengine=null\nbs=4k\nrw=\(options)\n")
+        let s = report.entries[0].stats
+        #expect(s.dirs[0].ios + s.dirs[1].ios == ios)
+    }
+
     /// Each pass starts the region over, with the files closed and opened again (fio 3.33
     /// write_iolog, size=1m io_size=768k loops=2: blocks 0-7, close, open, then 0-3).
     @Test func aPassThatEndsMidLoopStartsTheRegionOver() throws {
