@@ -199,6 +199,9 @@ public final class JobExecution: @unchecked Sendable {
         let n = UInt64(paths.count)
         var out: [PreparedFile] = []
         var total: UInt64 = 0
+        // fio's get_rand_file_size(): low + U[0, high - low), rounded down to the smallest block
+        // size, from the job's seeds (the same sizes again with randrepeat, as the offsets).
+        var sizeRng = RandomGenerator(seed: (c.randrepeat ? c.randseed &+ UInt64(c.definition.cloneIndex) : UInt64.random(in: 0...UInt64.max)) ^ 0x6a09_e667_f3bc_c908)
         for p in paths {
             var st = stat()
             let exists = stat(p, &st) == 0
@@ -221,7 +224,10 @@ public final class JobExecution: @unchecked Sendable {
             let offset = JobExecution.startOffset(c, fileSize: basis)
             var length: UInt64
             if let fs = c.filesize {
-                length = fs.low == fs.high ? fs.low : fs.low + UInt64.random(in: 0...(fs.high - fs.low))
+                if fs.low == fs.high { length = fs.low } else {
+                    length = fs.low + sizeRng.below(fs.high - fs.low)
+                    length -= length % max(1, c.minBlockSize)
+                }
             } else if let size = c.size {
                 switch size {
                 case .bytes(let b): length = b / n

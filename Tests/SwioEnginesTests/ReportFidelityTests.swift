@@ -284,6 +284,21 @@ import SwioEngines
         #expect(found == ["d1/b.0.0", "d1/b.2.0", "d1/n.0.0", "d1/n.0.1", "d1/x", "d2/b.1.0"], "\(found)")
     }
 
+    /// filesize=LOW-HIGH draws each file's size from the job's seed (the same again with
+    /// randrepeat, as fio), rounded down to the block size, and the job writes each file once.
+    @Test func rangedFileSizesAreRepeatableWholeBlocks() throws {
+        var sizes: [[Int]] = []
+        for _ in 0..<2 {
+            let dir = makeTempDir()
+            let (_, report) = try runJobs("[j]\ndirectory=\(dir)\nrw=write\nbs=4k\nnrfiles=3\nfilesize=16k-64k\n")
+            let s = try (0..<3).map { i in (try FileManager.default.attributesOfItem(atPath: "\(dir)/j.0.\(i)")[.size] as! NSNumber).intValue }
+            #expect(s.allSatisfy { $0 % 4096 == 0 && $0 >= 16384 && $0 < 65536 }, "\(s)")
+            #expect(report.entries[0].stats.dirs[1].bytes == UInt64(s.reduce(0, +)))
+            sizes.append(s)
+        }
+        #expect(sizes[0] == sizes[1])
+    }
+
     /// A file that is only written is preallocated as fallocate= says, with no data written
     /// (fio 3.33, 1 MiB, one 4k write: size and 512-byte blocks afterwards).
     @Test(arguments: [("none", 4096, 8), ("keep", 4096, 2048), ("truncate", 1 << 20, 8), ("posix", 1 << 20, 2048), ("native", 1 << 20, 2048)])
