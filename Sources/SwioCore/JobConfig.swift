@@ -304,7 +304,15 @@ public struct JobConfig: Sendable {
         runtimeUs = try time("runtime")
         timeBased = try bool("time_based")
         rampUs = try time("ramp_time")
-        startDelayUs = try time("startdelay")
+        // startdelay=LOW-HIGH: a delay drawn from the job's seed (fio's delay_state).
+        let given: (low: UInt64, high: UInt64)? = try wrap("startdelay") { try str("startdelay").map { try Values.timeRangeMicros($0) } }
+        let delay = given ?? (low: 0, high: 0)
+        if delay.high > delay.low {
+            var rng = RandomGenerator(seed: (randrepeat ? randseed &+ UInt64(d.cloneIndex) : UInt64.random(in: 0...UInt64.max)) ^ 0xbb67_ae85_84ca_a73b)
+            startDelayUs = delay.low + rng.below(delay.high - delay.low + 1)
+        } else {
+            startDelayUs = delay.low
+        }
         numberIOs = UInt64(try int("number_ios"))
         loops = Int(try int("loops", 1))
         rate = try sizes("rate") ?? [0, 0, 0]
@@ -414,28 +422,44 @@ public struct JobConfig: Sendable {
         return out.filter { !$0.isEmpty }
     }
 
-    /// buffer_pattern: 0xHEX, "string" or a decimal integer (fio parse_and_fill_pattern, simplified).
+    /// buffer_pattern: 0xHEX, "string" or a decimal integer, or several run together
+    /// (fio's parse_and_fill_pattern(): 0x11"ab"0x22 is 11 61 62 22; swio also takes '|'
+    /// between parts).
     public static func parsePattern(_ p: String) throws -> [UInt8] {
         var out: [UInt8] = []
-        for part in p.split(separator: "|") {
-            let t = part.trimmed
-            if t.hasPrefix("\"") || t.hasPrefix("'") {
-                guard t.count >= 2, t.last == t.first else { throw ValueError("unterminated string in buffer_pattern") }
-                out += Array(t.dropFirst().dropLast().utf8)
-            } else if t.lowercased().hasPrefix("0x") {
-                var hex = String(t.dropFirst(2))
-                guard !hex.isEmpty, hex.allSatisfy(\.isHexDigit) else { throw ValueError("'\(t)' is not a hex pattern") }
+        let c = Array(p)
+        var i = 0
+        while i < c.count {
+            let ch = c[i]
+            if ch == " " || ch == "\t" || ch == "|" { i += 1; continue }
+            if ch == "\"" || ch == "'" {
+                guard let close = c[(i + 1)...].firstIndex(of: ch) else { throw ValueError("unterminated string in buffer_pattern '\(p)'") }
+                out += Array(String(c[(i + 1)..<close]).utf8)
+                i = close + 1
+            } else if ch == "0" && i + 1 < c.count && (c[i + 1] == "x" || c[i + 1] == "X") {
+                var j = i + 2
+                while j < c.count && c[j].isHexDigit { j += 1 }
+                var hex = String(c[(i + 2)..<j])
+                guard !hex.isEmpty else { throw ValueError("'\(p)' is not a hex pattern (0x needs hex digits)") }
                 if hex.count % 2 == 1 { hex = "0" + hex }
-                var i = hex.startIndex
-                while i < hex.endIndex {
-                    let j = hex.index(i, offsetBy: 2)
-                    out.append(UInt8(hex[i..<j], radix: 16)!)
-                    i = j
+                var k = hex.startIndex
+                while k < hex.endIndex {
+                    let l = hex.index(k, offsetBy: 2)
+                    out.append(UInt8(hex[k..<l], radix: 16)!)
+                    k = l
                 }
-            } else if let n = UInt64(t) {
+                i = j
+            } else if ch.isASCII && ch.isNumber {
+                var j = i
+                while j < c.count && c[j].isASCII && c[j].isNumber { j += 1 }
+                guard let n = UInt64(String(c[i..<j])) else { throw ValueError("'\(String(c[i..<j]))' in buffer_pattern is too large") }
+                // Little-endian, in as many bytes as the value needs (fio: 1234 is d2 04).
                 var v = n
-                repeat { out.insert(UInt8(v & 0xff), at: 0); v >>= 8 } while v > 0
-            } else { throw ValueError("'\(t)' is not a pattern (0xHEX, \"text\" or a number)") }
+                repeat { out.append(UInt8(v & 0xff)); v >>= 8 } while v > 0
+                i = j
+            } else {
+                throw ValueError("'\(p)' is not a pattern (0xHEX, \"text\" or a number, run together or with '|')")
+            }
         }
         guard !out.isEmpty else { throw ValueError("empty buffer_pattern") }
         return out

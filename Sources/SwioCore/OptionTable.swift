@@ -18,6 +18,8 @@ public enum OptionKind: Sendable, Equatable {
     case bssplit
     /// Time; bare numbers are in the given unit (microseconds per unit).
     case time(defaultUnitMicros: UInt64)
+    /// A time or a range of times, LOW-HIGH (startdelay=10ms-50ms: a random delay in it).
+    case timeRange(defaultUnitMicros: UInt64)
     /// fio FIO_OPT_BOOL: needs an explicit value (bare `direct` is an error in fio 3.33).
     case bool
     /// fio FIO_OPT_STR_SET: a bare key means 1 (`time_based`, `stonewall`, ...).
@@ -146,7 +148,7 @@ public enum OptionTable {
         OptionSpec("runtime", .time(defaultUnitMicros: secs), aliases: ["timeout"], "Stop after this time"),
         OptionSpec("time_based", .flag, "Keep running until runtime even when size is done"),
         OptionSpec("ramp_time", .time(defaultUnitMicros: secs), "Run this long before statistics start"),
-        OptionSpec("startdelay", .time(defaultUnitMicros: secs), "Wait this long before starting the job"),
+        OptionSpec("startdelay", .timeRange(defaultUnitMicros: secs), "Wait this long before starting the job (or LOW-HIGH: a random time in that range)"),
         OptionSpec("number_ios", .int(min: 0, max: nil), "Stop after this many I/Os"),
         OptionSpec("loops", .int(min: 1, max: nil), default: "1", "Repeat the job this many times"),
         OptionSpec("rate", .size(perDirection: true, percentOK: false), "Cap bandwidth (bytes/s), per direction"),
@@ -363,6 +365,8 @@ public enum OptionTable {
             _ = try BlockSplit.parsePerDirection(value, kbBase: kbBase)
         case .time(let unit):
             _ = try Values.timeMicros(value, defaultUnitMicros: unit)
+        case .timeRange(let unit):
+            _ = try Values.timeRangeMicros(value, defaultUnitMicros: unit)
         case .floatList:
             for p in value.split(separator: ":") {
                 guard let d = Double(p.trimmed), d >= 0, d <= 100 else { throw ValueError("'\(p)' is not a percentile between 0 and 100") }

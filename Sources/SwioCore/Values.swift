@@ -76,6 +76,19 @@ public enum Values {
     }
 
     /// Parses a time; bare numbers are in `defaultUnit` (microseconds per unit). Returns microseconds.
+    /// A time, or LOW-HIGH (fio's startdelay range); the high end is not below the low.
+    public static func timeRangeMicros(_ raw: String, defaultUnitMicros: UInt64 = 1_000_000) throws -> (low: UInt64, high: UInt64) {
+        let s = raw.trimmed
+        if let dash = s.dropFirst().firstIndex(of: "-") {
+            let lo = try timeMicros(String(s[..<dash]), defaultUnitMicros: defaultUnitMicros)
+            let hi = try timeMicros(String(s[s.index(after: dash)...]), defaultUnitMicros: defaultUnitMicros)
+            guard hi >= lo else { throw ValueError("'\(s)': the range's end is before its start") }
+            return (lo, hi)
+        }
+        let t = try timeMicros(s, defaultUnitMicros: defaultUnitMicros)
+        return (t, t)
+    }
+
     public static func timeMicros(_ raw: String, defaultUnitMicros: UInt64 = 1_000_000) throws -> UInt64 {
         let s = raw.trimmed
         guard !s.isEmpty else { throw ValueError("empty value, expected a time like 10s or 500ms") }

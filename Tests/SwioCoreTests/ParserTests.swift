@@ -214,6 +214,15 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
         #expect(c?.reason.contains("not implemented") == true)
     }
 
+    @Test func startdelayTakesARange() throws {
+        // fio 3.33 accepts startdelay=10ms-50ms: a delay in that range, from the job's seed.
+        let a = try JobConfig(parse("[a]\nstartdelay=10ms-50ms\n").jobs[0]).startDelayUs
+        let b = try JobConfig(parse("[a]\nstartdelay=10ms-50ms\n").jobs[0]).startDelayUs
+        #expect(a >= 10_000 && a <= 50_000 && a == b)
+        #expect(try JobConfig(parse("[a]\nstartdelay=2\n").jobs[0]).startDelayUs == 2_000_000)
+        #expect(parseError("[a]\nstartdelay=50ms-10ms\n")?.option == "startdelay")
+    }
+
     @Test func theLaterOfRwmixreadAndRwmixwriteWins() throws {
         // fio 3.33: rwmixread=30 then rwmixwrite=30 reads 70%; the other order reads 30%.
         #expect(try JobConfig(parse("[a]\nrw=randrw\nrwmixread=30\nrwmixwrite=30\n").jobs[0]).rwmixread == 70)

@@ -131,3 +131,18 @@ import Testing
         #expect(throws: ValueError.self) { try RandomDistribution.parse("gauss") }
     }
 }
+
+@Suite struct BufferPatternTests {
+    /// fio 3.33's bytes for each buffer_pattern (first bytes of the written file).
+    @Test func patternsAsFioWritesThem() throws {
+        #expect(try JobConfig.parsePattern("0xdeadbeef") == [0xde, 0xad, 0xbe, 0xef])
+        #expect(try JobConfig.parsePattern("\"abc\"") == [0x61, 0x62, 0x63])
+        #expect(try JobConfig.parsePattern("0x11\"ab\"0x22") == [0x11, 0x61, 0x62, 0x22])
+        #expect(try JobConfig.parsePattern("1234") == [0xd2, 0x04])
+        #expect(try JobConfig.parsePattern("256") == [0x00, 0x01])
+        #expect(try JobConfig.parsePattern("0x11\"ab\"1234") == [0x11, 0x61, 0x62, 0xd2, 0x04])
+        #expect(throws: ValueError.self) { try JobConfig.parsePattern("0x") }
+        #expect(throws: ValueError.self) { try JobConfig.parsePattern("zz") }
+        #expect(throws: ValueError.self) { try JobConfig.parsePattern("\"open") }
+    }
+}
