@@ -190,6 +190,8 @@ public struct JobConfig: Sendable {
     public var diskUtil: Bool
     public var writeSync: WriteSync?
     public var allowMountedWrite: Bool
+    /// allow_file_create=0: a file that does not exist is an error, never created.
+    public var allowFileCreate: Bool
     public var preRead: Bool
     public var createOnly: Bool
     public var ioscheduler: String?
@@ -380,6 +382,7 @@ public struct JobConfig: Sendable {
         }
         offsetIncrement = try sizeValue("offset_increment")
         allowMountedWrite = try bool("allow_mounted_write")
+        allowFileCreate = try bool("allow_file_create", true)
         preRead = try bool("pre_read")
         createOnly = try bool("create_only")
         ioscheduler = str("ioscheduler")

@@ -205,6 +205,9 @@ public final class JobExecution: @unchecked Sendable {
         for p in paths {
             var st = stat()
             let exists = stat(p, &st) == 0
+            if !exists && !c.allowFileCreate {
+                throw fail("allow_file_create", "\(p) does not exist, and allow_file_create=0 forbids creating it (fio: \"file creation disallowed\")")
+            }
             if !exists { try makeParentDirectories(of: p) }
             let isBlock = exists && (st.st_mode & S_IFMT) == S_IFBLK
             let isChar = exists && (st.st_mode & S_IFMT) == S_IFCHR

@@ -113,6 +113,7 @@ public enum OptionTable {
         OptionSpec("ioscheduler", .string, "Switch the disk under the files to this I/O scheduler first"),
         OptionSpec("fadvise_hint", .choice(["0", "1", "sequential", "random", "noreuse"]), default: "1", "posix_fadvise advice for the files: 1 = from rw (RANDOM or SEQUENTIAL), 0 = none"),
         OptionSpec("allow_mounted_write", .bool, default: "0", "Allow writes and trims on a block device that is mounted or active swap"),
+        OptionSpec("allow_file_create", .bool, default: "1", "Create files that do not exist (0: a missing file is an error)"),
         OptionSpec("direct", .bool, default: "0", "Use O_DIRECT (non-buffered) I/O"),
         OptionSpec("sync", .choice(["none", "0", "sync", "1", "dsync"]), default: "none", "Open the files O_SYNC (sync, 1) or O_DSYNC (dsync)"),
         OptionSpec("buffered", .bool, default: "1", "Use buffered I/O (the opposite of direct)"),
@@ -255,7 +256,7 @@ public enum OptionTable {
     /// gets "not implemented" (or, with --ignore-unsupported, a warning) instead of "unknown",
     /// and runs when the value given is one that leaves the feature off.
     static let fioOnly: [(String, [String])] = [
-        ("allow_file_create", ["1"]), ("allrandrepeat", ["0"]), ("atomic", ["0"]), ("block_error_percentiles", ["0"]),
+        ("allrandrepeat", ["0"]), ("atomic", ["0"]), ("block_error_percentiles", ["0"]),
         ("buffer_compress_chunk", ["512"]), ("cgroup", []), ("cgroup_nodelete", ["0"]), ("cgroup_weight", []),
         ("create_fsync", ["1"]), ("create_serialize", []), ("dedupe_global", ["0"]),
         ("dedupe_mode", ["repeat"]), ("dedupe_working_set_percentage", []), ("disable_bw_measurement", ["0"]),

@@ -265,6 +265,17 @@ import SwioEngines
         #expect(jobs[1]["job options"] != nil && jobs[1]["latency_depth"] == nil && jobs[1]["latency_window"] == nil)
     }
 
+    /// allow_file_create=0: a missing file is an error and is not created; an existing one runs.
+    @Test func allowFileCreateZeroNeverCreatesAFile() throws {
+        let f = makeTempDir() + "/f"
+        let (refused, _) = try runJobs("[j]\nfilename=\(f)\nrw=write\nbs=4k\nsize=64k\nallow_file_create=0\n")
+        #expect(refused.jobs[0].stats.firstError != 0 && !FileManager.default.fileExists(atPath: f))
+        #expect(refused.jobs[0].stats.firstErrorMessage?.contains("allow_file_create=0") == true)
+        try Data(count: 65536).write(to: URL(fileURLWithPath: f))
+        let (ran, _) = try runJobs("[j]\nfilename=\(f)\nrw=write\nbs=4k\nsize=64k\nallow_file_create=0\n")
+        #expect(ran.jobs[0].stats.firstError == 0 && ran.jobs[0].stats.dirs[1].bytes == 65536)
+    }
+
     /// A diskless job smaller than its block size is refused, as fio refuses it ("size too
     /// small, must not be less than minimum block size: 4096 < 8192"); swio had run one 4k write.
     @Test func nullJobSmallerThanItsBlockSizeIsRefused() throws {
