@@ -47,6 +47,9 @@ public struct JobDefinition: Sendable {
     /// True when this job waits for every earlier job (stonewall, or a later job file).
     public var stonewall = false
     public var section: SourceLocation
+    /// What the job's own section (or its part of the command line) set, as set there: fio's
+    /// "job options" are these, not what a [global] section gave it.
+    public var ownSettings: [String: Setting] = [:]
 
     public subscript(_ name: String) -> String? {
         settings.last { $0.name == name }.map { $0.setting.value ?? "1" }
@@ -391,7 +394,9 @@ public struct JobFileParser {
             for e in section.entries {
                 let (n, s) = try resolve(e, kbBase: kb)
                 job.set(n, s)
+                job.ownSettings[n] = s
             }
+            if headerNames && fromCommandLine { job.ownSettings["name"] = nameSetting }
             if !fromCommandLine { for (n, s) in cliSettings { job.set(n, s) } }
             if headerNames && !fromCommandLine { job.set("name", nameSetting) }
             job.name = job["name"] ?? section.name

@@ -240,9 +240,12 @@ public struct Report: Sendable {
             // What fio 3.33 writes for a job that ran to its end (INT_MAX: "no estimate").
             ("eta", .int(2_147_483_647)), ("elapsed", .uint((e.stats.elapsedNs + 999_999_999) / 1_000_000_000)),
         ]
-        // fio leaves "job options" out when the job has none of its own.
-        let own = e.optionsConfig.definition.settings.filter { listedJobOption(e, $0.name, $0.setting) }
-        if !own.isEmpty { kv.append(("job options", .object(own.map { ($0.name, .string($0.setting.value ?? "")) }))) }
+        // fio's "job options" are what the job's own section set, as set there (bare flags
+        // left out); inherited ones are under "global options", whatever a later [global]
+        // changed them to. A job with none of its own has no "job options".
+        let def = e.optionsConfig.definition
+        let own: [(String, String)] = def.settings.compactMap { o in def.ownSettings[o.name]?.value.map { (o.name, $0) } }
+        if !own.isEmpty { kv.append(("job options", .object(own.map { ($0.0, .string($0.1)) }))) }
         for d in 0..<3 { kv.append((["read", "write", "trim"][d], dirJSON(e, d, groupAgg: g?.aggBw[d] ?? 0, plus: plus))) }
         kv.append(("sync", .object([("total_ios", .uint(e.stats.syncIOs)), ("lat_ns", latJSON(e.stats.syncLat, hist: e.config.clatPercentiles || e.config.latPercentiles ? e.stats.syncHist : nil, percentiles: e.config.percentiles, plus: plus))])))
         kv += [
@@ -277,17 +280,6 @@ public struct Report: Sendable {
     /// What fio 3.33 lists under "job options": the job's own options that have a value (a
     /// bare time_based or thread is left out), and name only where it was an option (--name=,
     /// name=), not a job file's section header.
-    func listedJobOption(_ e: ReportEntry, _ name: String, _ s: Setting) -> Bool {
-        guard s.value != nil, !isGlobal(name, s) else { return false }
-        return !(name == "name" && s.source == e.optionsConfig.definition.section && s.source != .commandLine)
-    }
-
-    func isGlobal(_ name: String, _ s: Setting) -> Bool {
-        // fio lists only a job's own options under "job options"; inherited ones are in "global options".
-        globalOptions.contains { $0.0 == name && $0.1 == (s.value ?? "") } && s.source.file != "default"
-            && !(name == "name")
-    }
-
     func swioJSON(_ e: ReportEntry) -> JSON {
         var kv: [(String, JSON)] = [
             ("ioengine", .string(e.config.engine)), ("jobs", .int(Int64(e.jobs))),

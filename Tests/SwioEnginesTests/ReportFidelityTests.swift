@@ -229,6 +229,18 @@ import SwioEngines
         #expect(events == ["add", "open", "0", "1", "2", "3", "4", "5", "6", "7", "close", "open", "0", "1", "2", "3", "close"])
     }
 
+    /// "job options" are what the job's own section set: an option a [global] gave it is not
+    /// listed even when a later [global] changes it, and one the section repeats is (fio 3.33:
+    /// a {rw: read} although it ran with bs=4k and the final global bs is 8k; c {bs: 8k}).
+    @Test func jobOptionsAreTheSectionsOwn() throws {
+        let (_, report) = try runJobs("[global]\nioengine=null\nsize=1m\nbs=4k\n[a]\nrw=read\n[global]\nbs=8k\n[b]\nrw=write\n[c]\nbs=8k\n")
+        guard case .array(let jobs)? = report.json()["jobs"] else { Issue.record("no jobs"); return }
+        #expect(jobs[0]["job options"] == .object([("rw", .string("read"))]))
+        #expect(jobs[1]["job options"] == .object([("rw", .string("write"))]))
+        #expect(jobs[2]["job options"] == .object([("bs", .string("8k"))]))
+        #expect(report.entries[0].stats.dirs[0].ios == 256)
+    }
+
     /// A group_reporting group keeps its first job's name and lists its last job's options,
     /// from a job file and from the command line alike (fio 3.33: jobname a, rw=write bs=8k).
     @Test func groupListsItsLastJobsOptions() throws {
