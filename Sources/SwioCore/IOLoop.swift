@@ -704,8 +704,10 @@ public struct IOLoop {
     @inlinable @inline(__always) mutating func complete(_ u: UnsafeMutablePointer<IOUnit>, at t: UInt64) -> Bool {
         let r = u.pointee.result
         let kind = u.pointee.kind
-        if r < 0 || (r == 0 && u.pointee.length > 0) {
-            let err = r < 0 ? r : -Int(EIO)
+        // A read at or past the end of the file returns 0: as in fio, a completed I/O that
+        // moved nothing (not short, not an error).
+        if r < 0 {
+            let err = r
             recordError(err, u)
             // fio counts a failed I/O in total_ios (not in bytes, iops or latencies), after ramp_time.
             if let d = kind.direction { stats[d.rawValue].failedIOs += 1 }
@@ -724,7 +726,7 @@ public struct IOLoop {
         let s = stats + d
         s.pointee.bytes &+= UInt64(r)
         s.pointee.ios &+= 1
-        if r < u.pointee.length { s.pointee.shortIOs &+= 1 }
+        if r < u.pointee.length && r > 0 { s.pointee.shortIOs &+= 1 }
         let clat = t &- u.pointee.issueNs
         let lat = t &- u.pointee.startNs
         if recordClat {

@@ -224,13 +224,25 @@ public final class JobExecution: @unchecked Sendable {
             if c.filenamesGiven && c.definition.cloneIndex > 0 && !isBlock, let atStart = sizesAtGroupStart[p] {
                 basis = atStart > 0 ? atStart : c.size.flatMap { if case .bytes(let b) = $0 { return b / n } else { return nil } } ?? 0
             }
+            // filesize= is the file's size: the region runs from offset= to the file's end
+            // (fio 3.33: filesize=2m offset=1m reads 1 MiB of a 2 MiB file; an offset at or
+            // past the end is an error, "you need to specify valid offset=").
+            var fileSize: UInt64? = nil
+            if let fs = c.filesize, !isBlock && !isChar {
+                var v = fs.low
+                if fs.low != fs.high {
+                    v = fs.low + sizeRng.below(fs.high - fs.low)
+                    v -= v % max(1, c.minBlockSize)
+                }
+                fileSize = v
+            }
             let offset = JobExecution.startOffset(c, fileSize: basis)
             var length: UInt64
-            if let fs = c.filesize {
-                if fs.low == fs.high { length = fs.low } else {
-                    length = fs.low + sizeRng.below(fs.high - fs.low)
-                    length -= length % max(1, c.minBlockSize)
-                }
+            if let fs = fileSize {
+                guard offset < fs else { throw fail("offset", "offset=\(offset) is at or past the end of \(p) (filesize=\(fs) bytes)") }
+                length = fs - offset
+            } else if let fs = c.filesize {
+                length = fs.low
             } else if let size = c.size {
                 switch size {
                 case .bytes(let b): length = b / n
@@ -369,9 +381,9 @@ public final class JobExecution: @unchecked Sendable {
     public func openFiles(_ open: (String, Int32, UInt32) throws -> Int32) throws {
         guard !isDiskless else { logFile(0, "open"); return }
         for i in files.indices {
-            if !files[i].isBlockDevice && !files[i].isCharDevice && config.createOnOpen {
-                try layOut(&files[i], existing: nil)
-            }
+            // create_on_open: the open creates a missing file and nothing is laid out or
+            // preallocated (fio: "don't pre-create files"); reads past its end read nothing.
+            // (swio had laid such files out from offset 0 at open, over data already there.)
             var flags = openFlags
             if files[i].isBlockDevice { flags &= ~O_CREAT }
             do { files[i].fd = try open(files[i].path, flags, 0o644) } catch let e as EngineError {

@@ -277,6 +277,36 @@ import SwioEngines
         #expect(jobs[1]["job options"] != nil && jobs[1]["latency_depth"] == nil && jobs[1]["latency_window"] == nil)
     }
 
+    /// create_on_open=1 lays nothing out: an existing file keeps its data, and reads past its
+    /// end complete with 0 bytes, neither short nor errors (fio 3.33, 1 MiB file, io_uring
+    /// iodepth=4: offset=2m size=1m 256 I/Os of 0 bytes; offset=512k 256 I/Os, 512 KiB).
+    /// swio had laid the file out at open from offset 0, over the data already there.
+    @Test(arguments: [("2m", 0), ("512k", 512 << 10)])
+    func createOnOpenKeepsTheDataAndReadsPastTheEndReadNothing(offset: String, bytes: UInt64) throws {
+        let f = makeTempDir() + "/f"
+        let data = Data((0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) })
+        try data.write(to: URL(fileURLWithPath: f))
+        let (result, _) = try runJobs("[j]\nfilename=\(f)\nrw=read\nbs=4k\noffset=\(offset)\nsize=1m\ncreate_on_open=1\n")
+        let r = result.jobs[0].stats.dirs[0]
+        #expect(result.jobs[0].stats.firstError == 0 && r.totalIOs == 256 && r.bytes == bytes && r.shortIOs == 0, "\(r.totalIOs) \(r.bytes) \(r.shortIOs)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: f)) == data)
+    }
+
+    /// filesize= is the file's size: the region runs from offset= to its end, and an offset at
+    /// or past the end is an error (fio 3.33: filesize=2m offset=1m reads 1 MiB of a 2 MiB
+    /// file; filesize=1m offset=2m: "you need to specify valid offset="). swio had grown the
+    /// file to offset + filesize.
+    @Test func filesizeIsTheFilesSizeWithAnOffset() throws {
+        let dir = makeTempDir()
+        let (ok, _) = try runJobs("[j]\nfilename=\(dir)/a\nrw=read\nbs=4k\nfilesize=2m\noffset=1m\n")
+        #expect(ok.jobs[0].stats.dirs[0].bytes == 1 << 20)
+        var st = stat()
+        #expect(stat("\(dir)/a", &st) == 0 && st.st_size == 2 << 20)
+        let (bad, _) = try runJobs("[j]\nfilename=\(dir)/b\nrw=read\nbs=4k\nfilesize=1m\noffset=2m\n")
+        #expect(bad.jobs[0].stats.firstError != 0 && bad.jobs[0].stats.firstErrorMessage?.contains("offset") == true)
+        #expect(stat("\(dir)/b", &st) != 0)
+    }
+
     /// allow_file_create=0: a missing file is an error and is not created; an existing one runs.
     @Test func allowFileCreateZeroNeverCreatesAFile() throws {
         let f = makeTempDir() + "/f"
