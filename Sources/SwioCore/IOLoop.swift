@@ -72,6 +72,8 @@ public struct IOLoop {
     /// iodepth_low: after the queue fills, reap until at most this many are in flight.
     @usableFromInline let lowWater: Int
     @usableFromInline let pollAfterQueue: Bool
+    /// iodepth_batch_complete_min=0: completions are polled for, never waited on.
+    @usableFromInline let pollReap: Bool
     @usableFromInline let recordLat: Bool
     @usableFromInline let recordClat: Bool
     @usableFromInline let recordSlat: Bool
@@ -208,6 +210,7 @@ public struct IOLoop {
         batchCompleteMax = max(batchCompleteMin, min(maxGiven, depth))
         lowWater = max(0, min(job.iodepthLow, depth))
         pollAfterQueue = job.batchCompleteMin == 0 && job.batchCompleteMax == 0
+        pollReap = job.batchCompleteMin == 0 && !engineFlags.contains(.sync)
         recordLat = !job.disableLat
         recordClat = !job.disableClat
         recordSlat = !job.disableSlat && asyncEngine
@@ -411,15 +414,42 @@ public struct IOLoop {
     /// I/O failed in a way that ends the job; `.engineFailed` when the call itself failed.
     @inlinable @inline(__always)
     mutating func reap<E: IOEngine>(_ engine: inout E, min: Int, max: Int) -> ReapResult {
+        if pollReap { return pollingReap(&engine, min: min, max: max) }
         let n: Int
         do { n = try engine.getEvents(min: min, max: max) } catch {
             recordError(-Int((error as? EngineError)?.errno ?? EIO), nil, message: "\(error)")
             return .engineFailed
         }
         guard n > 0 else { return .reaped }
-        let t = now
         completeCalls &+= 1
         depthComplete.markBatch(n)
+        return completeEvents(&engine, n)
+    }
+
+    /// iodepth_batch_complete_min=0 polls: the engine is asked for whatever is done, again and
+    /// again, until `min` have come (fio's getevents with actual_min 0), and that is one batch.
+    @inlinable @inline(never) mutating func pollingReap<E: IOEngine>(_ engine: inout E, min: Int, max: Int) -> ReapResult {
+        var total = 0
+        var failed = false
+        repeat {
+            let n: Int
+            do { n = try engine.getEvents(min: 0, max: max - total) } catch {
+                if total > 0 { break }
+                recordError(-Int((error as? EngineError)?.errno ?? EIO), nil, message: "\(error)")
+                return .engineFailed
+            }
+            if n > 0 && completeEvents(&engine, n) != .reaped { failed = true }
+            total += n
+        } while total < min
+        guard total > 0 else { return .reaped }
+        completeCalls &+= 1
+        depthComplete.markBatch(total)
+        return failed ? .ioFailed : .reaped
+    }
+
+    /// Accounts the n events the engine's last getEvents handed out.
+    @inlinable @inline(__always) mutating func completeEvents<E: IOEngine>(_ engine: inout E, _ n: Int) -> ReapResult {
+        let t = now
         inflight -= n
         var failed = false
         for i in 0..<n {

@@ -114,6 +114,17 @@ final class LoopDevice {
         return report.entries[0].stats
     }
 
+    /// iodepth_batch_complete_min=0 polls for completions instead of waiting (fio's getevents
+    /// with actual_min 0, in a loop until one has come); with userspace_reap the ring is read
+    /// each time. Every I/O is reaped and counted, and the reaps take what is there at once.
+    @Test(arguments: [("libaio", ""), ("libaio", "userspace_reap=1"), ("io_uring", "")])
+    func completeMinZeroPolls(engine: String, extra: String) throws {
+        guard available(engine) else { return }
+        let s = try directRandRead(engine, size: "4m", "iodepth=8\niodepth_batch_complete_min=0\niodepth_batch_complete_max=8\n\(extra)")
+        #expect(s.dirs[0].ios == 1024)
+        #expect(s.depthComplete.array.reduce(0, +) == s.completeCalls && s.completeCalls > 0 && s.completeCalls <= 1024)
+    }
+
     /// fio's queue control: by default one completion per reap and a refill at once, so the
     /// queue stays at iodepth; with iodepth_low a full queue drains to that mark first. fio 3.33
     /// on this job: iodepth_level 16=99.9% by default; with iodepth_low=4, 4=25.0%, 8=66.6%,

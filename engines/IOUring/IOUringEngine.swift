@@ -248,6 +248,12 @@ public struct IOUringEngine: IOEngine {
         // Look at the CQ first, as fio does: completions the last submit's enter ran (its task
         // work, with DEFER_TASKRUN) are already there, and need no second enter.
         n = collect(into: done, from: n, max: max)
+        if min == 0 && n == 0 {
+            // Polling (iodepth_batch_complete_min=0): one enter that does not wait runs the
+            // ring's completion work, as fio's io_uring_enter(fd, 0, 0, GETEVENTS) does.
+            _ = io_uring_get_events(ring)
+            n = collect(into: done, from: n, max: max)
+        }
         while n < min {
             // Enter the kernel only to wait (and, with DEFER_TASKRUN, to run completions).
             let r = io_uring_submit_and_wait(ring, UInt32(min - n))

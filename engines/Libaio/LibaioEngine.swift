@@ -97,7 +97,8 @@ public struct LibaioEngine: IOEngine {
         stashed = 0
         if got >= min && got > 0 { return got }
         if userspaceReap {
-            while got < min {
+            // At least one look at the ring, also when polling (min 0).
+            repeat {
                 let n = Int(cswio_aio_user_reap(ctx, events + got, Int32(max - got)))
                 if n < 0 { break }
                 got += n
@@ -110,7 +111,7 @@ public struct LibaioEngine: IOEngine {
                         throw EngineError(errno: -k, "libaio: io_getevents: \(Syscall.errorString(-k))")
                     }
                 }
-            }
+            } while got < min
             if got >= min { return got }
         }
         while true {
