@@ -250,6 +250,9 @@ public final class JobExecution: @unchecked Sendable {
                 }
             } else if existing > offset {
                 length = existing - offset
+            } else if existing > 0 {
+                // fio: "you need to specify valid offset=".
+                throw fail("offset", "offset=\(offset) is at or past the end of \(p) (\(existing) bytes), and no size= says how much to do")
             } else {
                 throw fail("size", "no size given and \(p) \(exists ? "is empty" : "does not exist"); set size= or filesize=")
             }

@@ -305,6 +305,9 @@ import SwioEngines
         let (bad, _) = try runJobs("[j]\nfilename=\(dir)/b\nrw=read\nbs=4k\nfilesize=1m\noffset=2m\n")
         #expect(bad.jobs[0].stats.firstError != 0 && bad.jobs[0].stats.firstErrorMessage?.contains("offset") == true)
         #expect(stat("\(dir)/b", &st) != 0)
+        // Without a size, an offset past an existing file's end says so (it had said "is empty").
+        let (past, _) = try runJobs("[j]\nfilename=\(dir)/a\nrw=read\nbs=4k\noffset=3m\n")
+        #expect(past.jobs[0].stats.firstErrorMessage?.contains("past the end of \(dir)/a (2097152 bytes)") == true, "\(past.jobs[0].stats.firstErrorMessage ?? "")")
     }
 
     /// allow_file_create=0: a missing file is an error and is not created; an existing one runs.
