@@ -158,6 +158,9 @@ public struct IOLoop {
     /// CPU usage when measurement started after ramp_time (nil without a ramp).
     public var cpuAtRecordStart: CPUUsage? = nil
     public var errors: UInt64 = 0
+    /// Errors continue_on_error/ignore_error let the job go on past (fio's total_err_count).
+    public var continuedErrors: UInt64 = 0
+    public var firstContinuedError: Int32 = 0
     public var firstError: Int32 = 0
     public var firstErrorMessage: String? = nil
     @usableFromInline var stopRequested = false
@@ -748,7 +751,11 @@ public struct IOLoop {
             if let d = kind.direction { stats[d.rawValue].failedIOs += 1 }
             // With continue_on_error the deadline still applies, or a job whose I/Os all fail
             // would never reach its runtime.
-            return nonFatal.survives(kind, errno: Int32(-err)) ? checkTime(t) : false
+            guard nonFatal.survives(kind, errno: Int32(-err)) else { return false }
+            // fio's total_err and first_error count only the errors a job went on past.
+            continuedErrors &+= 1
+            if firstContinuedError == 0 { firstContinuedError = Int32(-err) }
+            return checkTime(t)
         }
         guard let dir = kind.direction else {
             syncIOs &+= 1

@@ -260,7 +260,7 @@ public struct Report: Sendable {
         ]
         // fio adds these two only when continue_on_error is set, right after latency_ms.
         if e.config.nonFatal.any {
-            kv += [("total_err", .uint(e.stats.errors)), ("first_error", .int(Int64(e.stats.firstError)))]
+            kv += [("total_err", .uint(e.stats.continuedErrors)), ("first_error", .int(Int64(e.stats.firstContinuedError)))]
         }
         // fio writes these once the job has reached its I/O loop (latency_qd is set there), so
         // a job that failed in setup, or made its files only, has none.

@@ -211,6 +211,9 @@ public struct JobStats: Sendable {
     public var errors: UInt64 = 0
     public var firstError: Int32 = 0
     public var firstErrorMessage: String?
+    /// fio's total_err and first_error: errors the job went on past (continue_on_error).
+    public var continuedErrors: UInt64 = 0
+    public var firstContinuedError: Int32 = 0
     public var cpu = CPUUsage()
     /// Time spent doing I/O, after ramp (ns).
     public var runtimeNs: UInt64 = 0
@@ -235,6 +238,8 @@ public struct JobStats: Sendable {
         depthLevel.merge(o.depthLevel); depthSubmit.merge(o.depthSubmit); depthComplete.merge(o.depthComplete)
         submitCalls += o.submitCalls; completeCalls += o.completeCalls
         errors += o.errors
+        continuedErrors += o.continuedErrors
+        if firstContinuedError == 0 { firstContinuedError = o.firstContinuedError }
         if firstError == 0 { firstError = o.firstError; firstErrorMessage = o.firstErrorMessage }
         cpu.merge(o.cpu)
         runtimeNs = max(runtimeNs, o.runtimeNs)

@@ -181,7 +181,8 @@ extension Report {
         out += "     issued rwts: total=\(s.dirs[0].totalIOs),\(s.dirs[1].totalIOs),\(s.dirs[2].totalIOs),\(s.syncIOs) short=\(s.dirs[0].shortIOs),\(s.dirs[1].shortIOs),\(s.dirs[2].shortIOs),0 dropped=0,0,0,0\n"
         if e.config.nonFatal.any {
             // fio with continue_on_error: the count of errors and the first one.
-            out += "     errors    : total=\(s.errors), first_error=\(e.error)/<\(e.error == 0 ? "Success" : Syscall.errorString(e.error))>\n"
+            let first = s.firstContinuedError
+            out += "     errors    : total=\(s.continuedErrors), first_error=\(first)/<\(first == 0 ? "Success" : Syscall.errorString(first))>\n"
         }
         out += "     latency   : target=0, window=0, percentile=100.00%, depth=\(e.config.iodepth)\n"
         return out
@@ -245,7 +246,7 @@ extension Report {
                 f += [d.name, String(d.readIOs), String(d.writeIOs), String(d.readMerges), String(d.writeMerges),
                       String(d.readTicks), String(d.writeTicks), String(d.inQueue), Format.fixed(d.util, 2) + "%"]
             }
-            if e.config.nonFatal.any { f += [String(e.stats.errors), String(e.error)] }
+            if e.config.nonFatal.any { f += [String(e.stats.continuedErrors), String(e.stats.firstContinuedError)] }
             lines.append(f.joined(separator: ";"))
         }
         return lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")

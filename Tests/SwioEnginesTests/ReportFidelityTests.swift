@@ -310,6 +310,21 @@ import SwioEngines
         #expect(past.jobs[0].stats.firstErrorMessage?.contains("past the end of \(dir)/a (2097152 bytes)") == true, "\(past.jobs[0].stats.firstErrorMessage ?? "")")
     }
 
+    /// total_err and first_error count only the errors the job went on past: continue_on_error
+    /// goes on past EIO and EILSEQ unless ignore_error lists more, so an unaligned O_DIRECT read
+    /// still stops the job and counts nothing (fio 3.33: error 22, total_err 0, first_error 0;
+    /// with ignore_error=EINVAL, 100 reads of 1000 bytes: total_err 100, first_error 22).
+    @Test(arguments: [("", 0, 0), ("ignore_error=EINVAL", 100, 22)])
+    func totalErrCountsTheErrorsTheJobWentOnPast(extra: String, total: UInt64, first: Int64) throws {
+        let f = "/var/tmp/swio-totalerr-\(getpid()).dat"
+        defer { unlink(f) }
+        try Data(count: 1 << 20).write(to: URL(fileURLWithPath: f))
+        let (_, report) = try runJobs("[j]\nfilename=\(f)\nrw=read\nbs=1000\nsize=100000\ndirect=1\ncontinue_on_error=all\n\(extra)\n")
+        guard case .array(let jobs)? = report.json()["jobs"] else { Issue.record("no jobs"); return }
+        #expect(jobs[0]["error"] == .int(22))
+        #expect(jobs[0]["total_err"] == .uint(total) && jobs[0]["first_error"] == .int(first), "\(String(describing: jobs[0]["total_err"])) \(String(describing: jobs[0]["first_error"]))")
+    }
+
     /// allow_file_create=0: a missing file is an error and is not created; an existing one runs.
     @Test func allowFileCreateZeroNeverCreatesAFile() throws {
         let f = makeTempDir() + "/f"
