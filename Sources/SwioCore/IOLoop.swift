@@ -742,10 +742,11 @@ public struct IOLoop {
     @inlinable @inline(__always) mutating func complete(_ u: UnsafeMutablePointer<IOUnit>, at t: UInt64) -> Bool {
         let r = u.pointee.result
         let kind = u.pointee.kind
-        // A read at or past the end of the file returns 0: as in fio, a completed I/O that
-        // moved nothing (not short, not an error).
-        if r < 0 {
-            let err = r
+        // A read at or past the end of the file returns 0. fio fails it with EIO ("full
+        // resid") when a synchronous engine returns it, but counts it as an I/O that moved
+        // nothing when it comes back from an async engine's getevents.
+        if r < 0 || (r == 0 && u.pointee.length > 0 && !asyncEngine) {
+            let err = r < 0 ? r : -Int(EIO)
             recordError(err, u)
             // fio counts a failed I/O in total_ios (not in bytes, iops or latencies), after ramp_time.
             if let d = kind.direction { stats[d.rawValue].failedIOs += 1 }

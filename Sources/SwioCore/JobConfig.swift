@@ -242,7 +242,8 @@ public struct JobConfig: Sendable {
         let rwName = rwParts[0] == "readwrite" ? "rw" : String(rwParts[0])
         guard let mode = RWMode(rawValue: rwName) else { throw JobFileError(loc("rw"), option: "rw", "unknown rw mode '\(rwRaw)'") }
         rw = mode
-        sequencer = rwParts.count > 1 ? max(1, Int(rwParts[1]) ?? 1) : 1
+        // fio reads a random job's :N with atoi(), so randread:8k runs 8 I/Os per offset.
+        sequencer = rwParts.count > 1 ? max(1, Int(String(rwParts[1].trimmed.prefix { $0.isASCII && $0.isNumber })) ?? 1) : 1
         // Each sets the other (fio: rwmixread=30 makes rwmixwrite 70), so the one set last wins.
         let readLast = (d.lastSet["rwmixread"] ?? -1) >= (d.lastSet["rwmixwrite"] ?? -1)
         if d.has("rwmixread") && (readLast || !d.has("rwmixwrite")) { rwmixread = Int(try int("rwmixread")) }

@@ -195,6 +195,14 @@ public final class JobExecution: @unchecked Sendable {
             budgetBytes = (c.ioSize?.resolve(against: b) ?? b) &* UInt64(c.loops)
             return
         }
+        // Every directory= listed must be one, as fio checks when it parses ("d2 is not a
+        // directory"), even when this job's files all go to another.
+        for d in c.definition["directory"].map(JobConfig.splitPaths) ?? [] {
+            var st = stat()
+            if stat(d, &st) != 0 || (st.st_mode & S_IFMT) != S_IFDIR {
+                throw fail("directory", "\(d) is not a directory")
+            }
+        }
         let paths = JobExecution.filePaths(c)
         let n = UInt64(paths.count)
         var out: [PreparedFile] = []

@@ -213,10 +213,12 @@ public struct Workload {
                 if (splits != nil || ranges != nil) && rel < regionLen && regionLen - rel >= blockSize(d) {
                     len = length(d, fitting: regionLen - rel)
                 } else {
+                    // The region is done (fio's "file done"): for a sequential job, unless a
+                    // skip (rw=read:256k) carried the position past the end, where fio starts
+                    // over inside the pass; not for a random job's sequential run (randread:N),
+                    // whose next offset fio draws at random instead.
+                    if !random && (seqSkip == 0 || f.pointee.endedAtEnd || (seqSkip > 0 && rel < regionLen)) { wrapped = tracksPasses }
                     rel = 0
-                    // With a skip (rw=read:256k) fio starts over inside the pass, unless the
-                    // last I/O had ended right at the end.
-                    if seqSkip == 0 || f.pointee.endedAtEnd { wrapped = tracksPasses }
                 }
             }
             if seqSkip == 0 {

@@ -207,7 +207,13 @@ import SwioEngines
     /// rw=read:8k wraps a skip that goes past the end inside the pass, but an I/O that ended
     /// right at the end ends the pass; without io_size no further pass follows (fio 3.33,
     /// null engine, 4k blocks: size=256k 22 I/Os, loops=2 44, size=260k 65, write:4k 64).
-    @Test(arguments: [("read:8k\nsize=256k", 22), ("read:8k\nsize=256k\nloops=2", 44), ("read:8k\nsize=260k", 65), ("write:4k\nsize=256k", 64)])
+    /// A block that would run past the end ends the pass too (read:64k over 256k of 128k
+    /// blocks: 1 I/O). A random job's :N is a count of I/Os per random offset, read as fio's
+    /// atoi() reads it, and its sequential runs never end a pass (randread:2 over 64k: 16;
+    /// randread:8k over 1100k of 128k: 9).
+    @Test(arguments: [("read:8k\nsize=256k", 22), ("read:8k\nsize=256k\nloops=2", 44), ("read:8k\nsize=260k", 65), ("write:4k\nsize=256k", 64),
+                      ("read:64k\nsize=256k\nbs=128k", 1), ("write:16k\nsize=1100k\nbs=128k", 7), ("randread:2\nsize=64k", 16),
+                      ("randwrite:4\nsize=64k", 16), ("randread:8k\nsize=1100k\nbs=128k", 9)])
     func aSkipEndsThePassOnlyAtTheEnd(options: String, ios: UInt64) throws {
         let (_, report) = try runJobs("[t]\nioengine=null\nbs=4k\nrw=\(options)\n")
         let s = report.entries[0].stats
@@ -277,18 +283,22 @@ import SwioEngines
         #expect(jobs[1]["job options"] != nil && jobs[1]["latency_depth"] == nil && jobs[1]["latency_window"] == nil)
     }
 
-    /// create_on_open=1 lays nothing out: an existing file keeps its data, and reads past its
-    /// end complete with 0 bytes, neither short nor errors (fio 3.33, 1 MiB file, io_uring
-    /// iodepth=4: offset=2m size=1m 256 I/Os of 0 bytes; offset=512k 256 I/Os, 512 KiB).
-    /// swio had laid the file out at open from offset 0, over the data already there.
-    @Test(arguments: [("2m", 0), ("512k", 512 << 10)])
-    func createOnOpenKeepsTheDataAndReadsPastTheEndReadNothing(offset: String, bytes: UInt64) throws {
+    /// create_on_open=1 lays nothing out: an existing file keeps its data. A read past its end
+    /// returns 0 bytes, which an async engine's completion counts as an I/O that moved nothing
+    /// and a sync engine fails with EIO (fio 3.33, 1 MiB file: io_uring iodepth=4 offset=2m
+    /// size=1m, 256 I/Os of 0 bytes; offset=512k, 256 I/Os and 512 KiB; psync offset=512k,
+    /// 128 reads, then EIO "full resid"). swio had laid the file out at open from offset 0,
+    /// over the data already there.
+    @Test(arguments: [("io_uring", "2m", 0, 0), ("io_uring", "512k", 512 << 10, 0), ("psync", "512k", 512 << 10, EIO)])
+    func createOnOpenKeepsTheDataAndReadsPastTheEndReadNothing(engine: String, offset: String, bytes: UInt64, error: Int32) throws {
+        guard engine != "io_uring" || ioUringAvailable else { return }
         let f = makeTempDir() + "/f"
         let data = Data((0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) })
         try data.write(to: URL(fileURLWithPath: f))
-        let (result, _) = try runJobs("[j]\nfilename=\(f)\nrw=read\nbs=4k\noffset=\(offset)\nsize=1m\ncreate_on_open=1\n")
+        let (result, _) = try runJobs("[j]\nioengine=\(engine)\niodepth=4\nfilename=\(f)\nrw=read\nbs=4k\noffset=\(offset)\nsize=1m\ncreate_on_open=1\n")
         let r = result.jobs[0].stats.dirs[0]
-        #expect(result.jobs[0].stats.firstError == 0 && r.totalIOs == 256 && r.bytes == bytes && r.shortIOs == 0, "\(r.totalIOs) \(r.bytes) \(r.shortIOs)")
+        #expect(result.jobs[0].stats.firstError == error && r.bytes == bytes && r.shortIOs == 0, "\(r.totalIOs) \(r.bytes) \(r.shortIOs)")
+        if error == 0 { #expect(r.totalIOs == 256) }
         #expect(try Data(contentsOf: URL(fileURLWithPath: f)) == data)
     }
 
@@ -368,6 +378,16 @@ import SwioEngines
             sizes.append(s)
         }
         #expect(sizes[0] == sizes[1])
+    }
+
+    /// Every directory= listed must exist, even one this job's files do not go to (fio: "d2 is
+    /// not a directory").
+    @Test func everyListedDirectoryMustExist() throws {
+        let dir = makeTempDir()
+        mkdir("\(dir)/d1", 0o755)
+        let (result, _) = try runJobs("[j]\ndirectory=\(dir)/d1:\(dir)/d2\nrw=write\nbs=4k\nsize=16k\n")
+        #expect(result.jobs[0].stats.firstErrorMessage?.contains("\(dir)/d2 is not a directory") == true)
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/d1/j.0.0"))
     }
 
     /// A file that is only written is preallocated as fallocate= says, with no data written
