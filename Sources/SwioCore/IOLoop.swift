@@ -63,6 +63,7 @@ public struct IOLoop {
     @usableFromInline var carried: UnsafeMutablePointer<IOUnit>? = nil
     @usableFromInline var carriedStarts = false
     @usableFromInline var carriedLoopEnd: UInt64 = 0
+    @usableFromInline var carriedTrimWrite: (Int32, UInt64, Int, Int)? = nil
     @usableFromInline let runtimeNs: UInt64
     @usableFromInline let rampNs: UInt64
     @usableFromInline let asyncEngine: Bool
@@ -364,6 +365,8 @@ public struct IOLoop {
                     // The last pass has drained: the next one starts with the I/O that ended it.
                     carried = nil
                     loopEndBytes = carriedLoopEnd
+                    workload.pendingTrimWrite = carriedTrimWrite
+                    carriedTrimWrite = nil
                     account(c)
                     if logIssued { issuedLog.append(IssuedIO(passStartAt: now)) }
                     requeued = c
@@ -524,9 +527,12 @@ public struct IOLoop {
                     passIndex &+= 1
                     passStartBytes = issuedBytes
                     carried = u
-                    // Nothing more is filled until the pass has drained.
+                    // Nothing more is filled until the pass has drained: not even the write of
+                    // a carried trim (trimwrite), which follows that trim in the next pass.
                     carriedLoopEnd = loopEndBytes
                     loopEndBytes = issuedBytes
+                    carriedTrimWrite = workload.pendingTrimWrite
+                    workload.pendingTrimWrite = nil
                 } else {
                     budgetDone = true
                     workload.pendingTrimWrite = nil

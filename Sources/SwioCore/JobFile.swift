@@ -104,10 +104,15 @@ public struct ParseResult: Sendable {
             let plain = v.allSatisfy { $0.isLetter || $0.isNumber || "-_.,:/%=+@^".contains($0) } && !v.isEmpty
             return plain ? "--\(n)=\(v)" : "'--\(n)=\(v.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''"))'"
         }
-        var out = [program] + globalSettings.map { arg($0.name, $0.setting.value) }
-        for j in jobs where j.cloneIndex == 0 {
+        // Global options every job has as they are go first; one a job lacks (a [global] after
+        // it, or one it overrides) goes with the jobs that have it, so the command runs each
+        // job as the file does.
+        let firsts = jobs.filter { $0.cloneIndex == 0 }
+        let common = globalSettings.filter { g in firsts.allSatisfy { $0.setting(g.name) == g.setting } }
+        var out = [program] + common.map { arg($0.name, $0.setting.value) }
+        for j in firsts {
             out.append(arg("name", j.name))
-            let own = j.settings.filter { s in s.name != "name" && !globalSettings.contains { $0.name == s.name && $0.setting == s.setting } }
+            let own = j.settings.filter { s in s.name != "name" && !common.contains { $0.name == s.name && $0.setting == s.setting } }
             // In the order written (a command-line job's options all sit on line 0, in order).
             let ordered = own.enumerated().sorted { ($0.element.setting.source.line, $0.offset) < ($1.element.setting.source.line, $1.offset) }
             out += ordered.map { arg($0.element.name, $0.element.setting.value) }

@@ -244,7 +244,11 @@ public struct Report: Sendable {
         // left out); inherited ones are under "global options", whatever a later [global]
         // changed them to. A job with none of its own has no "job options".
         let def = e.optionsConfig.definition
-        let own: [(String, String)] = def.settings.compactMap { o in def.ownSettings[o.name]?.value.map { (o.name, $0) } }
+        // (An option the command line overrode is left out: the job ran with the global value.)
+        let own: [(String, String)] = def.settings.compactMap { o in
+            guard let mine = def.ownSettings[o.name], mine.value == o.setting.value else { return nil }
+            return mine.value.map { (o.name, $0) }
+        }
         if !own.isEmpty { kv.append(("job options", .object(own.map { ($0.0, .string($0.1)) }))) }
         for d in 0..<3 { kv.append((["read", "write", "trim"][d], dirJSON(e, d, groupAgg: g?.aggBw[d] ?? 0, plus: plus))) }
         kv.append(("sync", .object([("total_ios", .uint(e.stats.syncIOs)), ("lat_ns", latJSON(e.stats.syncLat, hist: e.config.clatPercentiles || e.config.latPercentiles ? e.stats.syncHist : nil, percentiles: e.config.percentiles, plus: plus))])))

@@ -312,6 +312,10 @@ import Foundation
         let s = try sh(swioBinary, ["--showcmd", job])
         #expect(s.status == 0)
         #expect(s.out == "swio --ioengine=null --size=1m --group_reporting --name=a --rw=read --bs=4k --name=b --rw=write --bs=8k --numjobs=2\n")
+        // A [global] after a job goes with the later jobs only, as the file applies it.
+        let late = dir + "/late.fio"
+        try "[a]\nioengine=null\nrw=read\n[global]\nbs=8k\n[b]\nioengine=null\nrw=write\n".write(toFile: late, atomically: true, encoding: .utf8)
+        #expect(try sh(swioBinary, ["--showcmd", late]).out == "swio --name=a --ioengine=null --rw=read --name=b --bs=8k --ioengine=null --rw=write\n")
         let warned = dir + "/w.fio"
         try "[w]\nioengine=null\nsize=1m\nfilename=${SWIO_TEST_UNSET_VARIABLE}x\n".write(toFile: warned, atomically: true, encoding: .utf8)
         #expect(try sh(swioBinary, ["--parse-only", warned]).status == 0)

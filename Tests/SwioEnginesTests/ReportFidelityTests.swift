@@ -220,6 +220,21 @@ import SwioEngines
         #expect(s.dirs[0].ios + s.dirs[1].ios == ios)
     }
 
+    /// trimwrite across passes: each block is trimmed and then written, the pass's first block
+    /// too, at any depth (the write of the trim that starts a pass had gone out before the
+    /// pass ended).
+    @Test(arguments: [1, 4])
+    func trimwriteKeepsItsOrderAcrossPasses(depth: Int) throws {
+        let dir = makeTempDir()
+        _ = try runJobs("[t]\nioengine=null\niodepth=\(depth)\nrw=trimwrite\nbs=4k\nsize=32k\nloops=2\nwrite_iolog=\(dir)/log\n")
+        let ops = try String(contentsOfFile: "\(dir)/log", encoding: .utf8).split(separator: "\n").dropFirst().compactMap { line -> String? in
+            let w = line.split(separator: " ")
+            return w[2] == "trim" || w[2] == "write" ? "\(w[2].first!)\(Int(w[3])! / 4096)" : (w[2] == "close" ? "|" : nil)
+        }
+        let pass = (0..<8).flatMap { ["t\($0)", "w\($0)"] }
+        #expect(ops == pass + ["|"] + pass + ["|"], "\(ops)")
+    }
+
     /// Each pass starts the region over, with the files closed and opened again (fio 3.33
     /// write_iolog, size=1m io_size=768k loops=2: blocks 0-7, close, open, then 0-3).
     @Test func aPassThatEndsMidLoopStartsTheRegionOver() throws {
