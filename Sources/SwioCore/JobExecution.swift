@@ -645,6 +645,7 @@ public final class JobExecution: @unchecked Sendable {
         stats.completeCalls = loop.completeCalls
         stats.errors = loop.errors
         stats.continuedErrors = loop.continuedErrors
+        stats.ranIOLoop = true
         stats.firstContinuedError = loop.firstContinuedError
         if stats.firstError == 0 { stats.firstError = loop.firstError; stats.firstErrorMessage = loop.firstErrorMessage }
         stats.runtimeNs = loop.endNs > loop.recordStartNs ? loop.endNs - loop.recordStartNs : 0

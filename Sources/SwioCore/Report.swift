@@ -268,8 +268,7 @@ public struct Report: Sendable {
         }
         // fio writes these once the job has reached its I/O loop (latency_qd is set there), so
         // a job that failed in setup, or made its files only, has none.
-        let didIO = e.stats.dirs.contains { $0.ios > 0 || $0.failedIOs > 0 } || e.stats.syncIOs > 0
-        if didIO {
+        if e.stats.ranIOLoop {
             kv += [
                 ("latency_depth", .int(Int64(e.config.iodepth))), ("latency_target", .int(0)),
                 ("latency_percentile", .double(100)), ("latency_window", .int(0)),

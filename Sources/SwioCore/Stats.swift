@@ -211,6 +211,8 @@ public struct JobStats: Sendable {
     public var errors: UInt64 = 0
     public var firstError: Int32 = 0
     public var firstErrorMessage: String?
+    /// The job got to its I/O loop (fio sets latency_qd there; the report's latency_* keys).
+    public var ranIOLoop = false
     /// fio's total_err and first_error: errors the job went on past (continue_on_error).
     public var continuedErrors: UInt64 = 0
     public var firstContinuedError: Int32 = 0
@@ -239,6 +241,7 @@ public struct JobStats: Sendable {
         submitCalls += o.submitCalls; completeCalls += o.completeCalls
         errors += o.errors
         continuedErrors += o.continuedErrors
+        ranIOLoop = ranIOLoop || o.ranIOLoop
         if firstContinuedError == 0 { firstContinuedError = o.firstContinuedError }
         if firstError == 0 { firstError = o.firstError; firstErrorMessage = o.firstErrorMessage }
         cpu.merge(o.cpu)
