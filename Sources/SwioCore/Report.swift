@@ -280,9 +280,6 @@ public struct Report: Sendable {
         return .object(kv)
     }
 
-    /// What fio 3.33 lists under "job options": the job's own options that have a value (a
-    /// bare time_based or thread is left out), and name only where it was an option (--name=,
-    /// name=), not a job file's section header.
     func swioJSON(_ e: ReportEntry) -> JSON {
         var kv: [(String, JSON)] = [
             ("ioengine", .string(e.config.engine)), ("jobs", .int(Int64(e.jobs))),

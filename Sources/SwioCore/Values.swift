@@ -75,7 +75,6 @@ public enum Values {
         return m
     }
 
-    /// Parses a time; bare numbers are in `defaultUnit` (microseconds per unit). Returns microseconds.
     /// A time, or LOW-HIGH (fio's startdelay range); the high end is not below the low.
     public static func timeRangeMicros(_ raw: String, defaultUnitMicros: UInt64 = 1_000_000) throws -> (low: UInt64, high: UInt64) {
         let s = raw.trimmed
@@ -89,6 +88,7 @@ public enum Values {
         return (t, t)
     }
 
+    /// Parses a time; bare numbers are in `defaultUnit` (microseconds per unit). Returns microseconds.
     public static func timeMicros(_ raw: String, defaultUnitMicros: UInt64 = 1_000_000) throws -> UInt64 {
         let s = raw.trimmed
         guard !s.isEmpty else { throw ValueError("empty value, expected a time like 10s or 500ms") }
