@@ -311,7 +311,7 @@ public struct JobConfig: Sendable {
         let given: (low: UInt64, high: UInt64)? = try wrap("startdelay") { try str("startdelay").map { try Values.timeRangeMicros($0) } }
         let delay = given ?? (low: 0, high: 0)
         if delay.high > delay.low {
-            var rng = RandomGenerator(seed: (randrepeat ? randseed &+ UInt64(d.cloneIndex) : UInt64.random(in: 0...UInt64.max)) ^ 0xbb67_ae85_84ca_a73b)
+            var rng = RandomGenerator(seed: JobConfig.seed(randrepeat: randrepeat, randseed: randseed, clone: d.cloneIndex) ^ 0xbb67_ae85_84ca_a73b)
             startDelayUs = delay.low + rng.below(delay.high - delay.low + 1)
         } else {
             startDelayUs = delay.low
@@ -425,6 +425,13 @@ public struct JobConfig: Sendable {
         out.append(cur)
         return out.filter { !$0.isEmpty }
     }
+
+    /// A job's random seed: with randrepeat, randseed (plus the clone number, so numjobs clones
+    /// differ) and the same every run; without, a new one each time.
+    public static func seed(randrepeat: Bool, randseed: UInt64, clone: Int) -> UInt64 {
+        randrepeat ? randseed &+ UInt64(clone) : UInt64.random(in: 0...UInt64.max)
+    }
+    public var seed: UInt64 { JobConfig.seed(randrepeat: randrepeat, randseed: randseed, clone: definition.cloneIndex) }
 
     /// buffer_pattern: 0xHEX, "string" or a decimal integer, or several run together
     /// (fio's parse_and_fill_pattern(): 0x11"ab"0x22 is 11 61 62 22; swio also takes '|'

@@ -209,7 +209,7 @@ public final class JobExecution: @unchecked Sendable {
         var total: UInt64 = 0
         // fio's get_rand_file_size(): low + U[0, high - low), rounded down to the smallest block
         // size, from the job's seeds (the same sizes again with randrepeat, as the offsets).
-        var sizeRng = RandomGenerator(seed: (c.randrepeat ? c.randseed &+ UInt64(c.definition.cloneIndex) : UInt64.random(in: 0...UInt64.max)) ^ 0x6a09_e667_f3bc_c908)
+        var sizeRng = RandomGenerator(seed: c.seed ^ 0x6a09_e667_f3bc_c908)
         for p in paths {
             var st = stat()
             let exists = stat(p, &st) == 0
@@ -569,9 +569,7 @@ public final class JobExecution: @unchecked Sendable {
             }
             (regions + i).initialize(to: r)
         }
-        let seed = config.randrepeat ? config.randseed &+ UInt64(config.definition.cloneIndex)
-                                     : UInt64.random(in: 0...UInt64.max)
-        let w = Workload(job: config, files: regions, fileCount: files.count, seed: seed)
+        let w = Workload(job: config, files: regions, fileCount: files.count, seed: config.seed)
         var loop = IOLoop(job: config, engineFlags: engineInfo.flags, units: units, depth: depth, workload: w,
                           budgetBytes: budgetBytes, stopFlag: stopFlag)
         loop.progress = progress
