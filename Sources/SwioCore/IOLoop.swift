@@ -403,14 +403,7 @@ public struct IOLoop {
         while inflight > 0 && drainFailures < 3 {
             let n: Int
             do { n = try engine.getEvents(min: 1, max: inflight) } catch { drainFailures += 1; continue }
-            let t = now
-            inflight -= n
-            for i in 0..<n {
-                let u = engine.event(i)
-                _ = complete(u, at: t)
-                freeCount += 1
-                freeStack[freeCount - 1] = u.pointee.index
-            }
+            _ = completeEvents(&engine, n)
         }
         endNs = now
         // A job that ended inside its ramp_time reports all it did, over its whole run, as fio.
@@ -428,7 +421,7 @@ public struct IOLoop {
         if pollReap { return pollingReap(&engine, min: min, max: max) }
         let n: Int
         do { n = try engine.getEvents(min: min, max: max) } catch {
-            recordError(-Int((error as? EngineError)?.errno ?? EIO), nil, message: "\(error)")
+            recordEngineError(error)
             return .engineFailed
         }
         guard n > 0 else { return .reaped }
@@ -446,7 +439,7 @@ public struct IOLoop {
             let n: Int
             do { n = try engine.getEvents(min: 0, max: max - total) } catch {
                 if total > 0 { break }
-                recordError(-Int((error as? EngineError)?.errno ?? EIO), nil, message: "\(error)")
+                recordEngineError(error)
                 return .engineFailed
             }
             if n > 0 && completeEvents(&engine, n) != .reaped { failed = true }
@@ -691,7 +684,7 @@ public struct IOLoop {
         do { _ = try engine.commit() } catch {
             // Only what the kernel accepted is in flight; the rest goes back to the free stack.
             let accepted = (error as? EngineError)?.accepted ?? 0
-            recordError(-Int((error as? EngineError)?.errno ?? EIO), nil, message: "\(error)")
+            recordEngineError(error)
             for i in accepted..<n {
                 freeCount += 1
                 freeStack[freeCount - 1] = pending[i].pointee.index
@@ -881,6 +874,11 @@ public struct IOLoop {
             s.pointee.startRateWindow(at: t)
         }
         return true
+    }
+
+    /// A failed engine call (submit, getevents): its errno, EIO when it has none, and its text.
+    @usableFromInline mutating func recordEngineError(_ error: Error) {
+        recordError(-Int((error as? EngineError)?.errno ?? EIO), nil, message: "\(error)")
     }
 
     @usableFromInline mutating func recordError(_ r: Int, _ u: UnsafeMutablePointer<IOUnit>?, message: String? = nil) {
