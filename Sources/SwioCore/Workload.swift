@@ -50,6 +50,13 @@ public struct FileRegion {
     /// wraps a skip past the end inside the pass, but not a position already at the end).
     public var endedAtEnd = false
     public init(fd: Int32, start: UInt64, length: UInt64) { self.fd = fd; self.start = start; self.length = length }
+
+    /// Every block free again, for a new pass.
+    @inlinable mutating func clearMap() {
+        guard let map else { return }
+        map.update(repeating: 0, count: mapWords)
+        mapUsed = 0
+    }
 }
 
 public struct Workload {
@@ -253,18 +260,14 @@ public struct Workload {
     /// caller to fill again (from another file, or the next pass's first); with one file the
     /// fill that wrapped is already the next pass's first I/O.
     @usableFromInline mutating func regionDone(_ fi: Int) -> Bool {
-        passEnded = fileCount == 1
-        guard fileCount > 1 else { return false }
+        guard fileCount > 1 else { passEnded = true; return false }
         files[fi].passDone = true
         filesDone += 1
         if filesDone < fileCount { return true }
         for i in 0..<fileCount {
             files[i].passDone = false
             files[i].position = (0, 0, 0)
-            if let m = files[i].map {
-                m.update(repeating: 0, count: files[i].mapWords)
-                files[i].mapUsed = 0
-            }
+            files[i].clearMap()
         }
         filesDone = 0
         nextFile = 0
@@ -311,8 +314,7 @@ public struct Workload {
             var idx = block * al / granule
             if f.pointee.mapUsed >= f.pointee.mapBlocks {
                 // Every block done once: start a new pass.
-                map.update(repeating: 0, count: f.pointee.mapWords)
-                f.pointee.mapUsed = 0
+                f.pointee.clearMap()
                 wrapped = tracksPasses
             }
             idx = Workload.claimFree(map, words: f.pointee.mapWords, blocks: f.pointee.mapBlocks, from: idx)
