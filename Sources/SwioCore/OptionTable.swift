@@ -213,7 +213,7 @@ public enum OptionTable {
         OptionSpec("inplace", .int(min: 0, max: 1), supported: false, inert: ["0"], "e4defrag in-place"),
         // Engine-specific options
         OptionSpec("hipri", .flag, engines: ["pvsync2", "io_uring"], "Polled I/O (RWF_HIPRI / IORING_SETUP_IOPOLL)"),
-        OptionSpec("nowait", .flag, engines: ["pvsync2", "libaio", "io_uring"], "RWF_NOWAIT: fail instead of blocking"),
+        OptionSpec("nowait", .bool, default: "0", engines: ["pvsync2", "libaio", "io_uring"], "RWF_NOWAIT: fail instead of blocking"),
         OptionSpec("hipri_percentage", .int(min: 0, max: 100), default: "100", engines: ["pvsync2"], supported: false, inert: ["100"], "Percentage of hipri I/Os that get RWF_HIPRI"),
         OptionSpec("fixedbufs", .flag, engines: ["io_uring"], "Register I/O buffers (READ_FIXED/WRITE_FIXED)"),
         OptionSpec("registerfiles", .flag, engines: ["io_uring"], "Register files (IOSQE_FIXED_FILE)"),

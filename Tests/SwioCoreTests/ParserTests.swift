@@ -135,6 +135,11 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
         #expect(e?.reason.contains("requires an argument") == true)
         #expect(try parse("[a]\ndirect=1\n").jobs[0]["direct"] == "1")
         #expect(parseError("[a]\ndirect=maybe\n") != nil)
+        // The async engines' nowait is a boolean in fio 3.33 too ("Option nowait requires an
+        // argument"), while fixedbufs, registerfiles and userspace_reap stand bare.
+        #expect(parseError("[a]\nioengine=io_uring\nnowait\n")?.reason.contains("requires an argument") == true)
+        #expect(try parse("[a]\nioengine=libaio\nnowait=1\nuserspace_reap\n").jobs[0].flag("nowait"))
+        #expect(try parse("[a]\nioengine=io_uring\nfixedbufs\nregisterfiles\n").jobs[0].flag("fixedbufs"))
     }
 
     @Test func numjobsClonesGetTheirOwnNumbers() throws {

@@ -292,7 +292,7 @@ final class LoopDevice {
         let f = "/var/tmp/swio-uring-opts.dat"
         defer { unlink(f) }
         let cases = ["fixedbufs", "registerfiles", "sqthread_poll", "sqthread_poll\nsqthread_poll_cpu=0", "nonvectored=0",
-                     "force_async=2", "fixedbufs\nregisterfiles", "hipri", "nowait", "hipri\nfsync=4", "registerfiles\nfsync=4"]
+                     "force_async=2", "fixedbufs\nregisterfiles", "hipri", "nowait=1", "hipri\nfsync=4", "registerfiles\nfsync=4"]
         for opts in cases {
             let (result, report) = try runJobs("[a]\nioengine=io_uring\nfilename=\(f)\nrw=randwrite\nbs=4k\nsize=512k\niodepth=8\ndirect=1\n\(opts)\n")
             #expect(result.jobs[0].stats.firstError == 0, "\(opts): \(result.jobs[0].stats.firstErrorMessage ?? "")")
