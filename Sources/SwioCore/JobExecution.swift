@@ -147,11 +147,11 @@ public final class JobExecution: @unchecked Sendable {
     var writes: Bool { config.rw.directions.contains(.write) || config.rw.directions.contains(.trim) }
     var reads: Bool { config.rw.directions.contains(.read) }
 
-    func fail(_ option: String?, _ msg: String) -> JobFileError {
+    func fail(_ option: String?, _ msg: String, errno: Int32 = 0) -> JobFileError {
         let loc = option.flatMap { config.definition.setting($0)?.source } ?? config.definition.section
         // No job name here: the stderr line already starts with it, and the report's error is
         // the job's own.
-        return JobFileError(loc, option: option, msg)
+        return JobFileError(loc, option: option, msg, errno: errno)
     }
 
     // MARK: - Files
@@ -353,7 +353,7 @@ public final class JobExecution: @unchecked Sendable {
             while off < needed {
                 let n = Int(min(UInt64(chunk), needed - off))
                 let w = Syscall.retry { pwrite(fd, buf, n, off_t(off)) }
-                guard w > 0 else { throw fail("filename", "laying out \(f.path) failed at offset \(off): \(Syscall.errorString(Int32(-w)))") }
+                guard w > 0 else { throw fail("filename", "laying out \(f.path) failed at offset \(off): \(Syscall.errorString(Int32(-w)))", errno: Int32(-w)) }
                 off += UInt64(w)
             }
             // Written back now, so invalidate=1 can drop the pages and reads reach the device.
@@ -398,7 +398,7 @@ public final class JobExecution: @unchecked Sendable {
             var flags = openFlags
             if files[i].isBlockDevice { flags &= ~O_CREAT }
             do { files[i].fd = try open(files[i].path, flags, 0o644) } catch let e as EngineError {
-                throw fail("filename", e.message)
+                throw fail("filename", e.message, errno: e.errno)
             }
             logFile(i, "open")
             // pre_read fills the page cache, so dropping it first is all it leaves (fio too).
@@ -662,7 +662,7 @@ public final class JobExecution: @unchecked Sendable {
         end = .failed
         setupFailed = true
         stats.errors += 1
-        if let j = e as? JobFileError { stats.firstErrorMessage = j.description; stats.firstError = EINVAL }
+        if let j = e as? JobFileError { stats.firstErrorMessage = j.description; stats.firstError = j.errno == 0 ? EINVAL : j.errno }
         else if let en = e as? EngineError { stats.firstErrorMessage = en.message; stats.firstError = en.errno == 0 ? EINVAL : en.errno }
         else { stats.firstErrorMessage = "\(e)"; stats.firstError = EINVAL }
     }

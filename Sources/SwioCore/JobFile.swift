@@ -20,8 +20,11 @@ public struct JobFileError: Error, Equatable, Sendable, CustomStringConvertible 
     public var location: SourceLocation
     public var option: String?
     public var reason: String
-    public init(_ location: SourceLocation, option: String? = nil, _ reason: String) {
-        self.location = location; self.option = option; self.reason = reason
+    /// The system error behind it, when there is one (a job's report gives it as its error, as
+    /// fio's does: 13 for a file it may not open); 0 for errors in the job file itself.
+    public var errno: Int32
+    public init(_ location: SourceLocation, option: String? = nil, _ reason: String, errno: Int32 = 0) {
+        self.location = location; self.option = option; self.reason = reason; self.errno = errno
     }
     public var description: String {
         "\(location): " + (option.map { "option '\($0)': " } ?? "") + reason

@@ -283,8 +283,27 @@ final class LoopDevice {
         // A directory cannot be opened for writing: the job fails naming the file and errno.
         let dir = makeTempDir()
         let (result, _) = try runJobs("[a]\nioengine=\(engine)\nfilename=\(dir)\nrw=write\nsize=64k\n")
-        #expect(result.jobs[0].stats.firstError != 0)
+        #expect(result.jobs[0].stats.firstError == EISDIR)
         #expect(result.jobs[0].stats.firstErrorMessage?.contains(dir) == true)
+    }
+
+    /// A file the job may not open. The tests run as root, so the run drops CAP_DAC_OVERRIDE
+    /// (setpriv) and a mode-000 file gives EACCES. As fio 3.33: the job's error is 13 (swio
+    /// had reported 22), stdout is still the JSON report, stderr names the file and the cause,
+    /// and the run exits 1.
+    @Test(.enabled(if: getuid() == 0 && which("setpriv") != nil, "needs root and setpriv"), arguments: engines)
+    func fileThatMayNotBeOpenedIsReportedWithItsErrno(engine: String) throws {
+        guard available(engine) else { return }
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let f = dir + "/no-access.dat"
+        #expect(FileManager.default.createFile(atPath: f, contents: Data(count: 65536)) && chmod(f, 0) == 0)
+        try "[a]\nioengine=\(engine)\nfilename=\(f)\nrw=read\nbs=4k\nsize=64k\niodepth=4\n".write(toFile: dir + "/job.fio", atomically: true, encoding: .utf8)
+        let r = try sh(which("setpriv")!, ["--bounding-set=-dac_override,-dac_read_search", swioBinary, "--output-format=json", dir + "/job.fio"])
+        #expect(r.status == 1, "\(r.err)")
+        let job = try #require((try jsonObject(r.out)["jobs"] as? [[String: Any]])?.first)
+        #expect(job["error"] as? Int == Int(EACCES))
+        #expect(r.err.contains(f) && r.err.contains("Permission denied"), "\(r.err)")
     }
 
     @Test(.enabled(if: ioUringAvailable, "io_uring is unavailable on this kernel"))
