@@ -17,6 +17,10 @@ public struct ReportEntry: Sendable {
     public var stats: JobStats
     public var error: Int32
     public var errorMessage: String?
+    /// The job (or a job of the group) stopped on an error. An entry whose errors were all
+    /// ones continue_on_error went on past still reports the first as its error, but, as in
+    /// fio, does not make the run exit non-zero.
+    public var stoppedOnError: Bool
     public var engine: EngineInfo
     public var baseline: BaselineRatio?
     /// Whose options "job options" lists: the job's, or for a group_reporting group its last
@@ -72,12 +76,13 @@ public struct Report: Sendable {
             let c = job.config
             var e = ReportEntry(name: c.name, groupID: c.groupID, jobs: 1, config: c, stats: job.stats,
                                 error: job.stats.firstError, errorMessage: job.stats.firstErrorMessage,
-                                engine: job.engineInfo, baseline: baselines[c.name], optionsConfig: c)
+                                stoppedOnError: job.end == .failed, engine: job.engineInfo, baseline: baselines[c.name], optionsConfig: c)
             if c.groupReporting, let i = out.lastIndex(where: { $0.groupID == c.groupID && $0.config.groupReporting }) {
                 out[i].stats.merge(job.stats)
                 out[i].jobs += 1
                 out[i].optionsConfig = c
                 if out[i].error == 0 { out[i].error = e.error; out[i].errorMessage = e.errorMessage }
+                out[i].stoppedOnError = out[i].stoppedOnError || e.stoppedOnError
                 continue
             }
             e.stats.startEpochMs = job.stats.startEpochMs
@@ -99,7 +104,9 @@ public struct Report: Sendable {
         groups = gs.keys.sorted().map { gs[$0]! }
     }
 
-    public var hasErrors: Bool { entries.contains { $0.error != 0 } }
+    /// Whether the run exits non-zero: a job stopped on an error (fio's exit status counts the
+    /// jobs that ended with td->error set, which continue_on_error clears).
+    public var hasErrors: Bool { entries.contains { $0.stoppedOnError } }
 
     // MARK: - JSON
 

@@ -222,14 +222,16 @@ import SwioEngines
     @Test func unalignedDirectIOFailsClearlyOrIsCountedWithContinueOnError() throws {
         // O_DIRECT with a 1000-byte block size: every I/O fails with EINVAL.
         let dir = "/var/tmp"
-        let (r1, _) = try runJobs("[a]\nfilename=\(dir)/swio-unaligned\nrw=read\nbs=1000\nsize=64000\ndirect=1\nunlink=1\n")
+        let (r1, report1) = try runJobs("[a]\nfilename=\(dir)/swio-unaligned\nrw=read\nbs=1000\nsize=64000\ndirect=1\nunlink=1\n")
+        #expect(report1.hasErrors, "the job stopped on its error: the run exits non-zero")
         #expect(r1.jobs[0].stats.firstError == EINVAL)
         #expect(r1.jobs[0].stats.firstErrorMessage?.contains("aligned") == true)
         #expect(r1.jobs[0].stats.errors == 1)
         // fio 3.33: continue_on_error goes on only after EIO or EILSEQ, so EINVAL still ends
         // the job; ignore_error=EINVAL makes it non-fatal (and turns continuing on for reads).
-        let (r2, _) = try runJobs("[a]\nfilename=\(dir)/swio-unaligned2\nrw=read\nbs=1000\nsize=64000\ndirect=1\ncontinue_on_error=all\nunlink=1\n")
+        let (r2, report2) = try runJobs("[a]\nfilename=\(dir)/swio-unaligned2\nrw=read\nbs=1000\nsize=64000\ndirect=1\ncontinue_on_error=all\nunlink=1\n")
         #expect(r2.jobs[0].stats.errors == 1 && r2.jobs[0].stats.firstError == EINVAL)
+        #expect(report2.hasErrors)
         let (r3, report) = try runJobs("[a]\nfilename=\(dir)/swio-unaligned3\nrw=read\nbs=1000\nsize=64000\ndirect=1\nignore_error=EINVAL\nunlink=1\n")
         #expect(r3.jobs[0].stats.errors == 64)
         #expect(r3.jobs[0].stats.dirs[0].ios == 0)
@@ -240,5 +242,14 @@ import SwioEngines
         let read = try #require(job["read"] as? [String: Any])
         #expect(read["total_ios"] as? Int == 64 && read["io_bytes"] as? Int == 0)
         #expect((read["clat_ns"] as? [String: Any])?["N"] as? Int == 0)
+        // Every error was one the job went on past: the report keeps the first as the job's
+        // error, and the run exits 0, as fio 3.33 does (swio had exited 1).
+        #expect(job["error"] as? Int == Int(EINVAL))
+        #expect(!report.hasErrors)
+        let jobFile = makeTempDir() + "/continued.fio"
+        try "[a]\nfilename=\(dir)/swio-unaligned4\nrw=read\nbs=1000\nsize=64000\ndirect=1\nignore_error=EINVAL\nunlink=1\n".write(toFile: jobFile, atomically: true, encoding: .utf8)
+        let cli = try sh(swioBinary, ["--output-format=json", jobFile])
+        #expect(cli.status == 0, "\(cli.err)")
+        #expect((try jsonObject(cli.out)["jobs"] as? [[String: Any]])?.first?["total_err"] as? Int == 64)
     }
 }
