@@ -306,6 +306,19 @@ final class LoopDevice {
         #expect(r.err.contains(f) && r.err.contains("Permission denied"), "\(r.err)")
     }
 
+    /// The kernel refuses these rings with a bare EINVAL; the error names the setting at fault.
+    @Test(.enabled(if: ioUringAvailable, "io_uring is unavailable on this kernel"))
+    func ringSetupRefusalsNameTheSetting() throws {
+        let f = "/var/tmp/swio-uring-refused-\(getpid()).dat"
+        defer { unlink(f) }
+        for (opts, cause) in [("iodepth=40000", "iodepth 40000 is above the kernel's 32768"),
+                              ("sqthread_poll\nsqthread_poll_cpu=4095", "sqthread_poll_cpu=4095")] {
+            let (result, _) = try runJobs("[a]\nioengine=io_uring\nfilename=\(f)\nrw=read\nbs=4k\nsize=64k\n\(opts)\n")
+            #expect(result.jobs[0].stats.firstError == EINVAL, "\(opts)")
+            #expect(result.jobs[0].stats.firstErrorMessage?.contains(cause) == true, "\(result.jobs[0].stats.firstErrorMessage ?? "")")
+        }
+    }
+
     @Test(.enabled(if: ioUringAvailable, "io_uring is unavailable on this kernel"))
     func ioUringOptionsWork() throws {
         let f = "/var/tmp/swio-uring-opts.dat"

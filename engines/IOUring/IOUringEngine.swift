@@ -66,6 +66,11 @@ public struct IOUringEngine: IOEngine {
             hint = "sqthread_poll needs CAP_SYS_ADMIN on kernels before 5.11, or io_uring is disabled (sysctl kernel.io_uring_disabled)"
         case EPERM: hint = "io_uring is disabled (sysctl kernel.io_uring_disabled) or blocked by seccomp"
         case ENOMEM: hint = "not enough locked memory for the rings: raise RLIMIT_MEMLOCK (ulimit -l) or lower iodepth"
+        // The two settings a job can get wrong that the kernel refuses with a bare EINVAL.
+        case EINVAL where entries > 32768:
+            hint = "Invalid argument (iodepth \(entries) is above the kernel's 32768 ring entries)"
+        case EINVAL where base & UInt32(IORING_SETUP_SQPOLL) != 0 && sqCPU >= 0:
+            hint = "Invalid argument (sqthread_poll_cpu=\(sqCPU): the kernel takes only an online CPU, 0-\(sysconf(Int32(_SC_NPROCESSORS_ONLN)) - 1) here)"
         default: hint = Syscall.errorString(-last)
         }
         throw EngineError(errno: -last, "io_uring: ring setup with \(entries) entries failed: \(hint)")
