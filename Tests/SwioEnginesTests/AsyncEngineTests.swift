@@ -80,10 +80,34 @@ final class LoopDevice {
         #expect(w.depthSubmit.array.reduce(0, +) > 0 && w.depthComplete.array.reduce(0, +) > 0)
     }
 
-    @Test(arguments: engines)
-    func writtenDataReadsBackIdentically(engine: String) throws {
+    /// The 8-byte pattern the write-then-read tests write, and a check that `bytes` repeat it.
+    static let pattern: [UInt8] = [0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef]
+    static func mismatches<C: Collection<UInt8>>(_ bytes: C) -> Int {
+        var n = 0
+        for (i, b) in bytes.enumerated() where b != pattern[i % 8] { n += 1 }
+        return n
+    }
+
+    /// Reads `target` back through `engine` (the real job loop): the job moves `size` bytes and
+    /// every unit's buffer ends holding a block of the pattern. The read job sets no pattern of
+    /// its own, so its buffers hold the pattern only if the reads put it there.
+    func readBackThroughEngine(_ engine: String, _ target: String, direct: Int, size: Int) throws {
+        let job = try drive(engine == "libaio" ? AnyDrive.libaio : AnyDrive.uring,
+                            "[r]\nioengine=\(engine)\nfilename=\(target)\nrw=randread\nbs=4k\nsize=\(size)\niodepth=8\ndirect=\(direct)\n")
+        #expect(job.stats.firstError == 0, "\(job.stats.firstErrorMessage ?? "")")
+        #expect(job.stats.dirs[0].bytes == UInt64(size))
+        for i in 0..<job.depth {
+            let got = UnsafeRawBufferPointer(start: job.units[i].buffer, count: 4096)
+            #expect(Self.mismatches(got) == 0, "unit \(i) at offset \(job.units[i].offset)")
+        }
+    }
+
+    /// A write-then-read job, buffered and O_DIRECT: what swio writes is on the file (read with
+    /// plain reads) and reads back through the same engine.
+    @Test(arguments: engines, [0, 1])
+    func writtenDataReadsBackIdentically(engine: String, direct: Int) throws {
         guard available(engine) else { return }
-        let f = "/var/tmp/swio-pattern-\(engine).dat"
+        let f = "/var/tmp/swio-pattern-\(engine)-\(direct)-\(getpid()).dat"
         defer { unlink(f) }
         let (result, _) = try runJobs("""
         [w]
@@ -93,16 +117,14 @@ final class LoopDevice {
         bs=4k
         size=1m
         iodepth=16
-        direct=1
+        direct=\(direct)
         buffer_pattern=0x0123456789abcdef
         """)
         #expect(result.jobs[0].stats.firstError == 0)
         let data = try Data(contentsOf: URL(fileURLWithPath: f))
         #expect(data.count == 1 << 20)
-        let pattern: [UInt8] = [0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef]
-        var mismatches = 0
-        for (i, b) in data.enumerated() where b != pattern[i % 8] { mismatches += 1 }
-        #expect(mismatches == 0)
+        #expect(Self.mismatches(data) == 0)
+        try readBackThroughEngine(engine, f, direct: direct, size: 1 << 20)
     }
 
     /// A 4 KiB O_DIRECT random-read job at iodepth 16 on a scratch file, with `options` added.
@@ -252,6 +274,7 @@ final class LoopDevice {
         iodepth=4
         direct=1
         size=16m
+        buffer_pattern=0x0123456789abcdef
         [r]
         stonewall
         ioengine=\(engine)
@@ -265,6 +288,12 @@ final class LoopDevice {
         #expect(report.entries[0].stats.dirs[1].bytes == 16 << 20)
         // No size given: the whole 64 MiB device is the region, as fio does for block devices.
         #expect(report.entries[1].stats.dirs[0].bytes == 64 << 20)
+        // What the write job put on the device is there, and reads back through the engine.
+        let h = try #require(FileHandle(forReadingAtPath: loop.path))
+        let written = try #require(try h.read(upToCount: 16 << 20))
+        try h.close()
+        #expect(written.count == 16 << 20 && Self.mismatches(written) == 0)
+        try readBackThroughEngine(engine, loop.path, direct: 1, size: 16 << 20)
     }
 
     @Test(arguments: engines)
