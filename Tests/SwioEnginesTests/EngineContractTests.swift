@@ -329,9 +329,8 @@ final class EngineBench {
     /// The read path delivers the right bytes into the right buffer: every 4 KiB block of the
     /// file holds its own number, and after a random read job each unit's buffer holds the
     /// block at that unit's last offset.
-    @Test(arguments: ["libaio", "io_uring"], [0, 1])
+    @Test(arguments: AsyncEngineTests.engines, [0, 1])
     func readsLandInTheirOwnBuffers(engine: String, direct: Int) throws {
-        guard engine != "io_uring" || ioUringAvailable else { return }
         let f = "/var/tmp/swio-readback-\(engine)-\(getpid()).dat"
         defer { unlink(f) }
         var data = [UInt8](repeating: 0, count: 1 << 20)
@@ -403,9 +402,8 @@ final class EngineBench {
 
     /// A job that survives its errors (ignore_error=EINVAL) and whose every I/O fails still
     /// stops at its runtime.
-    @Test(.timeLimit(.minutes(1)), arguments: ["libaio", "io_uring", "psync"])
+    @Test(.timeLimit(.minutes(1)), arguments: AsyncEngineTests.engines + ["psync"])
     func failingIOStillEndsAtTheRuntime(engine: String) throws {
-        guard engine != "io_uring" || ioUringAvailable else { return }
         let f = "/var/tmp/swio-coe-\(engine).dat"
         defer { unlink(f) }
         let start = Date()

@@ -4,11 +4,10 @@ import Foundation
 import SwioEngines
 
 @Suite(.serialized) struct KeventEngineTests {
-    static let backends = ["libaio", "io_uring"]
+    static let backends = AsyncEngineTests.engines
 
     @Test(arguments: backends)
     func readsFortyKiBDirectBlocksThroughTheReadyQueue(backend: String) throws {
-        guard backend != "io_uring" || ioUringAvailable else { return }
         let f = "/var/tmp/swio-kevent-\(backend).dat"
         defer { unlink(f) }
         let (result, report) = try runJobs("""
