@@ -57,6 +57,11 @@ struct RunCommand: ParsableCommand {
                 guard !names.isEmpty else { return }
                 writeStderr("swio: \(kind): job\(names.count > 1 ? "s" : "") \(names.map { "'\($0)'" }.joined(separator: ", ")): \(text)")
             }
+            warnOnce("warning", where: \.blockalignTurnsOffMap,
+                     "blockalign other than the block size turns the random map off (norandommap), as in fio")
+            if inputs.warningsFatal && configs.contains(where: \.blockalignTurnsOffMap) {
+                throw UserError("--warnings-fatal: the blockalign warning above")
+            }
             warnOnce("warning", where: { $0.engine == "libaio" && !$0.direct },
                      "libaio with direct=0 blocks in io_submit (buffered I/O is synchronous); use direct=1")
             // fio prints this note too (to stdout, inside its JSON; swio keeps it on stderr).

@@ -117,6 +117,9 @@ public struct JobConfig: Sendable {
     /// bytes past a page boundary (and the others a multiple of the block size after it).
     public var memAlign: UInt64 = 0
     public var norandommap: Bool
+    /// A random job aligned other than to its smallest block size: fio then turns its random
+    /// map off, and says so ("Any use of blockalign= turns off randommap").
+    public var blockalignTurnsOffMap = false
     /// percentage_random per direction: how many of a random job's I/Os go to random offsets.
     public var percentageRandom: [UInt64]
     public var distribution: RandomDistribution
@@ -290,6 +293,10 @@ public struct JobConfig: Sendable {
         thread = try bool("thread")
         memAlign = (try sizes("iomem_align"))?.first ?? 0
         norandommap = try bool("norandommap")
+        if rw.isRandom && !norandommap && blockalign != bs {
+            norandommap = true
+            blockalignTurnsOffMap = true
+        }
         percentageRandom = try wrap("percentage_random") {
             try Values.perDirection(str("percentage_random") ?? "100", default: "100").map { v in
                 guard let p = UInt64(v), p <= 100 else { throw ValueError("'\(v)' is not a percentage from 0 to 100") }

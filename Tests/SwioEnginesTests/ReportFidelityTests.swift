@@ -96,8 +96,8 @@ import SwioEngines
     }
 
     /// The random map shortens an I/O to its free blocks only where the map's unit is the
-    /// direction's own alignment and size: with ba=512 or a larger write size, every I/O keeps
-    /// its bs (a 512-byte write would fail on a 4Kn disk with direct=1).
+    /// direction's own alignment and size: with ba=512 (which turns the map off) or a larger
+    /// write size, every I/O keeps its bs (a 512-byte write would fail on a 4Kn disk with direct=1).
     @Test(arguments: [("bs=4k\nba=512\nrw=randwrite", 4096), ("bs=4k,64k\nrw=randrw", 65536)])
     func randomMapKeepsEachDirectionsBlockSize(options: String, writeSize: Int) throws {
         let dir = makeTempDir()
@@ -109,6 +109,24 @@ import SwioEngines
             if f.count == 5 && f[2] == "write", let n = Int(f[4]) { sizes.append(n) }
         }
         #expect(!sizes.isEmpty && sizes.allSatisfy { $0 == writeSize })
+    }
+
+    /// As fio 3.33: a random job aligned other than to its block size runs without the random
+    /// map ("Any use of blockalign= turns off randommap"): randread bs=4k ba=16k over 4 MiB is
+    /// 1024 I/Os, each 16k-aligned (swio had mapped 16k units and stopped after 256). A
+    /// sequential job's blockalign changes nothing.
+    @Test func blockalignTurnsTheRandomMapOff() throws {
+        let dir = makeTempDir()
+        let (r, report) = try runJobs("[t]\nfilename=\(dir)/f\nsize=4m\nbs=4k\nba=16k\nrw=randread\nwrite_iolog=\(dir)/il\n")
+        #expect(r.jobs[0].config.norandommap && r.jobs[0].config.blockalignTurnsOffMap)
+        #expect(report.entries[0].stats.dirs[0].ios == 1024 && report.entries[0].stats.dirs[0].bytes == 4 << 20)
+        let offsets = try String(contentsOfFile: dir + "/il", encoding: .utf8).split(separator: "\n").compactMap { line -> UInt64? in
+            let f = line.split(separator: " ")
+            return f.count == 5 && f[2] == "read" ? UInt64(f[3]) : nil
+        }
+        #expect(offsets.count == 1024 && offsets.allSatisfy { $0 % 16384 == 0 })
+        let (seq, _) = try runJobs("[t]\nfilename=\(dir)/f\nsize=4m\nbs=4k\nba=16k\nrw=read\n")
+        #expect(!seq.jobs[0].config.norandommap && seq.jobs[0].stats.dirs[0].ios == 1024)
     }
 
     /// Mixed block sizes move exactly size, as in fio 3.33 (bsrange=4k-64k write of 4 MiB:
