@@ -30,6 +30,9 @@ public struct EngineFlags: OptionSet, Sendable {
     /// Sizes its own completion batches (kevent_min/kevent_max), so iodepth_batch_complete_max
     /// defaults to iodepth instead of fio's one-per-call.
     public static let batchedCompletions = EngineFlags(rawValue: 1 << 7)
+    /// Runs a trim in place but counts it as one submit and one complete batch, as fio's
+    /// libaio and io_uring do (io_u_mark_submit/complete(td, 1) beside do_io_u_trim).
+    public static let marksInPlaceTrims = EngineFlags(rawValue: 1 << 8)
 
     public var names: [String] {
         var n: [String] = []

@@ -67,6 +67,7 @@ public struct IOLoop {
     @usableFromInline let runtimeNs: UInt64
     @usableFromInline let rampNs: UInt64
     @usableFromInline let asyncEngine: Bool
+    @usableFromInline let marksInPlaceTrims: Bool
     @usableFromInline let batchSubmit: Int
     @usableFromInline let batchCompleteMin: Int
     @usableFromInline let batchCompleteMax: Int
@@ -204,6 +205,7 @@ public struct IOLoop {
         rampNs = job.rampUs * 1000
         ramping = job.rampUs > 0
         asyncEngine = !engineFlags.contains(.sync)
+        marksInPlaceTrims = engineFlags.contains(.marksInPlaceTrims)
         batchSubmit = max(1, min(job.batchSubmit, depth))
         // fio's wait_for_completions() asks for at least one event even when
         // iodepth_batch_complete_min is 0: it only reaps when the queue is full.
@@ -317,8 +319,9 @@ public struct IOLoop {
                     u.pointee.issueNs = t
                     // fio marks submit/complete batches in an engine's commit and getevents when
                     // it has them: an fsync that libaio runs in place, or a null I/O at depth 1,
-                    // is in neither distribution (fio 3.33: null iodepth_submit all 0%).
-                    if !asyncEngine {
+                    // is in neither distribution (fio 3.33: null iodepth_submit all 0%). Its
+                    // libaio and io_uring mark a trim they run in place, though.
+                    if !asyncEngine || (marksInPlaceTrims && u.pointee.kind == .trim) {
                         submitCalls &+= 1
                         depthSubmit.markBatch(1)
                         completeCalls &+= 1

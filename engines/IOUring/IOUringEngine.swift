@@ -13,7 +13,7 @@ import Glibc
 
 public struct IOUringEngine: IOEngine {
     public static let info = EngineInfo(
-        name: "io_uring", flags: [.alignedMemory, .asyncSync],
+        name: "io_uring", flags: [.alignedMemory, .asyncSync, .marksInPlaceTrims],
         summary: "io_uring via liburing (SQ/CQ rings, registered buffers and files, SQPOLL, IOPOLL)")
 
     @usableFromInline let ring: UnsafeMutablePointer<io_uring>

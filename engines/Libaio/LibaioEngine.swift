@@ -11,7 +11,7 @@ import Glibc
 
 public struct LibaioEngine: IOEngine {
     public static let info = EngineInfo(
-        name: "libaio", flags: [.blocksWhenBuffered, .alignedMemory],
+        name: "libaio", flags: [.blocksWhenBuffered, .alignedMemory, .marksInPlaceTrims],
         summary: "Linux native AIO (io_submit/io_getevents)",
         notes: ["with direct=0 the kernel runs buffered I/O inside io_submit, so it is synchronous; use direct=1"])
 
