@@ -558,7 +558,7 @@ public final class JobExecution: @unchecked Sendable {
         regions = .allocate(capacity: files.count)
         let useMap = config.rw.isRandom && !config.norandommap && config.distribution == .uniform
         for (i, f) in files.enumerated() {
-            var r = FileRegion(fd: f.fd, start: f.regionStart, length: f.regionLength)
+            var r = FileRegion(fd: f.fd, start: f.regionStart, length: f.regionLength, fileSize: fileSize(f))
             if useMap {
                 let granule = max(1, config.blockalign.min() ?? 4096)
                 let blocks = max(1, f.regionLength / granule)
@@ -575,6 +575,22 @@ public final class JobExecution: @unchecked Sendable {
         loop.progress = progress
         if iolog != nil { loop.issuedLogSink = { [unowned self] in self.writeIssuedLog(&$0) } }
         return loop
+    }
+
+    /// An opened file's size as fio's real_file_size (a device's size, a file's length), never
+    /// less than the region's end (a create_on_open file may still be shorter).
+    func fileSize(_ f: PreparedFile) -> UInt64 {
+        let end = f.regionStart + f.regionLength
+        guard f.fd >= 0, !f.isCharDevice else { return end }
+        var size: UInt64 = 0
+        if f.isBlockDevice {
+            guard cswio_blk_size64(f.fd, &size) == 0 else { return end }
+        } else {
+            var st = stat()
+            guard fstat(f.fd, &st) == 0 else { return end }
+            size = UInt64(max(0, st.st_size))
+        }
+        return max(size, end)
     }
 
     func fillBuffers(_ mem: UnsafeMutableRawPointer, count: Int) {

@@ -46,10 +46,15 @@ public struct FileRegion {
     public var mapGranule: UInt64 = 1
     /// Done for this pass (fio's "file done"): skipped until every file of the job is.
     public var passDone = false
-    /// rw=read:N: the last I/O ended at the region's end, so the next one ends the pass (fio
-    /// wraps a skip past the end inside the pass, but not a position already at the end).
+    /// rw=read:N: the last I/O ended at the file's end, so the next one ends the pass (fio
+    /// wraps a skip past the file's end inside the pass, but not a position already there).
     public var endedAtEnd = false
-    public init(fd: Int32, start: UInt64, length: UInt64) { self.fd = fd; self.start = start; self.length = length }
+    /// The file's size (fio's real_file_size), which decides where a sequential skip wraps;
+    /// the region's end where nothing larger is known.
+    public var fileSize: UInt64
+    public init(fd: Int32, start: UInt64, length: UInt64, fileSize: UInt64? = nil) {
+        self.fd = fd; self.start = start; self.length = length; self.fileSize = fileSize ?? start + length
+    }
 
     /// Every block free again, for a new pass.
     @inlinable mutating func clearMap() {
@@ -221,17 +226,18 @@ public struct Workload {
                     len = length(d, fitting: regionLen - rel)
                 } else {
                     // The region is done (fio's "file done"): for a sequential job, unless a
-                    // skip (rw=read:256k) carried the position past the end, where fio starts
-                    // over inside the pass; not for a random job's sequential run (randread:N),
+                    // skip (rw=read:256k) carried the position past the end of the file (not
+                    // just of a smaller region), where fio's get_next_seq_offset() starts over
+                    // inside the pass; not for a random job's sequential run (randread:N),
                     // whose next offset fio draws at random instead.
-                    if !random && (seqSkip == 0 || f.pointee.endedAtEnd || (seqSkip > 0 && rel < regionLen)) { wrapped = tracksPasses }
+                    if !random && (seqSkip == 0 || f.pointee.endedAtEnd || (seqSkip > 0 && rel < f.pointee.fileSize)) { wrapped = tracksPasses }
                     rel = 0
                 }
             }
             if seqSkip == 0 {
                 setPosition(f, d, rel + len)
             } else {
-                f.pointee.endedAtEnd = seqSkip > 0 && rel + len >= regionLen
+                f.pointee.endedAtEnd = seqSkip > 0 && f.pointee.start + rel + len >= f.pointee.fileSize
                 setPosition(f, d, skipped(rel + len, regionLen: regionLen))
             }
         }

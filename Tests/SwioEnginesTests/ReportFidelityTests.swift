@@ -238,6 +238,18 @@ import SwioEngines
         #expect(s.dirs[0].ios + s.dirs[1].ios == ios)
     }
 
+    /// A skip wraps inside the pass only past the end of the file, not of a smaller region
+    /// (fio 3.33's get_next_seq_offset() compares with real_file_size). On a 4 MiB file with
+    /// 4k blocks, as fio: read:4k size=1m is 128 I/Os and read:12k 64 (swio had wrapped at the
+    /// region's end and read it twice: 256); without size 1024; read:8k size=4088k 341.
+    @Test(arguments: [("read:4k\nsize=1m", 128), ("read:12k\nsize=1m", 64), ("read:4k", 1024), ("read:8k\nsize=4088k", 341),
+                      ("read:4k\noffset=1m\nsize=1m", 128)])
+    func aSkipWrapsOnlyPastTheEndOfTheFile(options: String, ios: UInt64) throws {
+        let f = try scratchFile(4 << 20)
+        let (_, report) = try runJobs("[t]\nfilename=\(f)\nbs=4k\nrw=\(options)\n")
+        #expect(report.entries[0].stats.dirs[0].ios == ios)
+    }
+
     /// trimwrite across passes: each block is trimmed and then written, the pass's first block
     /// too, at any depth (the write of the trim that starts a pass had gone out before the
     /// pass ended).
