@@ -228,7 +228,8 @@ public struct JobConfig: Sendable {
         }
         func str(_ n: String) -> String? { d[n] ?? OptionTable.lookup(n)?.defaultValue }
         func int(_ n: String, _ def: Int64 = 0) throws -> Int64 { try wrap(n) { try str(n).map { try Values.integer($0) } ?? def } }
-        func bool(_ n: String, _ def: Bool = false) throws -> Bool { try wrap(n) { try str(n).map { try Values.bool($0) } ?? def } }
+        // Validated by kind when parsed; read here as leniently as the bare-flag kind allows.
+        func bool(_ n: String, _ def: Bool = false) throws -> Bool { try wrap(n) { try str(n).map { try Values.flag($0) } ?? def } }
         func time(_ n: String, unit: UInt64 = 1_000_000) throws -> UInt64 { try wrap(n) { try str(n).map { try Values.timeMicros($0, defaultUnitMicros: unit) } ?? 0 } }
         /// A per-direction size; an empty part is that direction's entry in `defaults`.
         func sizes(_ n: String, defaults: [UInt64] = [0, 0, 0]) throws -> [UInt64]? {

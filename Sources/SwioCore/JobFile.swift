@@ -70,7 +70,7 @@ public struct JobDefinition: Sendable {
     }
     public func flag(_ name: String) -> Bool {
         guard let v = self[name] else { return false }
-        return (try? Values.bool(v)) ?? false
+        return (try? Values.flag(v)) ?? false
     }
 }
 

@@ -218,9 +218,9 @@ public enum OptionTable {
         OptionSpec("fixedbufs", .flag, engines: ["io_uring"], "Register I/O buffers (READ_FIXED/WRITE_FIXED)"),
         OptionSpec("registerfiles", .flag, engines: ["io_uring"], "Register files (IOSQE_FIXED_FILE)"),
         OptionSpec("sqthread_poll", .flag, engines: ["io_uring"], "Kernel submission thread (SQPOLL)"),
-        OptionSpec("sqthread_poll_cpu", .int(min: 0, max: 4096), engines: ["io_uring"], "CPU for the SQPOLL thread"),
-        OptionSpec("nonvectored", .int(min: 0, max: 1), default: "1", engines: ["io_uring"], "Use READ/WRITE instead of READV/WRITEV"),
-        OptionSpec("force_async", .int(min: 0, max: nil), default: "0", engines: ["io_uring"], "IOSQE_ASYNC on every Nth request"),
+        OptionSpec("sqthread_poll_cpu", .int(min: -1, max: 4096), engines: ["io_uring"], "CPU for the SQPOLL thread (-1: any)"),
+        OptionSpec("nonvectored", .int(min: nil, max: nil), default: "-1", engines: ["io_uring"], "Use READ/WRITE instead of READV/WRITEV: any value but 0 (fio's default, -1, too)"),
+        OptionSpec("force_async", .int(min: nil, max: nil), default: "0", engines: ["io_uring"], "IOSQE_ASYNC on every Nth request (0 or less: none)"),
         OptionSpec("uncached", .int(min: 0, max: 1), engines: ["pvsync2", "io_uring"], supported: false, inert: ["0"], "RWF_UNCACHED"),
         OptionSpec("cmdprio_percentage", .int(min: 0, max: 100), engines: ["libaio", "io_uring"], supported: false, inert: ["0"], "Percentage of I/Os with cmdprio"),
         OptionSpec("cmdprio_bssplit", .string, engines: ["libaio", "io_uring"], supported: false, "Priority percentages per block size"),
@@ -323,7 +323,9 @@ public enum OptionTable {
         }
         switch spec.kind {
         case .string, .pathList: return
-        case .flag, .bool:
+        case .flag:
+            _ = try Values.flag(value)
+        case .bool:
             _ = try Values.bool(value)
         case .choice(let options):
             var v = value.lowercased()

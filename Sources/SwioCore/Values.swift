@@ -140,6 +140,16 @@ public enum Values {
         }
     }
 
+    /// A bare-flag option's value (fio's FIO_OPT_STR_SET: norandommap, time_based, fixedbufs,
+    /// ...). fio takes any number there, set when it is not 0 (norandommap=2, =0x1, =1k, =-1),
+    /// where its 0/1 options (direct, nowait) stop at 1; swio also takes the boolean words.
+    public static func flag(_ raw: String) throws -> Bool {
+        if let b = try? bool(raw) { return b }
+        if let n = try? integer(raw) { return n != 0 }
+        if let n = try? bytes(raw) { return n != 0 }
+        throw ValueError("'\(raw)' is not 0, 1 or a number")
+    }
+
     /// Reads a leading number: "(expr)", "0x..", or a decimal. Returns the number and the rest.
     static func leadingNumber(_ s: String) throws -> (Double, Substring) {
         if s.hasPrefix("(") {

@@ -140,6 +140,16 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
         #expect(parseError("[a]\nioengine=io_uring\nnowait\n")?.reason.contains("requires an argument") == true)
         #expect(try parse("[a]\nioengine=libaio\nnowait=1\nuserspace_reap\n").jobs[0].flag("nowait"))
         #expect(try parse("[a]\nioengine=io_uring\nfixedbufs\nregisterfiles\n").jobs[0].flag("fixedbufs"))
+        // fio 3.33 takes any number for a bare flag, set unless 0 (norandommap=2, =0x1, =1k,
+        // time_based=-1), but its 0/1 options stop at 1 ("max value out of range: 2").
+        for v in ["2", "0x1", "1k", "-1"] { #expect(try parse("[a]\nnorandommap=\(v)\n").jobs[0].flag("norandommap"), "\(v)") }
+        #expect(try !parse("[a]\ntime_based=0\n").jobs[0].flag("time_based"))
+        #expect(try JobConfig(parse("[a]\nrw=randread\nnorandommap=2\n").jobs[0]).norandommap)
+        #expect(parseError("[a]\nnorandommap=abc\n")?.option == "norandommap")
+        #expect(parseError("[a]\ndirect=2\n")?.option == "direct")
+        // io_uring's nonvectored is fio's plain integer, -1 by default; force_async and
+        // sqthread_poll_cpu take -1 as fio does.
+        #expect(try parse("[a]\nioengine=io_uring\nnonvectored=-1\nforce_async=-1\nsqthread_poll_cpu=-1\n").jobs.count == 1)
     }
 
     @Test func numjobsClonesGetTheirOwnNumbers() throws {

@@ -87,7 +87,8 @@ public struct IOUringEngine: IOEngine {
         self.units = units
         self.count = count
         fixedBufs = d.flag("fixedbufs")
-        vectored = (d["nonvectored"].flatMap { Int($0) } ?? 1) == 0
+        // fio: READ/WRITE for any value but 0, its default -1 included.
+        vectored = (d["nonvectored"].flatMap { Int($0) } ?? -1) == 0
         forceAsync = d["force_async"].flatMap { Int($0) } ?? 0
         nowait = d.flag("nowait")
         registerFiles = d.flag("registerfiles")
