@@ -335,8 +335,15 @@ public final class JobExecution: @unchecked Sendable {
         let needed = f.regionStart + f.regionLength
         if let e = existing, e >= needed { return }
         if JobExecution.readOnly {
-            // fio's extend_file(): "refusing extend of file due to read-only".
-            throw fail("filename", "--readonly: refusing to \(existing == nil ? "create" : "extend") \(f.path) to \(needed) bytes")
+            // fio's extend_file(): "refusing extend of file due to read-only". A missing file is
+            // then ENOENT; a short one is read as it is, up to its end (EIO there for a
+            // synchronous engine), as fio 3.33 does.
+            guard existing != nil else {
+                throw fail("filename", "--readonly: refusing to create \(f.path) (\(needed) bytes)", errno: ENOENT)
+            }
+            let w = "job '\(config.name)': --readonly: refusing to extend \(f.path) to \(needed) bytes; reading it as it is"
+            if !warnings.contains(w) { warnings.append(w) }
+            return
         }
         let fd = try Syscall.open(f.path, flags: O_RDWR | O_CREAT, mode: 0o644)
         defer { Syscall.close(fd) }

@@ -280,6 +280,14 @@ import Foundation
         #expect(r.status == 1 && r.err.contains("--readonly: refusing to extend"))
         var st = stat()
         #expect(stat(dir + "/img", &st) == 0 && st.st_size == 65536)
+        // As fio 3.33, the job reads the file as it is, up to its end (psync: EIO there), and a
+        // missing file is ENOENT and stays missing.
+        let read = try #require((try jsonObject(r.out)["jobs"] as? [[String: Any]])?.first)
+        #expect(read["error"] as? Int == Int(EIO) && (read["read"] as? [String: Any])?["io_bytes"] as? Int == 65536)
+        let m = try sh(swioBinary, ["--readonly", "--name=x", "--filename=\(dir)/none", "--size=1m", "--rw=read", "--output-format=json"])
+        let missing = try #require((try jsonObject(m.out)["jobs"] as? [[String: Any]])?.first)
+        #expect(m.status == 1 && missing["error"] as? Int == Int(ENOENT))
+        #expect(stat(dir + "/none", &st) != 0)
     }
 
     /// fio's --section=NAME (repeatable) runs only those job sections of the job files, with
