@@ -227,12 +227,14 @@ final class LoopDevice {
     /// Before a rate wait fio reaps everything in flight (io_u_quiesce), so completions do not
     /// sit unreaped through the sleep, adding it to their clat. fio 3.33, iodepth=16 with
     /// rate_iops=2000: iodepth_level 1=99.2%, clat 48 us; swio kept the queue filling through
-    /// its waits (8=86%) and reported a 5.7 ms clat.
+    /// its waits (8=86%) and reported a 5.7 ms clat. A job that falls behind its rate issues
+    /// without waiting, and so without reaping first, in both tools; the test's rate is low
+    /// enough (5 ms a slot) that a loaded machine does not make it fall behind.
     @Test(arguments: engines)
     func rateWaitsReapWhatIsInFlightAsFio(engine: String) throws {
-        let s = try directRandRead(engine, size: "4m", "rate_iops=500\nnumber_ios=100")
+        let s = try directRandRead(engine, size: "4m", "rate_iops=200\nnumber_ios=50")
         let level = s.depthLevel.array
-        #expect(s.dirs[0].ios == 100 && level[0] >= 95, "\(level)")
+        #expect(s.dirs[0].ios == 50 && level[0] >= 47, "\(level)")
     }
 
     /// thinktime_blocks counts completed I/Os by default (fio's thinktime_blocks_type=complete)
