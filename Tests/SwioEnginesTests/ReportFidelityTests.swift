@@ -241,9 +241,13 @@ import SwioEngines
     /// A skip wraps inside the pass only past the end of the file, not of a smaller region
     /// (fio 3.33's get_next_seq_offset() compares with real_file_size). On a 4 MiB file with
     /// 4k blocks, as fio: read:4k size=1m is 128 I/Os and read:12k 64 (swio had wrapped at the
-    /// region's end and read it twice: 256); without size 1024; read:8k size=4088k 341.
+    /// region's end and read it twice: 256); without size 1024; read:8k size=4088k 341. With an
+    /// offset, fio wraps to the offset taken as a position inside the region, and ends the pass
+    /// when that is past it: read:4m offset=3m size=1m 1 I/O (swio had gone on from the region's
+    /// start: 256), read:2m offset=1m 3, read:3m offset=512k 3, read:1m offset=1m size=2m 2.
     @Test(arguments: [("read:4k\nsize=1m", 128), ("read:12k\nsize=1m", 64), ("read:4k", 1024), ("read:8k\nsize=4088k", 341),
-                      ("read:4k\noffset=1m\nsize=1m", 128)])
+                      ("read:4k\noffset=1m\nsize=1m", 128), ("read:4m\noffset=3m\nsize=1m", 1), ("read:2m\noffset=1m", 3),
+                      ("read:3m\noffset=512k", 3), ("read:1m\noffset=1m\nsize=2m", 2), ("read:8k\noffset=2m", 171)])
     func aSkipWrapsOnlyPastTheEndOfTheFile(options: String, ios: UInt64) throws {
         let f = try scratchFile(4 << 20)
         let (_, report) = try runJobs("[t]\nfilename=\(f)\nbs=4k\nrw=\(options)\n")
