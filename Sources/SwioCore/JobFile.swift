@@ -72,6 +72,12 @@ public struct JobDefinition: Sendable {
         guard let v = self[name] else { return false }
         return (try? Values.flag(v)) ?? false
     }
+    /// An integer option as the option table validated it (hex and arithmetic included), or
+    /// `default` when the job does not set it.
+    public func integer(_ name: String, default def: Int64) -> Int64 {
+        guard let v = self[name] else { return def }
+        return (try? Values.integer(v)) ?? def
+    }
 }
 
 public struct ParseOptions: Sendable {

@@ -88,8 +88,8 @@ public struct IOUringEngine: IOEngine {
         self.count = count
         fixedBufs = d.flag("fixedbufs")
         // fio: READ/WRITE for any value but 0, its default -1 included.
-        vectored = (d["nonvectored"].flatMap { Int($0) } ?? -1) == 0
-        forceAsync = d["force_async"].flatMap { Int($0) } ?? 0
+        vectored = d.integer("nonvectored", default: -1) == 0
+        forceAsync = Int(d.integer("force_async", default: 0))
         nowait = d.flag("nowait")
         registerFiles = d.flag("registerfiles")
         syncFsync = d.flag("hipri")
@@ -97,7 +97,7 @@ public struct IOUringEngine: IOEngine {
         if syncFsync { base |= UInt32(IORING_SETUP_IOPOLL) }
         sqPoll = d.flag("sqthread_poll")
         if sqPoll { base |= UInt32(IORING_SETUP_SQPOLL) }
-        let sqCPU = d["sqthread_poll_cpu"].flatMap { Int32($0) } ?? -1
+        let sqCPU = Int32(clamping: d.integer("sqthread_poll_cpu", default: -1))
         ring = .allocate(capacity: 1)
         ring.initialize(to: io_uring())
         cqes = .allocate(capacity: count)
