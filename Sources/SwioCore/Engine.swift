@@ -44,6 +44,7 @@ public struct EngineFlags: OptionSet, Sendable {
         if contains(.blocksWhenBuffered) { n.append("blocks-when-buffered") }
         if contains(.asyncSync) { n.append("async-fsync") }
         if contains(.batchedCompletions) { n.append("batched-completions") }
+        if contains(.marksInPlaceTrims) { n.append("counts-in-place-trims") }
         return n
     }
 }
