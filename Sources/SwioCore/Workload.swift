@@ -230,18 +230,13 @@ public struct Workload {
                     // just of a smaller region), where fio's get_next_seq_offset() starts over
                     // inside the pass; not for a random job's sequential run (randread:N),
                     // whose next offset fio draws at random instead.
-                    if !random && (seqSkip == 0 || f.pointee.endedAtEnd || (seqSkip > 0 && rel < f.pointee.fileSize)) {
-                        wrapped = tracksPasses
-                        rel = 0
-                    } else if !random && seqSkip > 0 {
-                        // fio wraps to file_offset taken as a position inside the region (so
-                        // offset=1m starts the second lap 1m in, at 2m), and ends the pass if
-                        // that is past the region.
-                        rel = f.pointee.start
-                        if rel + len > regionLen { wrapped = tracksPasses; rel = 0 }
-                    } else {
-                        rel = 0
-                    }
+                    let endsPass = !random && (seqSkip == 0 || f.pointee.endedAtEnd || (seqSkip > 0 && rel < f.pointee.fileSize))
+                    // A skip past the file's end wraps to file_offset taken as a position
+                    // inside the region (offset=1m starts the second lap 1m in, at 2m); the
+                    // pass ends if that is past the region. (len fits the region, so the
+                    // other cases, lapStart 0, never end it here.)
+                    let lapStart = !random && seqSkip > 0 && !endsPass ? f.pointee.start : 0
+                    if endsPass || lapStart + len > regionLen { wrapped = tracksPasses; rel = 0 } else { rel = lapStart }
                 }
             }
             if seqSkip == 0 {
