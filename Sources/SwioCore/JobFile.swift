@@ -424,7 +424,7 @@ public struct JobFileParser {
             if (job.stonewall || job.flag("new_group")) && !jobs.isEmpty { groupID += 1 }
             job.groupID = groupID
 
-            let numjobs = Int(job["numjobs"].flatMap { try? Values.integer($0) } ?? 1)
+            let numjobs = Int(job.integer("numjobs", default: 1))
             for clone in 0..<numjobs {
                 var j = job
                 j.cloneIndex = clone

@@ -63,8 +63,8 @@ public struct KeventEngine<Backend: KeventBackend>: IOEngine {
     @usableFromInline var maxPerHarvest = 0
 
     public init(job: JobConfig, units: UnsafeMutablePointer<IOUnit>, count: Int) throws {
-        keventMin = job.definition["kevent_min"].flatMap { Int($0) } ?? 1
-        keventMax = job.definition["kevent_max"].flatMap { Int($0) } ?? count
+        keventMin = Int(job.definition.integer("kevent_min", default: 1))
+        keventMax = Int(job.definition.integer("kevent_max", default: Int64(count)))
         var b = try Backend(keventJob: job, units: units, count: count)
         let efd = cswio_eventfd(0)
         let epfd = efd >= 0 ? cswio_epoll_create() : -1
