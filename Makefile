@@ -1,8 +1,8 @@
 # swio: `make run` sets up and runs a default job; `make test` sets up and runs the tests.
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
-APT_PACKAGES = liburing-dev libaio-dev fio hdparm
+APT_PACKAGES = liburing-dev libaio-dev libblkid-dev fio hdparm fdisk lvm2
 
-.PHONY: deps build release run test bench kevent-demo clean
+.PHONY: deps build release run test fuzz-short fuzz bench kevent-demo clean
 
 # Installs the C libraries swio links against and fio/hdparm used by the comparison tests.
 deps:

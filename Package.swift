@@ -23,10 +23,12 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O2"])],
             linkerSettings: [.linkedLibrary("uring"), .linkedLibrary("aio")]
         ),
+        // libblkid (util-linux): what a block device holds, before swio writes over it.
+        .target(name: "CBlkid", path: "Sources/CBlkid", linkerSettings: [.linkedLibrary("blkid")]),
         .target(
             name: "SwioCore",
             dependencies: [
-                "CSwio",
+                "CSwio", "CBlkid",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),

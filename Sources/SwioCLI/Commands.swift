@@ -62,6 +62,9 @@ struct JobInputs: ParsableArguments {
     @Flag(name: .customLong("warnings-fatal"), help: "fio's --warnings-fatal: a job-file warning is an error.")
     var warningsFatal = false
 
+    @Flag(name: .customLong("allow-overwrite"), help: "Let jobs write over a block device that holds a filesystem, partition table, LVM, RAID or swap signature (as the job option allow_overwrite=1).")
+    var allowOverwrite = false
+
     @Argument(parsing: .allUnrecognized, help: ArgumentHelp("Job files and fio options (--name=a --rw=randread ...); --section=NAME (repeatable) runs only those sections of the job files.", valueName: "jobfile|--fio-option"))
     var rest: [String] = []
 

@@ -43,6 +43,7 @@ struct RunCommand: ParsableCommand {
             var configs: [JobConfig] = []
             for j in parsed.jobs { configs.append(try JobConfig(j)) }
             JobExecution.readOnly = inputs.readonly
+            JobExecution.allowOverwrite = inputs.allowOverwrite
             if inputs.readonly, let c = configs.first(where: { $0.rw.directions.contains(.write) || $0.rw.directions.contains(.trim) }) {
                 throw UserError("--readonly: job '\(c.name)' has rw=\(c.rw.rawValue), which writes (fio: \"job has write bit set, but fio is in read-only mode\")")
             }

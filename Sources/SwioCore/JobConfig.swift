@@ -193,6 +193,9 @@ public struct JobConfig: Sendable {
     public var diskUtil: Bool
     public var writeSync: WriteSync?
     public var allowMountedWrite: Bool
+    /// Writes may destroy the filesystem, partition table, LVM, RAID or swap signature found on
+    /// a block device (swio's own safety; fio writes over them).
+    public var allowOverwrite: Bool
     /// allow_file_create=0: a file that does not exist is an error, never created.
     public var allowFileCreate: Bool
     public var preRead: Bool
@@ -391,6 +394,7 @@ public struct JobConfig: Sendable {
         }
         offsetIncrement = try sizeValue("offset_increment")
         allowMountedWrite = try bool("allow_mounted_write")
+        allowOverwrite = try bool("allow_overwrite")
         allowFileCreate = try bool("allow_file_create", true)
         preRead = try bool("pre_read")
         createOnly = try bool("create_only")

@@ -223,6 +223,10 @@ public final class JobExecution: @unchecked Sendable {
             if isBlock, writes, !c.allowMountedWrite, let user = BlockDeviceUse.user(of: p) {
                 throw fail("filename", "\(p) is \(user): writing to it would destroy what is there (set allow_mounted_write=1 to write anyway)")
             }
+            // allow_mounted_write=1 already accepts destroying what is there.
+            if isBlock, writes, !c.allowOverwrite && !c.allowMountedWrite && !JobExecution.allowOverwrite, let found = try BlockDeviceSignature.probe(p) {
+                throw fail("filename", "\(p) holds \(found): writing to it would destroy it (set allow_overwrite=1 or pass --allow-overwrite to write anyway)", errno: EPERM)
+            }
             if isBlock { existing = try blockDeviceSize(p) }
             // fio takes percentages of the file's size, which is 0 for a file that does not
             // exist yet, except for clones after the first that share it: fio has laid it out
@@ -329,6 +333,8 @@ public final class JobExecution: @unchecked Sendable {
     /// fio's --readonly, set once by the command line before any job starts: no file is
     /// created or extended.
     public nonisolated(unsafe) static var readOnly = false
+    /// --allow-overwrite, set once by the command line: every job may write over signatures.
+    public nonisolated(unsafe) static var allowOverwrite = false
 
     /// Creates the file and fills it when a read needs data there (fio "Laying out IO file").
     func layOut(_ f: inout PreparedFile, existing: UInt64?) throws {

@@ -113,6 +113,7 @@ public enum OptionTable {
         OptionSpec("ioscheduler", .string, "Switch the disk under the files to this I/O scheduler first"),
         OptionSpec("fadvise_hint", .choice(["0", "1", "sequential", "random", "noreuse"]), default: "1", "posix_fadvise advice for the files: 1 = from rw (RANDOM or SEQUENTIAL), 0 = none"),
         OptionSpec("allow_mounted_write", .bool, default: "0", "Allow writes and trims on a block device that is mounted or active swap"),
+        OptionSpec("allow_overwrite", .bool, default: "0", "swio: allow writes and trims on a block device that holds a filesystem, partition table, LVM, RAID or swap signature (also --allow-overwrite)"),
         OptionSpec("allow_file_create", .bool, default: "1", "Create files that do not exist (0: a missing file is an error)"),
         OptionSpec("direct", .bool, default: "0", "Use O_DIRECT (non-buffered) I/O"),
         OptionSpec("sync", .choice(["none", "0", "sync", "1", "dsync"]), default: "none", "Open the files O_SYNC (sync, 1) or O_DSYNC (dsync)"),

@@ -58,3 +58,52 @@ func jsonObject(_ s: String) throws -> [String: Any] {
     guard let d = obj as? [String: Any] else { throw CocoaError(.coderInvalidValue) }
     return d
 }
+
+struct RunOutcome {
+    var status: Int32
+    var reason: Process.TerminationReason
+    var out: String
+    var err: String
+    /// Every JSON document on stdout, in order (status reports, then the final report).
+    func documents() throws -> [[String: Any]] {
+        var docs: [[String: Any]] = []
+        var rest = Substring(out)
+        while let start = rest.firstIndex(of: "{") {
+            // Each report is one pretty-printed object that ends with a "}" alone on a line.
+            guard let end = rest[start...].range(of: "\n}\n") else { throw CocoaError(.coderInvalidValue) }
+            docs.append(try jsonObject(String(rest[start..<end.lowerBound]) + "\n}"))
+            rest = rest[end.upperBound...]
+        }
+        return docs
+    }
+    func job(_ i: Int = 0) throws -> [String: Any] {
+        let docs = try documents()
+        let jobs = try #require(docs.last?["jobs"] as? [[String: Any]])
+        return jobs[i]
+    }
+}
+
+/// Runs swio with `args`, its stdout into `stdoutPath` (a file of its own by default); `during`
+/// runs while it does, with its pid.
+func runSwio(_ args: [String], stdoutPath: String? = nil, during: ((Int32) -> Void)? = nil) throws -> RunOutcome {
+    let dir = makeTempDir()
+    let outPath = stdoutPath ?? dir + "/out"
+    if stdoutPath == nil { _ = FileManager.default.createFile(atPath: outPath, contents: nil) }
+    _ = FileManager.default.createFile(atPath: dir + "/err", contents: nil)
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: swioBinary)
+    p.arguments = args
+    p.standardOutput = try #require(FileHandle(forWritingAtPath: outPath))
+    p.standardError = FileHandle(forWritingAtPath: dir + "/err")
+    try p.run()
+    during?(p.processIdentifier)
+    p.waitUntilExit()
+    let out = stdoutPath == nil ? (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" : ""
+    let err = (try? String(contentsOfFile: dir + "/err", encoding: .utf8)) ?? ""
+    return RunOutcome(status: p.terminationStatus, reason: p.terminationReason, out: out, err: err)
+}
+
+func fileSize(_ path: String) -> Int64? {
+    var st = stat()
+    return stat(path, &st) == 0 ? Int64(st.st_size) : nil
+}
