@@ -25,6 +25,15 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip '\.BaselineTests/'
 	$(SWIFT) test --skip-build --filter '\.BaselineTests/'
+	$(MAKE) fuzz-short
+
+# libFuzzer over the readers of untrusted input (job files, command-line options, saved
+# baselines): 20 s each here; `make fuzz` runs 10 minutes each (docs/fuzzing.md).
+fuzz-short:
+	bash fuzz/run.sh 20
+
+fuzz:
+	bash fuzz/run.sh 600
 
 bench: release
 	bash bench/run.sh

@@ -50,7 +50,11 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "swio", dependencies: ["SwioCLI"]),
-        .testTarget(name: "SwioCoreTests", dependencies: ["SwioCore"]),
+        // The readers of untrusted input as fuzz targets; fuzz/run.sh builds swio-fuzz for libFuzzer.
+        .target(name: "SwioFuzzTargets", dependencies: ["SwioCore"]),
+        .target(name: "CFuzzerDriver", path: "Sources/CFuzzerDriver"),
+        .executableTarget(name: "swio-fuzz", dependencies: ["SwioFuzzTargets", "CFuzzerDriver"]),
+        .testTarget(name: "SwioCoreTests", dependencies: ["SwioCore", "SwioFuzzTargets"]),
         .testTarget(name: "SwioEnginesTests", dependencies: ["SwioCore", "SwioEngines"]),
     ],
     swiftLanguageModes: [.v6]

@@ -144,7 +144,8 @@ public enum Baseline {
                 return String(rest.prefix { (c: Character) -> Bool in c.isNumber || numberChars.contains(c) })
             }
             guard let t = field("target"), let k = field("kind").flatMap(BaselineResult.Kind.init(rawValue:)),
-                  let b = field("bytes").flatMap(UInt64.init), let s = field("seconds").flatMap(Double.init) else { continue }
+                  let b = field("bytes").flatMap(UInt64.init), let s = field("seconds").flatMap(Double.init),
+                  s.isFinite, s >= 0 else { continue }
             out.append(BaselineResult(target: t, kind: k, bytes: b, seconds: s))
         }
         return out
