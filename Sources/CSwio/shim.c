@@ -164,15 +164,29 @@ int cswio_aio_user_reap(io_context_t ctx, struct io_event *events, int max) {
 
 volatile int cswio_stop_flag = 0;
 static volatile int cswio_signal_count = 0;
+static volatile sig_atomic_t cswio_first_signal = 0;
+static volatile int cswio_status_count = 0;
 
 static void cswio_on_signal(int sig) {
-    (void)sig;
+    int saved = errno;
+    if (cswio_first_signal == 0) cswio_first_signal = sig;
     // Counted before the flag is set: whoever sees the flag also sees that a signal set it.
     int n = ++cswio_signal_count;
     cswio_stop_flag = 1;
-    // A second Ctrl-C while jobs drain exits at once, as users expect.
-    if (n >= 3) _exit(130);
+    // A third stop signal while jobs drain exits at once, as users expect.
+    if (n >= 3) _exit(128 + cswio_first_signal);
+    errno = saved;
 }
+
+static void cswio_on_status(int sig) {
+    (void)sig;
+    __atomic_add_fetch(&cswio_status_count, 1, __ATOMIC_RELAXED);
+}
+
+int cswio_stop_signal(void) { return cswio_first_signal; }
+int cswio_status_requests(void) { return __atomic_load_n(&cswio_status_count, __ATOMIC_RELAXED); }
+void cswio_flag_or(volatile int *flag, int bits) { __atomic_fetch_or(flag, bits, __ATOMIC_RELAXED); }
+void cswio_flag_clear(volatile int *flag, int bits) { __atomic_fetch_and(flag, ~bits, __ATOMIC_RELAXED); }
 
 int cswio_was_interrupted(void) { return cswio_signal_count > 0; }
 
@@ -193,19 +207,42 @@ int cswio_set_thread_nice(int inc) {
     return setpriority(PRIO_PROCESS, tid, v);
 }
 
-void cswio_install_signal_handlers(void) {
+/// Installs `handler` for `sig`; with `keep_ignored`, not where the signal was ignored when
+/// swio started (SIGHUP under nohup stays ignored).
+static void cswio_handle(int sig, void (*handler)(int), int flags, int keep_ignored) {
+    struct sigaction old;
+    if (keep_ignored && sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN) return;
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = cswio_on_signal;
+    sa.sa_handler = handler;
+    sa.sa_flags = flags;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    sigaction(sig, &sa, NULL);
+}
+
+static const int cswio_stop_signals[] = { SIGINT, SIGTERM, SIGQUIT, SIGHUP };
+#define CSWIO_N_STOP (int)(sizeof(cswio_stop_signals) / sizeof(cswio_stop_signals[0]))
+
+void cswio_install_signal_handlers(void) {
+    // SIGQUIT and SIGHUP too: the run stops and still reports, where the default would kill
+    // it without one (and Swift's runtime would print a crash backtrace for SIGQUIT).
+    // As fio, SIGINT and SIGTERM stop the run even where a script's `&` started it with them
+    // ignored; a hang-up is honoured only where it was not ignored (nohup).
+    for (int i = 0; i < CSWIO_N_STOP; i++) {
+        int sig = cswio_stop_signals[i];
+        cswio_handle(sig, cswio_on_signal, 0, sig == SIGHUP);
+    }
+    // SIGUSR1 asks for the current status, as in fio.
+    cswio_handle(SIGUSR1, cswio_on_status, SA_RESTART, 0);
+    // A reader that goes away (a FIFO target, `swio | head`) is EPIPE, the job's or the
+    // report's error, rather than a silent death.
+    signal(SIGPIPE, SIG_IGN);
     // A parent may have started us with these blocked (some process launchers do);
     // job threads inherit this thread's mask, so unblock them here, once.
     sigset_t set;
     sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
+    for (int i = 0; i < CSWIO_N_STOP; i++) sigaddset(&set, cswio_stop_signals[i]);
+    sigaddset(&set, SIGUSR1);
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
@@ -217,11 +254,13 @@ int cswio_unshare_files(void) { return unshare(CLONE_FILES); }
 #include <sys/wait.h>
 
 static volatile pid_t cswio_worker_pid = 0;
-static const int cswio_forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+static const int cswio_forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 };
 #define CSWIO_N_FORWARDED (int)(sizeof(cswio_forwarded_signals) / sizeof(cswio_forwarded_signals[0]))
 
 static void cswio_forward_signal(int sig) {
+    int saved = errno;
     if (cswio_worker_pid > 0) kill(cswio_worker_pid, sig);
+    errno = saved;
 }
 
 static int cswio_thread_count(void) {
@@ -252,18 +291,18 @@ int cswio_continue_in_own_session(void) {
     }
     if (pid == 0) {
         setsid();
-        // The worker stops (and still reports) when the process it belongs to dies.
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (getppid() != parent) raise(SIGTERM);
+        // The worker dies with the process it belongs to: nobody waits for its report then,
+        // and a report arriving after the user's command has ended would mislead.
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(1);
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         return 0;
     }
     cswio_worker_pid = pid;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = cswio_forward_signal;
-    sigemptyset(&sa.sa_mask);
-    for (int i = 0; i < CSWIO_N_FORWARDED; i++) sigaction(cswio_forwarded_signals[i], &sa, NULL);
+    for (int i = 0; i < CSWIO_N_FORWARDED; i++) {
+        int sig = cswio_forwarded_signals[i];
+        cswio_handle(sig, cswio_forward_signal, SA_RESTART, sig == SIGHUP);
+    }
     // Unblocked even if our launcher started us with them blocked (Foundation's Process does).
     pthread_sigmask(SIG_UNBLOCK, &forwarded, NULL);
     int status = 0;
@@ -316,3 +355,11 @@ int cswio_epoll_wait_one(int epfd, int timeout_ms) {
 void cswio_touch_sectors(unsigned char *buf, size_t len) {
     for (size_t i = 0; i < len; i += 512) buf[i] &= 1;
 }
+
+#include <sys/vfs.h>
+long cswio_fs_type(const char *path) {
+    struct statfs fs;
+    if (statfs(path, &fs) != 0) return -errno;
+    return (long)fs.f_type;
+}
+int cswio_mkstemp(char *template_path) { return mkostemp(template_path, O_CLOEXEC); }

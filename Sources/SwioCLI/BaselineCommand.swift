@@ -38,6 +38,7 @@ struct BaselineCommand: ParsableCommand {
         runReporting {
             guard ["normal", "json"].contains(outputFormat) else { throw UserError("--output-format: '\(outputFormat)' is not normal or json") }
             let both = !disk && !cached
+            let destination = try ReportDestination(output)
             var results: [BaselineResult] = []
             var text = ""
             for t in targets {
@@ -48,15 +49,14 @@ struct BaselineCommand: ParsableCommand {
                 }
                 if disk || both {
                     let r = try Baseline.diskReads(t, direct: direct)
+                    if let w = r.warning { writeStderr("swio: warning: \(w)") }
                     results.append(r); text += r.hdparmLine + "\n"
                 }
             }
             let out = outputFormat == "json"
                 ? JSON.object([("swio version", .string(swioVersion)), ("baselines", .array(results.map(\.json)))]).serialized() + "\n"
                 : text
-            var o = OutputOptions()
-            o.output = output
-            try o.emit(out)
+            try destination.write(out)
             return 0
         }
     }

@@ -18,6 +18,9 @@ public enum SwioCLI {
             args.insert("run", at: 0)
         }
         if args.isEmpty { args = ["--help"] }
+        // Before anything else: a stop signal during parsing or a baseline still ends in a
+        // report, and SIGUSR1 never kills a run.
+        if args.first == "run" { cswio_install_signal_handlers() }
         Swio.main(args)
     }
 }
@@ -106,6 +109,8 @@ struct JobInputs: ParsableArguments {
         var parser = JobFileParser(options: ParseOptions(ignoreUnsupported: ignoreUnsupported, sections: sections))
         let r = try parser.parse(files: files, commandLine: opts)
         for w in r.warnings { writeStderr("swio: warning: \(w)") }
+        // fio: "No job(s) defined" (a file of [global] only, or an empty one), exit 1.
+        if r.jobs.isEmpty { throw UserError("no jobs defined in \(files.joined(separator: ", ")) (a job needs a [section] other than [global])") }
         if warningsFatal && !r.warnings.isEmpty {
             throw UserError("--warnings-fatal: \(r.warnings.count) warning\(r.warnings.count == 1 ? "" : "s") above")
         }
@@ -155,49 +160,7 @@ struct OutputOptions: ParsableArguments {
         return f
     }
 
-    /// Writes the report atomically (temp file + rename) so a failed run never leaves half a
-    /// file. A symlink's target gets the report, not the link; a path that is not a regular
-    /// file (/dev/null, a FIFO, /dev/stdout) is written in place, never replaced.
-    func emit(_ text: String) throws {
-        guard let output else { writeStdout(text); return }
-        var path = output
-        if let real = realpath(output, nil) { path = String(cString: real); free(real) } else {
-            // A dangling symlink: create its target, as fopen would.
-            var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            let n = readlink(output, &buf, buf.count - 1)
-            if n > 0 {
-                let target = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                let dir = output.contains("/") ? String(output[..<output.lastIndex(of: "/")!]) : "."
-                path = target.hasPrefix("/") ? target : dir + "/" + target
-            }
-        }
-        func failure(_ e: Int32 = errno) -> UserError { UserError("--output \(output): \(String(cString: strerror(e)))") }
-        var st = stat()
-        let exists = stat(path, &st) == 0
-        if exists && (st.st_mode & S_IFMT) == S_IFBLK {
-            throw UserError("--output \(output): is a block device; refusing to write the report over it")
-        }
-        // /dev/stdout, /proc/self/fd/N and the like are links to an open file: write through
-        // them (a rename would replace the file the shell redirected to).
-        var lst = stat()
-        let openFileLink = (output.hasPrefix("/dev/") || output.hasPrefix("/proc/"))
-            && lstat(output, &lst) == 0 && (lst.st_mode & S_IFMT) == S_IFLNK
-        if (exists && (st.st_mode & S_IFMT) != S_IFREG) || openFileLink {
-            guard let f = fopen(output, "w") else { throw failure() }
-            try write(text, to: f, failure)
-            return
-        }
-        let tmp = path + ".swio-tmp"
-        guard let f = fopen(tmp, "w") else { throw failure() }
-        do { try write(text, to: f, failure) } catch { unlink(tmp); throw error }
-        guard rename(tmp, path) == 0 else { let err = failure(); unlink(tmp); throw err }
-    }
-
-    /// Writes and closes; a short write (ENOSPC, EIO) is an error.
-    private func write(_ text: String, to f: UnsafeMutablePointer<FILE>, _ failure: (Int32) -> UserError) throws {
-        let wrote = fputs(text, f) >= 0 && fflush(f) == 0
-        let e = errno
-        if fclose(f) != 0 || !wrote { throw failure(wrote ? errno : e) }
-    }
+    /// The report's destination, checked now, before any job runs.
+    func destination() throws -> ReportDestination { try ReportDestination(output) }
 }
 

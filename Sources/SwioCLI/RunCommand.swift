@@ -51,6 +51,8 @@ struct RunCommand: ParsableCommand {
                 throw UserError("ioengine=\(c.engine) is not implemented by swio")
             }
             if parseOnly { return 0 }
+            // A report that could not be written must be known before the jobs write anything.
+            let destination = try output.destination()
             // Once per run, naming each job once (numjobs clones share a name).
             func warnOnce(_ kind: String, where applies: (JobConfig) -> Bool, _ text: String) {
                 var names: [String] = []
@@ -78,13 +80,20 @@ struct RunCommand: ParsableCommand {
             var runner = Runner(executor: EngineRegistry.execute, engineInfo: EngineRegistry.info)
             let showETA = eta == "always" || (eta == "auto" && cswio_isatty(2) != 0)
             if showETA { runner.onProgress = { jobs in ETALine.draw(jobs) } }
+            // SIGUSR1: the whole report as it stands, where the final one will go (fio prints it too).
+            let globals = parsed.reportedGlobalOptions
+            let startMs = epochMs()
+            runner.onStatus = { outcomes in
+                if showETA { ETALine.clear() }
+                let report = Report(outcomes: outcomes, startEpochMs: startMs, disks: [], globalOptions: globals)
+                do { try destination.write(RunCommand.render(report, formats)) } catch { writeStderr("swio: status report: \(error)") }
+            }
             let result = runner.run(configs)
             if showETA { ETALine.clear() }
             for j in result.jobs { for w in j.warnings { writeStderr("swio: warning: \(w)") } }
             for j in result.jobs where j.stats.firstError != 0 {
                 writeStderr("swio: job '\(j.config.name)': \(j.stats.firstErrorMessage ?? Syscall.errorString(j.stats.firstError))")
             }
-            let globals = parsed.reportedGlobalOptions
             var ratios: [String: BaselineRatio] = [:]
             for j in result.jobs {
                 guard let target = j.config.filenames.first, let b = baselineByTarget[target] else { continue }
@@ -95,23 +104,32 @@ struct RunCommand: ParsableCommand {
                 ratios[j.config.name] = BaselineRatio(baselineBytesPerSec: b.bytesPerSec, kind: b.kind.rawValue, fraction: b.bytesPerSec > 0 ? bw / b.bytesPerSec : 0)
             }
             let report = Report(result: result, globalOptions: globals, baselines: ratios)
-            var text = ""
-            for f in formats {
-                switch f {
-                case "json": text += report.json().serialized() + "\n"
-                case "json+": text += report.json(plus: true).serialized() + "\n"
-                case "terse": text += report.terse()
-                default: text += report.text()
-                }
+            try destination.write(RunCommand.render(report, formats))
+            if cswio_was_interrupted() != 0 {
+                let sig = cswio_stop_signal()
+                writeStderr("swio: stopped by \(String(cString: strsignal(sig))); the report covers what ran")
+                return 128 + sig
             }
-            try output.emit(text)
-            if cswio_was_interrupted() != 0 { writeStderr("swio: interrupted; the report covers what ran") ; return 130 }
             return report.hasErrors ? 1 : 0
         }
     }
 }
 
 extension RunCommand {
+    /// The report in each format asked for, one after another.
+    static func render(_ report: Report, _ formats: [String]) -> String {
+        var text = ""
+        for f in formats {
+            switch f {
+            case "json": text += report.json().serialized() + "\n"
+            case "json+": text += report.json(plus: true).serialized() + "\n"
+            case "terse": text += report.terse()
+            default: text += report.text()
+            }
+        }
+        return text
+    }
+
     /// One baseline per distinct job target: O_DIRECT for direct jobs, buffered otherwise.
     func measureBaselines(_ configs: [JobConfig]) throws -> [String: BaselineResult] {
         guard let baseline else { return [:] }
@@ -127,7 +145,9 @@ extension RunCommand {
             guard let t = c.filenames.first, out[t] == nil else { continue }
             let direct = c.direct || c.engine == "kevent"
             writeStderr("swio: measuring the \(direct ? "O_DIRECT" : "buffered") baseline of \(t) ...")
-            out[t] = try Baseline.diskReads(t, direct: direct)
+            let r = try Baseline.diskReads(t, direct: direct)
+            if let w = r.warning { writeStderr("swio: warning: \(w)") }
+            out[t] = r
         }
         return out
     }

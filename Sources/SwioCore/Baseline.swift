@@ -13,6 +13,8 @@ public struct BaselineResult: Sendable, Equatable {
     public var kind: Kind
     public var bytes: UInt64
     public var seconds: Double
+    /// Why the figure may be off (the cache could not be dropped first), for stderr.
+    public var warning: String? = nil
     public var bytesPerSec: Double { seconds > 0 ? Double(bytes) / seconds : 0 }
     public var mbPerSec: Double { bytesPerSec / 1_048_576 }
 
@@ -49,7 +51,7 @@ public enum Baseline {
         defer { Syscall.close(fd) }
         let size = try targetSize(fd, path)
         guard size >= UInt64(chunk) else { throw EngineError(errno: EINVAL, "baseline: \(path) is smaller than 2 MiB") }
-        flushCache(fd)
+        let flushError = flushCache(fd)
         guard let buf = cswio_aligned_alloc(4096, chunk) else { throw EngineError(errno: ENOMEM, "baseline: out of memory") }
         defer { free(buf) }
         let start = cswio_now_ns()
@@ -65,7 +67,11 @@ public enum Baseline {
             if cswio_now_ns() - start >= limit || cswio_should_stop() != 0 { break }
         }
         let secs = Double(cswio_now_ns() - start) / 1e9
-        return BaselineResult(target: path, kind: direct ? .direct : .buffered, bytes: off, seconds: secs)
+        var r = BaselineResult(target: path, kind: direct ? .direct : .buffered, bytes: off, seconds: secs)
+        if flushError != 0 && !direct {
+            r.warning = "baseline: cannot drop \(path)'s cached pages first: \(Syscall.errorString(flushError)); the buffered figure may include cached reads"
+        }
+        return r
     }
 
     /// hdparm -T: reads of the same cached 2 MiB region for about `seconds`, into a locked,
@@ -124,8 +130,13 @@ public enum Baseline {
         return UInt64(st.st_size)
     }
 
-    static func flushCache(_ fd: Int32) {
-        if cswio_is_blockdev(fd) == 1 { _ = fsync(fd); _ = cswio_blk_flsbuf(fd) } else { _ = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) }
+    /// 0, or the errno of the step that failed (BLKFLSBUF needs CAP_SYS_ADMIN).
+    static func flushCache(_ fd: Int32) -> Int32 {
+        if cswio_is_blockdev(fd) == 1 {
+            if fsync(fd) != 0 || cswio_blk_flsbuf(fd) != 0 { return errno }
+            return 0
+        }
+        return posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED)
     }
 
     /// Reads a saved `swio baseline --output-format=json` report: target -> results.

@@ -114,7 +114,9 @@ public protocol IOEngine {
     mutating func openFile(path: String, flags: Int32, mode: UInt32) throws -> Int32
     /// Called after all files are open (registering files, for instance).
     mutating func filesOpened(_ fds: [Int32]) throws
-    mutating func closeFile(fd: Int32)
+    /// Closes one file; returns 0 or the errno of a failed close (EIO from a file the job
+    /// wrote is the job's error: the kernel may report a lost write-back only there).
+    mutating func closeFile(fd: Int32) -> Int32
     /// Starts one I/O.
     mutating func queue(_ unit: UnsafeMutablePointer<IOUnit>) -> QueueResult
     /// Submits what queue() collected; returns how many the kernel accepted.
@@ -133,7 +135,7 @@ extension IOEngine {
         try Syscall.open(path, flags: flags, mode: mode)
     }
     public mutating func filesOpened(_ fds: [Int32]) throws {}
-    public mutating func closeFile(fd: Int32) { Syscall.close(fd) }
+    public mutating func closeFile(fd: Int32) -> Int32 { Syscall.close(fd) }
     @inlinable public mutating func commit() throws -> Int { 0 }
     @inlinable public mutating func getEvents(min: Int, max: Int) throws -> Int { 0 }
     public func extraStats() -> [(String, JSON)] { [] }
@@ -153,7 +155,14 @@ public enum Syscall {
             throw EngineError(errno: e, "cannot open \(path): \(errorString(e))\(hint)")
         }
     }
-    public static func close(_ fd: Int32) { _ = Glibc.close(fd) }
+    /// 0, or the errno of a failed close. EINTR counts as closed: Linux releases the fd
+    /// before it can be interrupted, so a retry could close another thread's new fd.
+    @discardableResult
+    public static func close(_ fd: Int32) -> Int32 {
+        if Glibc.close(fd) == 0 { return 0 }
+        let e = errno
+        return e == EINTR ? 0 : e
+    }
 
     /// Runs `body` until it does not fail with EINTR; returns the result or -errno.
     @inlinable public static func retry(_ body: () -> Int) -> Int {

@@ -79,6 +79,8 @@ public struct IOLoop {
     @usableFromInline let recordLat: Bool
     @usableFromInline let recordClat: Bool
     @usableFromInline let recordSlat: Bool
+    /// The directions the job issues: their histograms start presized (freshStats).
+    @usableFromInline let issuesDirection: [Bool]
     @usableFromInline let latHistogram: Bool
     @usableFromInline let slatHistogram: Bool
     @usableFromInline let clatHistogram: Bool
@@ -135,6 +137,8 @@ public struct IOLoop {
     @usableFromInline let logIssued: Bool
     public var issuedLog: [IssuedIO] = []
     public var issuedLogSink: ((inout [IssuedIO]) -> Void)?
+    /// Takes the loop's statistics when a status report asks for them (the job's snapshot flag).
+    public var snapshotSink: ((IOLoop) -> Void)?
 
     // Progress
     public var issuedBytes: UInt64 = 0
@@ -224,6 +228,7 @@ public struct IOLoop {
         slatHistogram = job.slatPercentiles && asyncEngine
         // Always kept when clat is measured: the latency_* buckets come from it too.
         clatHistogram = !job.disableClat
+        issuesDirection = (0..<3).map { d in job.rw.directions.contains { $0.rawValue == d } }
         sampleIntervalNs = job.bwAvgMs * 1_000_000
         iopsIntervalNs = job.iopsAvgMs * 1_000_000
         minRate = job.rateMin
@@ -254,6 +259,13 @@ public struct IOLoop {
         iopsSamplePerIO = job.iopsLog != nil && job.logAvgMs == 0
         logging = logLat || logBwPerIO
         logIssued = job.writeIolog != nil
+        for d in 0..<3 { stats[d] = freshStats(d) }
+    }
+
+    /// Empty statistics for direction `d`, its recorded histograms presized if the job issues it.
+    @usableFromInline func freshStats(_ d: Int) -> DirectionStats {
+        guard issuesDirection[d] else { return DirectionStats() }
+        return .presized(clat: recordClat && clatHistogram, lat: recordLat && latHistogram, slat: recordSlat && slatHistogram)
     }
 
     public mutating func deallocate() {
@@ -716,7 +728,7 @@ public struct IOLoop {
     @usableFromInline mutating func endRamp(_ t: UInt64) {
         ramping = false
         armTimers(t)
-        for d in 0..<3 { stats[d] = DirectionStats() }
+        for d in 0..<3 { stats[d] = freshStats(d) }
         syncIOs = 0; syncLat = LatencyStat(); syncHist = makeLatencyHistogram()
         issuedIOs = 0; issuedPerDir = (0, 0, 0); poissonNextNs = (0, 0, 0)
         depthLevel = DepthCounters(); depthSubmit = DepthCounters(); depthComplete = DepthCounters()
@@ -796,10 +808,20 @@ public struct IOLoop {
         return checkTime(t)
     }
 
-    /// Runtime and Ctrl-C/SIGTERM are checked after every completion (one compare, one load).
+    /// Runtime, stop requests and status requests are checked after every completion (one
+    /// compare, one load); acting on them is out of line.
     @inlinable mutating func checkTime(_ t: UInt64) -> Bool {
-        if t >= deadlineNs || cswio_job_should_stop(stopFlag) != 0 { stopRequested = true }
+        if t >= deadlineNs || cswio_job_flags(stopFlag) != 0 { handleFlags(t) }
         return true
+    }
+
+    @usableFromInline @inline(never) mutating func handleFlags(_ t: UInt64) {
+        if t >= deadlineNs || cswio_job_should_stop(stopFlag) != 0 { stopRequested = true }
+        if cswio_job_snapshot_wanted(stopFlag) != 0 {
+            // Published before the request is cleared: the requester reads once it sees it clear.
+            if let sink = snapshotSink { sink(self) }
+            cswio_flag_clear(stopFlag, Int32(CSWIO_JOB_SNAPSHOT))
+        }
     }
 
     @usableFromInline mutating func logIO(_ u: UnsafeMutablePointer<IOUnit>, d: Int, t: UInt64, clat: UInt64, lat: UInt64) {

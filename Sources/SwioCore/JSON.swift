@@ -108,15 +108,23 @@ public enum Format {
 /// Unbuffered writes to stdout/stderr (fd 1/2): the report goes to stdout in one piece,
 /// diagnostics to stderr, never interleaved through shared stdio buffers.
 public enum Console {
-    public static func write(_ s: String, fd: Int32) {
+    /// Returns 0, or the errno of the write that failed (ENOSPC, EIO, EPIPE): a report that
+    /// did not reach stdout is an error for the caller to report.
+    @discardableResult
+    public static func write(_ s: String, fd: Int32) -> Int32 {
         var s = s
-        s.withUTF8 { buf in
+        return s.withUTF8 { buf in
             var off = 0
             while off < buf.count {
                 let n = Glibc.write(fd, buf.baseAddress! + off, buf.count - off)
-                if n < 0 { if errno == EINTR { continue } else { return } }
+                if n < 0 {
+                    let e = errno
+                    if e == EINTR { continue }
+                    return e
+                }
                 off += n
             }
+            return 0
         }
     }
     public static func writeLine(_ s: String, fd: Int32) { write(s.hasSuffix("\n") ? s : s + "\n", fd: fd) }

@@ -40,7 +40,7 @@ public enum RandomDistribution: Sendable, Equatable {
         let arg = parts.count > 1 ? parts[1] : nil
         func num(_ d: Double) throws -> Double {
             guard let a = arg else { return d }
-            guard let v = Double(a.split(separator: ",").first.map(String.init) ?? a) else { throw ValueError("'\(a)' is not a number in random_distribution=\(s)") }
+            guard let v = Double(a.split(separator: ",").first.map(String.init) ?? a), v.isFinite else { throw ValueError("'\(a)' is not a finite number in random_distribution=\(s)") }
             return v
         }
         switch kind {
@@ -64,7 +64,8 @@ public enum RandomDistribution: Sendable, Equatable {
                 let p = z.split(separator: "/", omittingEmptySubsequences: false)
                 // A blank region ("20/", "20/0" or just "20") shares what the others leave, in
                 // whole percents, as in fio.
-                guard p.count <= 2, let acc = Double(p[0]), p.count == 1 || p[1].isEmpty || Double(p[1]) != nil else {
+                guard p.count <= 2, let acc = Double(p[0]), acc.isFinite, acc >= 0,
+                      p.count == 1 || p[1].isEmpty || Double(p[1]).map({ $0.isFinite && $0 >= 0 }) == true else {
                     throw ValueError("'\(z)' is not access%/region%")
                 }
                 let region = p.count == 2 ? Double(p[1]) : nil

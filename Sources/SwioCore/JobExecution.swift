@@ -7,6 +7,10 @@ import Synchronization
 import Glibc
 #endif
 
+/// Setup ended early because the job was asked to stop (Ctrl-C, SIGTERM, exitall): the job
+/// ends stopped, without an error.
+public struct JobStopped: Error {}
+
 /// A target file as the job will use it.
 public struct PreparedFile: Sendable {
     public var path: String
@@ -15,7 +19,8 @@ public struct PreparedFile: Sendable {
     public var regionLength: UInt64
     public var fd: Int32 = -1
     public var created: Bool = false
-    /// A character device (/dev/null, /dev/zero): used as it is, never laid out or unlinked.
+    /// A character device (/dev/null, /dev/zero) or a FIFO: a stream, used as it is, never
+    /// laid out, sized or unlinked.
     public var isCharDevice: Bool = false
 }
 
@@ -52,17 +57,25 @@ public final class JobExecution: @unchecked Sendable {
     /// streamed as the job goes and appended to, as fio opens it.
     var iolog: UnsafeMutablePointer<FILE>?
     var iologStartNs: UInt64 = 0
+    /// The errno of the first iolog write that failed (fputs says no more than that it did).
+    var iologErrno: Int32 = 0
+    func putIolog(_ s: String, _ f: UnsafeMutablePointer<FILE>) {
+        if fputs(s, f) < 0 && iologErrno == 0 { iologErrno = errno == 0 ? EIO : errno }
+    }
     func openIolog() throws {
         guard let p = config.writeIolog, iolog == nil else { return }
         iologStartNs = cswio_now_ns()
-        guard let f = fopen(p, "a") else { throw fail("write_iolog", "cannot open \(p): \(Syscall.errorString(errno))") }
+        guard let f = fopen(p, "a") else {
+            let e = errno
+            throw fail("write_iolog", "cannot open \(p): \(Syscall.errorString(e))", errno: e)
+        }
         iolog = f
-        fputs("fio version 3 iolog\n", f)
+        putIolog("fio version 3 iolog\n", f)
     }
     func iologUs(_ ns: UInt64) -> UInt64 { ns > iologStartNs ? (ns - iologStartNs) / 1000 : 0 }
     func logFile(_ i: Int, _ action: String) {
         guard let f = iolog, files.indices.contains(i) else { return }
-        fputs("\(iologUs(cswio_now_ns())) \(iologName(i)) \(action)\n", f)
+        putIolog("\(iologUs(cswio_now_ns())) \(iologName(i)) \(action)\n", f)
     }
     /// A file's name in the iolog. A diskless engine (null) has no file; fio logs its I/O
     /// under the default name it would have used ("t.0.0").
@@ -84,13 +97,14 @@ public final class JobExecution: @unchecked Sendable {
             guard names.indices.contains(Int(io.fileIndex)) else { continue }
             chunk += "\(iologUs(io.ns)) \(names[Int(io.fileIndex)]) \(actions[Int(io.kind.rawValue)]) \(io.offset) \(io.length)\n"
         }
-        fputs(chunk, f)
+        putIolog(chunk, f)
     }
     public func closeIolog() throws {
         guard let f = iolog else { return }
         iolog = nil
-        let failed = ferror(f) != 0
-        if fclose(f) != 0 || failed { throw EngineError(errno: errno, "cannot write iolog \(config.writeIolog ?? ""): \(Syscall.errorString(errno))") }
+        if fflush(f) != 0 && iologErrno == 0 { iologErrno = errno }
+        if fclose(f) != 0 && iologErrno == 0 { iologErrno = errno }
+        if iologErrno != 0 { throw EngineError(errno: iologErrno, "cannot write iolog \(config.writeIolog ?? ""): \(Syscall.errorString(iologErrno))") }
     }
     /// Sizes of a clone's shared files when its group started (percentage offsets go by them).
     var sizesAtGroupStart: [String: UInt64] = [:]
@@ -140,7 +154,15 @@ public final class JobExecution: @unchecked Sendable {
         regions.deallocate()
         progress.deallocate()
         stopFlag.deallocate()
+        releaseBuffers()
+    }
+
+    /// Frees the I/O buffers once the engine is done with them: a finished job keeps only its
+    /// statistics, so hundreds of stonewalled jobs do not hold hundreds of buffer sets.
+    public func releaseBuffers() {
         if let buffers { munmap(buffers, bufferBytes) }
+        buffers = nil
+        bufferBytes = 0
     }
 
     var isDiskless: Bool { engineInfo.flags.contains(.diskless) }
@@ -218,7 +240,7 @@ public final class JobExecution: @unchecked Sendable {
             }
             if !exists { try makeParentDirectories(of: p) }
             let isBlock = exists && (st.st_mode & S_IFMT) == S_IFBLK
-            let isChar = exists && (st.st_mode & S_IFMT) == S_IFCHR
+            let isChar = exists && ((st.st_mode & S_IFMT) == S_IFCHR || (st.st_mode & S_IFMT) == S_IFIFO)
             var existing: UInt64 = exists ? UInt64(st.st_size) : 0
             if isBlock, writes, !c.allowMountedWrite, let user = BlockDeviceUse.user(of: p) {
                 throw fail("filename", "\(p) is \(user): writing to it would destroy what is there (set allow_mounted_write=1 to write anyway)")
@@ -352,9 +374,17 @@ public final class JobExecution: @unchecked Sendable {
             return
         }
         let fd = try Syscall.open(f.path, flags: O_RDWR | O_CREAT, mode: 0o644)
-        defer { Syscall.close(fd) }
         f.created = existing == nil
-        let from = existing ?? 0
+        do { try layOut(f, fd: fd, from: existing ?? 0, to: needed) } catch {
+            Syscall.close(fd)
+            throw error
+        }
+        let e = Syscall.close(fd)
+        if e != 0 { throw fail("filename", "laying out \(f.path): close failed: \(Syscall.errorString(e))", errno: e) }
+    }
+
+    /// Fills or preallocates `f` (open as `fd`) from byte `from` up to `needed`.
+    private func layOut(_ f: PreparedFile, fd: Int32, from: UInt64, to needed: UInt64) throws {
         if reads || config.definition.flag("overwrite") {
             // Write real data so reads return bytes, not holes.
             let chunk = 1 << 20
@@ -364,26 +394,41 @@ public final class JobExecution: @unchecked Sendable {
             fillBuffers(buf, count: chunk)
             var off = from
             while off < needed {
+                if shouldStop { throw JobStopped() }
                 let n = Int(min(UInt64(chunk), needed - off))
                 let w = Syscall.retry { pwrite(fd, buf, n, off_t(off)) }
                 guard w > 0 else { throw fail("filename", "laying out \(f.path) failed at offset \(off): \(Syscall.errorString(Int32(-w)))", errno: Int32(-w)) }
                 off += UInt64(w)
             }
-            // Written back now, so invalidate=1 can drop the pages and reads reach the device.
-            _ = fsync(fd)
-        } else {
-            // A file only written: fio preallocates it as fallocate= says and writes no data
-            // (fio 3.33, 1 MiB, one 4k write: none leaves a 4 KiB file, keep 4 KiB with 1 MiB
-            // allocated, truncate a sparse 1 MiB, posix/native an allocated 1 MiB).
-            let path = f.path
-            func sizeIt() throws {
-                guard ftruncate(fd, off_t(needed)) == 0 else { throw fail("filename", "cannot size \(path): \(Syscall.errorString(errno))") }
+            // Written back now, so invalidate=1 can drop the pages and reads reach the device;
+            // a write-back the device refused shows here, and the job must not read it as data.
+            let r = SyncOps.sync(fd: fd, dataOnly: false)
+            if r < 0 { throw fail("filename", "laying out \(f.path): fsync failed: \(Syscall.errorString(Int32(-r)))", errno: Int32(-r)) }
+            return
+        }
+        // A file only written: fio preallocates it as fallocate= says and writes no data
+        // (fio 3.33, 1 MiB, one 4k write: none leaves a 4 KiB file, keep 4 KiB with 1 MiB
+        // allocated, truncate a sparse 1 MiB, posix/native an allocated 1 MiB).
+        func sizeIt() throws {
+            guard ftruncate(fd, off_t(needed)) == 0 else { throw fail("filename", "cannot size \(f.path): \(Syscall.errorString(errno))", errno: errno) }
+        }
+        switch config.fallocate {
+        case "none", "0": break
+        case "truncate": try sizeIt()
+        case "keep":
+            // Preallocation is advice where the filesystem has none (EOPNOTSUPP); no space
+            // for it (ENOSPC) is the job's error, as fio's td_verror(td, errno, "fallocate").
+            if cswio_fallocate(fd, cswio_FALLOC_FL_KEEP_SIZE, off_t(from), off_t(needed - from)) != 0 {
+                let e = errno
+                guard e == EOPNOTSUPP else { throw fail("fallocate", "fallocate(keep) of \(f.path) failed: \(Syscall.errorString(e))", errno: e) }
+                let w = "job '\(config.name)': fallocate=keep: \(f.path)'s filesystem cannot preallocate; left sparse"
+                if !warnings.contains(w) { warnings.append(w) }
             }
-            switch config.fallocate {
-            case "none", "0": break
-            case "truncate": try sizeIt()
-            case "keep": _ = cswio_fallocate(fd, 1 /* FALLOC_FL_KEEP_SIZE */, off_t(from), off_t(needed - from))
-            default: if cswio_fallocate(fd, 0, off_t(from), off_t(needed - from)) != 0 { try sizeIt() }
+        default:
+            if cswio_fallocate(fd, 0, off_t(from), off_t(needed - from)) != 0 {
+                let e = errno
+                guard e == EOPNOTSUPP || e == ENOSYS else { throw fail("fallocate", "fallocate of \(f.path) failed: \(Syscall.errorString(e))", errno: e) }
+                try sizeIt()
             }
         }
     }
@@ -410,10 +455,16 @@ public final class JobExecution: @unchecked Sendable {
             // (swio had laid such files out from offset 0 at open, over data already there.)
             var flags = openFlags
             if files[i].isBlockDevice { flags &= ~O_CREAT }
+            // A job that only writes a stream opens it write-only: a FIFO opened read-write
+            // would be its own reader, and its writes would block, not fail, once the real
+            // reader has gone.
+            if files[i].isCharDevice && !reads && !config.rw.directions.contains(.trim) { flags = (flags & ~O_RDWR) | O_WRONLY }
             do { files[i].fd = try open(files[i].path, flags, 0o644) } catch let e as EngineError {
                 throw fail("filename", e.message, errno: e.errno)
             }
             logFile(i, "open")
+            // A stream (/dev/zero, a FIFO) has no pages to drop, read ahead or advise on.
+            if files[i].isCharDevice { continue }
             // pre_read fills the page cache, so dropping it first is all it leaves (fio too).
             if config.preRead { try preRead(files[i]) } else if config.invalidate { invalidate(files[i]) }
             if let a = config.fadvise { advise(files[i], a) }
@@ -431,6 +482,7 @@ public final class JobExecution: @unchecked Sendable {
         var off = f.regionStart
         let end = f.regionStart + f.regionLength
         while off < end {
+            if shouldStop { throw JobStopped() }
             let n = Syscall.retry { pread(fd, buf, Int(min(UInt64(chunk), end - off)), off_t(off)) }
             if n < 0 { throw fail("pre_read", "reading \(f.path) at \(off): \(Syscall.errorString(Int32(-n)))") }
             if n == 0 { break }
@@ -499,28 +551,44 @@ public final class JobExecution: @unchecked Sendable {
 
     /// Drops cached pages so reads go to the device (fio invalidate=1): BLKFLSBUF on block
     /// devices, posix_fadvise(DONTNEED) on files.
+    /// A cache that could not be dropped (BLKFLSBUF needs CAP_SYS_ADMIN) is a warning, as in
+    /// fio: the reads may then come from memory.
     func invalidate(_ f: PreparedFile) {
-        if f.isBlockDevice { _ = cswio_blk_flsbuf(f.fd) } else {
-            _ = posix_fadvise(f.fd, off_t(f.regionStart), off_t(f.regionLength), POSIX_FADV_DONTNEED)
+        let e: Int32
+        if f.isBlockDevice { e = cswio_blk_flsbuf(f.fd) == 0 ? 0 : errno } else {
+            e = posix_fadvise(f.fd, off_t(f.regionStart), off_t(f.regionLength), POSIX_FADV_DONTNEED)
         }
+        let w = "job '\(config.name)': invalidate: cannot drop \(f.path)'s cached pages: \(Syscall.errorString(e)); reads may come from the page cache"
+        if e != 0 && !warnings.contains(w) { warnings.append(w) }
     }
 
-    public func closeFiles(_ close: (Int32) -> Void) {
+    /// Syncs (end_fsync, fsync_on_close) and closes the job's files. A sync or close that
+    /// fails is the job's error, as in fio ("end_fsync failed for file"): it is where the
+    /// kernel reports writes it could not put on the device.
+    public func closeFiles(_ close: (Int32) -> Int32) {
+        let syncAtEnd = writes && (config.endFsync || config.definition.flag("fsync_on_close"))
         for i in files.indices where files[i].fd >= 0 {
-            if config.endFsync || config.definition.flag("fsync_on_close"), writes {
+            if syncAtEnd {
                 // fio logs its end-of-job sync as an I/O, but runs it in its TD_FSYNCING state,
                 // which keeps it out of the sync counts and latencies (fio 3.33: end_fsync=1
                 // gives "sync": total_ios 0, N 0), so swio leaves it out too.
                 logFile(i, "sync 0 0")
-                _ = fsync(files[i].fd)
+                let r = SyncOps.sync(fd: files[i].fd, dataOnly: false)
+                if r < 0 {
+                    let option = config.endFsync ? "end_fsync" : "fsync_on_close"
+                    recordError(errno: Int32(-r), "\(option): fsync of \(files[i].path) failed: \(Syscall.errorString(Int32(-r)))")
+                }
             }
             logFile(i, "close")
-            close(files[i].fd)
+            let e = close(files[i].fd)
+            if e != 0 { recordError(errno: e, "closing \(files[i].path) failed: \(Syscall.errorString(e))") }
             files[i].fd = -1
         }
         if isDiskless { logFile(0, "close") }
         if config.unlink && !isDiskless {
-            for f in files where !f.isBlockDevice && !f.isCharDevice { _ = Glibc.unlink(f.path) }
+            for f in files where !f.isBlockDevice && !f.isCharDevice && Glibc.unlink(f.path) != 0 && errno != ENOENT {
+                warnings.append("job '\(config.name)': unlink=1: cannot remove \(f.path): \(Syscall.errorString(errno))")
+            }
         }
     }
 
@@ -587,6 +655,10 @@ public final class JobExecution: @unchecked Sendable {
                           budgetBytes: budgetBytes, stopFlag: stopFlag)
         loop.progress = progress
         if iolog != nil { loop.issuedLogSink = { [unowned self] in self.writeIssuedLog(&$0) } }
+        loop.snapshotSink = { [unowned self] loop in
+            let s = self.statistics(of: loop, endNs: cswio_now_ns())
+            self.published.withLock { $0 = s }
+        }
         return loop
     }
 
@@ -660,34 +732,85 @@ public final class JobExecution: @unchecked Sendable {
         return (f, remaining)
     }
 
+    /// The loop's statistics as they stand at `endNs`, without its logs: the final ones, or a
+    /// status report's while the job runs (then called on the job's thread, from the loop).
+    func statistics(of loop: IOLoop, endNs: UInt64, histograms: Bool = true) -> JobStats {
+        var s = stats
+        for d in 0..<3 { s.dirs[d] = histograms ? loop.stats[d].result : loop.stats[d].counters }
+        if histograms { s.syncHist = LatencyDistribution(loop.syncHist) }
+        s.syncLat = loop.syncLat; s.syncIOs = loop.syncIOs
+        s.depthLevel = loop.depthLevel
+        s.depthSubmit = loop.depthSubmit
+        s.depthComplete = loop.depthComplete
+        s.submitCalls = loop.submitCalls
+        s.completeCalls = loop.completeCalls
+        s.errors = loop.errors
+        s.continuedErrors = loop.continuedErrors
+        s.ranIOLoop = true
+        s.firstContinuedError = loop.firstContinuedError
+        if s.firstError == 0 { s.firstError = loop.firstError; s.firstErrorMessage = loop.firstErrorMessage }
+        s.runtimeNs = endNs > loop.recordStartNs ? endNs - loop.recordStartNs : 0
+        s.cpu = CPUUsage.currentThread() - (loop.cpuAtRecordStart ?? cpuStart)
+        s.totalRunNs = s.runtimeNs
+        return s
+    }
+
+    /// The finished loop's live histograms, until compactHistograms() turns them into the
+    /// report's compact ones: after the job, so that work is not part of its I/O phase.
+    var loopHistograms: (dirs: [DirectionStats], sync: LatencyHistogram)?
+
+    /// Keeps the finished loop's histograms as their non-empty buckets, and frees the rest.
+    public func compactHistograms() {
+        guard let h = loopHistograms else { return }
+        loopHistograms = nil
+        for d in 0..<3 {
+            stats.dirs[d].clatHist = LatencyDistribution(h.dirs[d].clatHist)
+            stats.dirs[d].latHist = LatencyDistribution(h.dirs[d].latHist)
+            stats.dirs[d].slatHist = LatencyDistribution(h.dirs[d].slatHist)
+        }
+        stats.syncHist = LatencyDistribution(h.sync)
+    }
+
+    /// The statistics a running job last published (status reports), nil before the first.
+    public let published = Mutex<JobStats?>(nil)
+
+    /// Asks the running loop to publish its statistics at its next completion.
+    public func requestSnapshot() { cswio_flag_or(stopFlag, Int32(CSWIO_JOB_SNAPSHOT)) }
+
     /// Collects the loop's statistics after the run.
     public func finish(_ loop: inout IOLoop, end: LoopEnd, engineStats: [(String, JSON)]) {
         self.end = end
-        for d in 0..<3 { stats.dirs[d] = loop.stats[d] }
-        stats.syncLat.merge(loop.syncLat); stats.syncHist.add(loop.syncHist); stats.syncIOs += loop.syncIOs
-        stats.depthLevel = loop.depthLevel
-        stats.depthSubmit = loop.depthSubmit
-        stats.depthComplete = loop.depthComplete
-        stats.submitCalls = loop.submitCalls
-        stats.completeCalls = loop.completeCalls
-        stats.errors = loop.errors
-        stats.continuedErrors = loop.continuedErrors
-        stats.ranIOLoop = true
-        stats.firstContinuedError = loop.firstContinuedError
-        if stats.firstError == 0 { stats.firstError = loop.firstError; stats.firstErrorMessage = loop.firstErrorMessage }
-        stats.runtimeNs = loop.endNs > loop.recordStartNs ? loop.endNs - loop.recordStartNs : 0
+        stats = statistics(of: loop, endNs: loop.endNs, histograms: false)
+        loopHistograms = ((0..<3).map { loop.stats[$0] }, loop.syncHist)
         stats.latLogs = loop.latLogs
         stats.bwLog = loop.bwLog
         stats.iopsLog = loop.iopsLog
-        stats.cpu = CPUUsage.currentThread() - (loop.cpuAtRecordStart ?? cpuStart)
-        stats.totalRunNs = stats.runtimeNs
         stats.engineStats = engineStats
         writeIssuedLog(&loop.issuedLog)
         for i in 0..<files.count { regions[i].map?.deallocate() }
         loop.deallocate()
     }
 
+    /// An error after the I/O loop (a failed end_fsync, close or log write): the job ends
+    /// failed, and it is the job's error unless an earlier one is.
+    public func recordError(errno e: Int32, _ message: String) {
+        end = .failed
+        stats.errors += 1
+        if stats.firstError == 0 { stats.firstError = e; stats.firstErrorMessage = message }
+    }
+
+    /// What the report says of a job that did not stop in time (blocked in a system call):
+    /// a stand-in with its last published statistics and ETIMEDOUT, as its own may still change.
+    static func abandoned(_ job: JobExecution, graceNs: UInt64) -> JobExecution {
+        let j = JobExecution(config: job.config, engineInfo: job.engineInfo)
+        if let s = job.published.withLock({ $0 }) { j.stats = s }
+        j.recordError(errno: ETIMEDOUT, "the job did not stop within \(graceNs / 1_000_000_000) s of being asked to (blocked in a system call?); its results are incomplete")
+        j.finished = true
+        return j
+    }
+
     public func recordSetupError(_ e: Error) {
+        if e is JobStopped { end = .stopped; return }
         end = .failed
         setupFailed = true
         stats.errors += 1

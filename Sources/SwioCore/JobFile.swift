@@ -496,7 +496,11 @@ public func readWholeFile(_ path: String, maxBytes: Int = 64 << 20) throws -> St
     var buf = [UInt8](repeating: 0, count: 65536)
     while true {
         let n = fread(&buf, 1, buf.count, f)
-        if n <= 0 { break }
+        if n <= 0 {
+            // A directory opens but does not read (EISDIR); an I/O error must not pass as the end.
+            if ferror(f) != 0 { throw ValueError(String(cString: strerror(errno))) }
+            break
+        }
         bytes.append(contentsOf: buf[0..<n])
         guard bytes.count <= maxBytes else { throw ValueError("larger than \(maxBytes >> 20) MiB") }
     }

@@ -5,23 +5,28 @@ import Synchronization
 
 /// write_bw_log / write_lat_log / write_iops_log in fio's format: "msec, value, ddir, bs, prio".
 public enum LogWriter {
-    /// Writes the logs one job asked for.
-    public static func write(_ job: JobExecution) throws {
-        do {
-            let c = job.config
-            // per_job_logs=0: jobs share one file per log name, as in fio.
-            let n = c.perJobLogs ? ".\(c.definition.jobNumber + 1)" : ""
-            let avg = c.logAvgMs
-            let endMs = job.stats.runtimeNs / 1_000_000
-            if let p = c.latLog {
-                for (i, kind) in ["slat", "clat", "lat"].enumerated() {
-                    try writeLog("\(p)_\(kind)\(n).log", job.stats.latLogs[i], averageMs: avg, rate: nil, endMs: endMs, run: job.runLogs)
-                }
-            }
-            if let p = c.bwLog { try writeLog("\(p)_bw\(n).log", job.stats.bwLog, averageMs: avg, rate: .bandwidth, endMs: endMs, run: job.runLogs) }
-            if let p = c.iopsLog { try writeLog("\(p)_iops\(n).log", job.stats.iopsLog, averageMs: avg, rate: .iops, endMs: endMs, run: job.runLogs) }
-            try job.closeIolog()
+    /// Writes the logs one job asked for, and closes its iolog; returns what failed (each log
+    /// is tried, so one full disk does not cost the others).
+    public static func write(_ job: JobExecution) -> [EngineError] {
+        let c = job.config
+        // per_job_logs=0: jobs share one file per log name, as in fio.
+        let n = c.perJobLogs ? ".\(c.definition.jobNumber + 1)" : ""
+        let avg = c.logAvgMs
+        let endMs = job.stats.runtimeNs / 1_000_000
+        var logs: [(path: String, entries: [LogEntry], rate: Rate?)] = []
+        if let p = c.latLog {
+            for (i, kind) in ["slat", "clat", "lat"].enumerated() { logs.append(("\(p)_\(kind)\(n).log", job.stats.latLogs[i], nil)) }
         }
+        if let p = c.bwLog { logs.append(("\(p)_bw\(n).log", job.stats.bwLog, .bandwidth)) }
+        if let p = c.iopsLog { logs.append(("\(p)_iops\(n).log", job.stats.iopsLog, .iops)) }
+        var failures: [EngineError] = []
+        for log in logs {
+            do { try writeLog(log.path, log.entries, averageMs: avg, rate: log.rate, endMs: endMs, run: job.runLogs) } catch let e as EngineError {
+                failures.append(e)
+            } catch { failures.append(EngineError(errno: EIO, "\(error)")) }
+        }
+        do { try job.closeIolog() } catch let e as EngineError { failures.append(e) } catch {}
+        return failures
     }
 
     enum Rate { case bandwidth, iops }
@@ -40,10 +45,19 @@ public enum LogWriter {
     static func writeLog(_ path: String, _ entries: [LogEntry], averageMs: UInt64, rate: Rate?, endMs: UInt64, run: RunLogs) throws {
         try run.written.withLock { seen in
             let mode = seen.contains(path) ? "a" : "w"
-            guard let f = fopen(path, mode) else { throw EngineError(errno: errno, "cannot write log \(path): \(String(cString: strerror(errno)))") }
-            defer { fclose(f) }
+            guard let f = fopen(path, mode) else {
+                let e = errno
+                throw EngineError(errno: e, "cannot write log \(path): \(Syscall.errorString(e))")
+            }
             seen.insert(path)
             writeEntries(f, entries, averageMs: averageMs, rate: rate, endMs: endMs)
+            // fputs fails quietly (ENOSPC, EIO); the stream's error flag and fclose say so.
+            let failed = ferror(f) != 0 || fflush(f) != 0
+            let e = errno
+            if fclose(f) != 0 || failed {
+                let err = failed ? e : errno
+                throw EngineError(errno: err, "cannot write log \(path): \(Syscall.errorString(err))")
+            }
         }
     }
 

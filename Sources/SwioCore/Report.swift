@@ -60,6 +60,22 @@ public struct GroupSummary: Sendable {
     public var aggBw: [UInt64] { (0..<3).map { runtimeMaxMs[$0] > 0 ? bytes[$0] * 1000 / runtimeMaxMs[$0] : 0 } }
 }
 
+/// What a report needs of one job: its settings and engine, its statistics, how it ended.
+public struct JobOutcome: Sendable {
+    public var config: JobConfig
+    public var engineInfo: EngineInfo
+    public var stats: JobStats
+    public var end: LoopEnd
+    public init(config: JobConfig, engineInfo: EngineInfo, stats: JobStats, end: LoopEnd) {
+        self.config = config; self.engineInfo = engineInfo; self.stats = stats; self.end = end
+    }
+}
+
+extension JobExecution {
+    /// The finished job's outcome (its statistics are final once `finished` is set).
+    public var outcome: JobOutcome { JobOutcome(config: config, engineInfo: engineInfo, stats: stats, end: end) }
+}
+
 public struct Report: Sendable {
     public var entries: [ReportEntry]
     public var groups: [GroupSummary]
@@ -68,11 +84,17 @@ public struct Report: Sendable {
     public var disks: [DiskUtil]
 
     public init(result: RunResult, globalOptions: [(String, String)], baselines: [String: BaselineRatio] = [:]) {
+        self.init(outcomes: result.jobs.map(\.outcome), startEpochMs: result.startEpochMs, disks: result.disks,
+                  globalOptions: globalOptions, baselines: baselines)
+    }
+
+    public init(outcomes: [JobOutcome], startEpochMs: UInt64, disks: [DiskUtil], globalOptions: [(String, String)],
+                baselines: [String: BaselineRatio] = [:]) {
         self.globalOptions = globalOptions
-        startEpochMs = result.startEpochMs
-        disks = result.disks
+        self.startEpochMs = startEpochMs
+        self.disks = disks
         var out: [ReportEntry] = []
-        for job in result.jobs {
+        for job in outcomes {
             let c = job.config
             var e = ReportEntry(name: c.name, groupID: c.groupID, jobs: 1, config: c, stats: job.stats,
                                 error: job.stats.firstError, errorMessage: job.stats.firstErrorMessage,
@@ -132,7 +154,7 @@ public struct Report: Sendable {
         return .object(top)
     }
 
-    func latJSON(_ s: LatencyStat, hist: LatencyHistogram?, percentiles: [Double], plus: Bool) -> JSON {
+    func latJSON(_ s: LatencyStat, hist: LatencyDistribution?, percentiles: [Double], plus: Bool) -> JSON {
         var kv: [(String, JSON)] = [
             ("min", .uint(s.n > 0 ? s.min : 0)), ("max", .uint(s.max)), ("mean", .double(s.mean)),
             ("stddev", .double(s.stddev)), ("N", .uint(s.n)),
@@ -211,7 +233,7 @@ public struct Report: Sendable {
 
     /// fio's latency_ns/us/ms buckets, as percentages of completed I/Os (from the clat histogram).
     func latencyBuckets(_ e: ReportEntry) -> (ns: JSON, us: JSON, ms: JSON) {
-        var h = makeLatencyHistogram()
+        var h = LatencyDistribution()
         var total: UInt64 = 0
         for d in 0..<3 where e.stats.dirs[d].clat.n > 0 { h.add(e.stats.dirs[d].clatHist); total += e.stats.dirs[d].clat.n }
         let edges: [UInt64] = [2, 4, 10, 20, 50, 100, 250, 500, 750, 1000]

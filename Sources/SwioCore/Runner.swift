@@ -47,6 +47,9 @@ public struct Runner {
     public let executor: Executor
     public let engineInfo: @Sendable (String) -> EngineInfo?
     public var onProgress: (@Sendable ([JobExecution]) -> Void)?
+    /// Called on the supervising thread for each status request (SIGUSR1), with every job as
+    /// it stands.
+    public var onStatus: (@Sendable ([JobOutcome]) -> Void)?
 
     public init(executor: @escaping Executor, engineInfo: @escaping @Sendable (String) -> EngineInfo?) {
         self.executor = executor
@@ -70,7 +73,7 @@ public struct Runner {
         let stops = RunStops(jobs: execs)
         var threads: [JobThread?] = Array(repeating: nil, count: execs.count)
         let exec = executor
-        let supervisor = Supervisor(jobs: execs, onProgress: onProgress)
+        let supervisor = Supervisor(jobs: execs, onProgress: onProgress, onStatus: onStatus)
         for (i, job) in execs.enumerated() {
             // A stonewall holds back this job and every later one until all earlier jobs are
             // done; wait_for holds back only this job, until the named one is done (fio's
@@ -92,14 +95,16 @@ public struct Runner {
                 // A private fd table keeps the kernel's fd lookups on this thread free of the
                 // refcount atomics that a shared table needs, as in fio's forked job.
                 _ = cswio_unshare_files()
-                Supervisor.sleep(until: waitees)
+                Supervisor.sleep(until: waitees, unlessStopped: job)
                 Runner.runJob(job, number: i, stops: stops, exec)
             }
             threads[i] = t
             t.start()
         }
         supervisor.wait(for: execs[...])
-        for t in threads { t?.join() }
+        for (i, t) in threads.enumerated() where !supervisor.abandoned.contains(i) { t?.join() }
+        // A job that would not stop is reported as such; its thread is left to the process's exit.
+        for i in supervisor.abandoned { execs[i] = JobExecution.abandoned(execs[i], graceNs: Supervisor.stopGraceNs) }
         return RunResult(jobs: execs, startEpochMs: start, disks: disks.finish())
     }
 
@@ -134,7 +139,11 @@ public struct Runner {
             exec(job)
         } else { job.end = .stopped }
         job.stats.elapsedNs = cswio_now_ns() - t0
-        do { try LogWriter.write(job) } catch { job.warnings.append("job '\(job.config.name)': \(error)") }
+        job.compactHistograms()
+        // A log the job could not write is lost data: the job's error, as a failed sync is.
+        for e in LogWriter.write(job) { job.recordError(errno: e.errno == 0 ? EIO : e.errno, e.message) }
+        // Written: the report needs none of the entries, and a long run holds many.
+        job.stats.latLogs = [[], [], []]; job.stats.bwLog = []; job.stats.iopsLog = []
     }
 }
 
@@ -199,31 +208,98 @@ public func epochMs() -> UInt64 {
 }
 
 /// The calling thread's side of a run: it waits for jobs by polling every 10 ms, as fio's main
-/// loop does, and calls back about once a second (the ETA line). Measured on this project's VM,
-/// a thread of the process waking at that rate makes depth-1 O_DIRECT I/O on the others about 7%
-/// faster (a job blocked in pthread_join leaves no such thread); see the README's benchmark notes.
-struct Supervisor {
+/// loop does, calls back about once a second (the ETA line) and for each status request, and
+/// bounds every wait: a job still running a minute past its runtime is asked to stop, and one
+/// that has not stopped 10 s after it was asked is abandoned (reported with ETIMEDOUT).
+/// Measured on this project's VM, a thread of the process waking at that rate makes depth-1
+/// O_DIRECT I/O on the others about 7% faster (a job blocked in pthread_join leaves no such
+/// thread); see docs/performance.md.
+final class Supervisor: @unchecked Sendable {
     let jobs: [JobExecution]
     let onProgress: (@Sendable ([JobExecution]) -> Void)?
+    let onStatus: (@Sendable ([JobOutcome]) -> Void)?
     static let pollNs = 10_000_000
     static let pollsPerProgress = 100
+    /// How long a job may take to stop once asked before it is given up.
+    static let stopGraceNs: UInt64 = 10_000_000_000
+    /// How far past its runtime (and ramp) a job may run before it is asked to stop.
+    static let overrunNs: UInt64 = 60_000_000_000
+    /// How long a status report waits for running jobs to publish their statistics.
+    static let snapshotWaitNs: UInt64 = 1_000_000_000
+    private var statusSeen: Int32
+    /// When each job was first seen asked to stop (index into `jobs`).
+    private var stopSeenNs: [Int: UInt64] = [:]
+    private(set) var abandoned: Set<Int> = []
 
-    /// Returns once every job in `waited` has finished, drawing progress on the way.
-    func wait(for waited: some Collection<JobExecution>) {
-        Supervisor.sleep(until: waited) { polls in
+    init(jobs: [JobExecution], onProgress: (@Sendable ([JobExecution]) -> Void)?, onStatus: (@Sendable ([JobOutcome]) -> Void)?) {
+        self.jobs = jobs
+        self.onProgress = onProgress
+        self.onStatus = onStatus
+        statusSeen = cswio_status_requests()
+    }
+
+    /// Returns once every job in `waited` has finished or been abandoned, drawing progress and
+    /// answering status requests on the way.
+    func wait(for waited: ArraySlice<JobExecution>) {
+        var polls = 0
+        while true {
+            let pending = waited.indices.filter { !waited[$0].finished && !abandoned.contains($0) }
+            if pending.isEmpty { return }
+            var ts = timespec(tv_sec: 0, tv_nsec: Supervisor.pollNs)
+            nanosleep(&ts, nil)
+            polls += 1
             if let cb = onProgress, polls % Supervisor.pollsPerProgress == 0 { cb(jobs) }
+            let n = cswio_status_requests()
+            if n != statusSeen, let cb = onStatus {
+                statusSeen = n
+                cb(statusOutcomes())
+            }
+            bound(pending)
         }
     }
 
-    /// Sleeps one poll interval at a time until every job in `waited` has finished; `tick` runs
-    /// after each sleep with the number of polls so far.
-    static func sleep(until waited: some Collection<JobExecution>, tick: (Int) -> Void = { _ in }) {
-        var polls = 0
-        while waited.contains(where: { !$0.finished }) {
+    /// Asks overrunning jobs to stop, and gives up those that have not stopped in time.
+    private func bound(_ pending: [Int]) {
+        let now = cswio_now_ns()
+        for i in pending {
+            let job = jobs[i]
+            let c = job.config
+            if c.runtimeUs > 0, job.startedNs > 0,
+               now > job.startedNs &+ (c.runtimeUs &+ c.rampUs) &* 1000 &+ Supervisor.overrunNs {
+                job.requestStop()
+            }
+            guard job.shouldStop else { continue }
+            let since = stopSeenNs[i] ?? now
+            stopSeenNs[i] = since
+            if now - since > Supervisor.stopGraceNs { abandoned.insert(i) }
+        }
+    }
+
+    /// Every job as it stands: finished ones as they ended, running ones as they publish when
+    /// asked (waiting at most snapshotWaitNs; a job blocked in a sleep or a system call keeps
+    /// what it published before), the rest with nothing done yet.
+    func statusOutcomes() -> [JobOutcome] {
+        let running = jobs.indices.filter { jobs[$0].startedNs > 0 && !jobs[$0].finished }
+        for i in running { jobs[i].requestSnapshot() }
+        let deadline = cswio_now_ns() + Supervisor.snapshotWaitNs
+        while cswio_now_ns() < deadline && running.contains(where: { cswio_job_snapshot_wanted(jobs[$0].stopFlag) != 0 && !jobs[$0].finished }) {
+            var ts = timespec(tv_sec: 0, tv_nsec: Supervisor.pollNs)
+            nanosleep(&ts, nil)
+        }
+        return jobs.map { j in
+            if j.finished { return j.outcome }
+            var o = JobOutcome(config: j.config, engineInfo: j.engineInfo, stats: JobStats(), end: .done)
+            if let s = j.published.withLock({ $0 }) { o.stats = s }
+            return o
+        }
+    }
+
+    /// Sleeps one poll interval at a time until every job in `waited` has finished, or `job`
+    /// (the one waiting) is asked to stop.
+    static func sleep(until waited: some Collection<JobExecution>, unlessStopped job: JobExecution) {
+        while !job.shouldStop && waited.contains(where: { !$0.finished }) {
             var ts = timespec(tv_sec: 0, tv_nsec: pollNs)
             nanosleep(&ts, nil)
-            polls += 1
-            tick(polls)
         }
     }
 }

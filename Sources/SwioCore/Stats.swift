@@ -67,17 +67,105 @@ public struct SampleStat: Sendable {
     }
 }
 
-/// Latency histogram: HDR with 3 significant digits (0.1%), tracking up to ~73 minutes and
-/// resizing beyond, so there is no 17-second ceiling as in fio.
+/// Latency histogram: HDR with 3 significant digits (0.1%), with no ceiling (fio's stops at
+/// 17 seconds).
 public typealias LatencyHistogram = Histogram<UInt64>
 
-public func makeLatencyHistogram() -> LatencyHistogram {
-    var h = LatencyHistogram(lowestDiscernibleValue: 1, highestTrackableValue: 1 << 42, numberOfSignificantValueDigits: .three)
+/// A histogram holds counts up to `upTo` ns and grows (autoResize) to the largest value
+/// recorded: one that is never recorded into keeps 16 KiB, not the 270 KiB that tracking
+/// 2^42 ns takes from the start. Bucket boundaries do not depend on the size, so the
+/// percentiles are the same.
+public func makeLatencyHistogram(upTo highest: UInt64 = 2) -> LatencyHistogram {
+    var h = LatencyHistogram(lowestDiscernibleValue: 1, highestTrackableValue: highest, numberOfSignificantValueDigits: .three)
     h.autoResize = true
     return h
 }
 
-public struct DirectionStats: Sendable {
+/// What a histogram of latencies offers a report: the direction counters hold a live one
+/// (LatencyHistogram, recorded into per I/O) or a finished, compact one (LatencyDistribution).
+public protocol LatencyBuckets: Sendable {
+    init()
+    mutating func add(_ other: Self)
+}
+
+extension LatencyHistogram: LatencyBuckets {
+    public init() { self = makeLatencyHistogram() }
+}
+
+/// A finished latency histogram, kept compactly: the non-empty buckets of the HDR histogram it
+/// came from (each as its highest equivalent value, with its count) and the min and max it
+/// recorded. Percentiles and json+ bins are exactly the HDR histogram's; a job keeps a few
+/// hundred buckets for the report instead of the whole counts array.
+public struct LatencyDistribution: LatencyBuckets, Equatable {
+    public struct Bucket: Sendable, Equatable {
+        public var value: UInt64
+        public var count: UInt64
+    }
+    public private(set) var buckets: [Bucket] = []
+    public private(set) var totalCount: UInt64 = 0
+    /// The HDR histogram's min (exact, or 0 when a value of 0 was recorded) and max.
+    public private(set) var min: UInt64 = 0
+    public private(set) var maxRecorded: UInt64 = 0
+    public init() {}
+
+    public init(_ h: LatencyHistogram) {
+        totalCount = h.totalCount
+        guard totalCount > 0 else { return }
+        var n = 0
+        for _ in h.recordedValues() { n += 1 }
+        buckets.reserveCapacity(n)
+        for v in h.recordedValues() { buckets.append(Bucket(value: v.value, count: UInt64(v.count))) }
+        min = h.min
+        maxRecorded = h.maxRecorded
+    }
+
+    /// As HDR's valueAtPercentile: the top of the bucket the percentile falls in, within the
+    /// recorded min and max.
+    public func valueAtPercentile(_ percentile: Double) -> UInt64 {
+        guard percentile != 0 else { return min }
+        guard percentile < 100 else { return maxRecorded }
+        let requested = Swift.min(Swift.max(percentile.nextDown, 0), 100)
+        let countAt = Swift.max(1, UInt64((requested * Double(totalCount) / 100).rounded(.up)))
+        var total: UInt64 = 0
+        for b in buckets {
+            total += b.count
+            if total >= countAt { return Swift.max(Swift.min(b.value, maxRecorded), min) }
+        }
+        return 0
+    }
+
+    /// The non-empty buckets, lowest first.
+    public func recordedValues() -> [Bucket] { buckets }
+
+    /// Merges another distribution's buckets (both come from histograms of one layout, so a
+    /// bucket's value names it).
+    public mutating func add(_ other: LatencyDistribution) {
+        guard other.totalCount > 0 else { return }
+        guard totalCount > 0 else { self = other; return }
+        var merged: [Bucket] = []
+        merged.reserveCapacity(buckets.count + other.buckets.count)
+        var i = 0, j = 0
+        while i < buckets.count || j < other.buckets.count {
+            if j == other.buckets.count || i < buckets.count && buckets[i].value < other.buckets[j].value {
+                merged.append(buckets[i]); i += 1
+            } else if i == buckets.count || other.buckets[j].value < buckets[i].value {
+                merged.append(other.buckets[j]); j += 1
+            } else {
+                merged.append(Bucket(value: buckets[i].value, count: buckets[i].count + other.buckets[j].count)); i += 1; j += 1
+            }
+        }
+        buckets = merged
+        totalCount += other.totalCount
+        min = Swift.min(min, other.min)
+        maxRecorded = Swift.max(maxRecorded, other.maxRecorded)
+    }
+
+    public var estimatedFootprintInBytes: Int { MemoryLayout<Self>.size + buckets.capacity * MemoryLayout<Bucket>.stride }
+}
+
+/// One direction's counters: `Buckets` is the I/O loop's live histogram (DirectionStats) or a
+/// finished job's compact one (DirectionResult).
+public struct DirectionCounters<Buckets: LatencyBuckets>: Sendable {
     public var bytes: UInt64 = 0
     public var ios: UInt64 = 0
     /// I/Os that completed with an error; fio's total_ios counts them beside `ios`.
@@ -89,9 +177,9 @@ public struct DirectionStats: Sendable {
     public var slat = LatencyStat()
     public var clat = LatencyStat()
     public var lat = LatencyStat()
-    public var clatHist = makeLatencyHistogram()
-    public var latHist = makeLatencyHistogram()
-    public var slatHist = makeLatencyHistogram()
+    public var clatHist = Buckets()
+    public var latHist = Buckets()
+    public var slatHist = Buckets()
     public var bwSamples = SampleStat()
     public var iopsSamples = SampleStat()
     /// Bytes/IOs at the previous sample.
@@ -103,15 +191,51 @@ public struct DirectionStats: Sendable {
     public var rateCheckIOs: UInt64 = 0
     public init() {}
 
-    public mutating func startRateWindow(at t: UInt64) {
-        rateCheckNs = t; rateCheckBytes = bytes; rateCheckIOs = ios
-    }
-
-    public mutating func merge(_ o: DirectionStats) {
+    public mutating func merge(_ o: Self) {
         bytes += o.bytes; ios += o.ios; failedIOs += o.failedIOs; shortIOs += o.shortIOs; dropIOs += o.dropIOs
         slat.merge(o.slat); clat.merge(o.clat); lat.merge(o.lat)
         clatHist.add(o.clatHist); latHist.add(o.latHist); slatHist.add(o.slatHist)
         bwSamples.mergeSum(o.bwSamples); iopsSamples.mergeSum(o.iopsSamples)
+    }
+}
+
+/// The I/O loop's counters, with histograms it records into.
+public typealias DirectionStats = DirectionCounters<LatencyHistogram>
+/// A finished (or published) job's counters, with compact histograms.
+public typealias DirectionResult = DirectionCounters<LatencyDistribution>
+
+extension DirectionCounters where Buckets == LatencyHistogram {
+    /// Stats whose histograms for the recorded latencies already span 16.7 ms: the I/O loop
+    /// does not then grow them (allocate and copy) while it runs, except past that.
+    public static func presized(clat: Bool, lat: Bool, slat: Bool) -> DirectionStats {
+        var s = DirectionStats()
+        let span: UInt64 = 1 << 24
+        if clat { s.clatHist = makeLatencyHistogram(upTo: span) }
+        if lat { s.latHist = makeLatencyHistogram(upTo: span) }
+        if slat { s.slatHist = makeLatencyHistogram(upTo: span) }
+        return s
+    }
+
+    public mutating func startRateWindow(at t: UInt64) {
+        rateCheckNs = t; rateCheckBytes = bytes; rateCheckIOs = ios
+    }
+
+    /// The same counters with compact histograms, for a job's report.
+    public var result: DirectionResult {
+        var r = counters
+        r.clatHist = LatencyDistribution(clatHist); r.latHist = LatencyDistribution(latHist); r.slatHist = LatencyDistribution(slatHist)
+        return r
+    }
+
+    /// The counters alone, the histograms left empty (JobExecution compacts them later).
+    public var counters: DirectionResult {
+        var r = DirectionResult()
+        r.bytes = bytes; r.ios = ios; r.failedIOs = failedIOs; r.shortIOs = shortIOs; r.dropIOs = dropIOs
+        r.slat = slat; r.clat = clat; r.lat = lat
+        r.bwSamples = bwSamples; r.iopsSamples = iopsSamples
+        r.lastSampleBytes = lastSampleBytes; r.lastSampleIOs = lastSampleIOs
+        r.rateCheckNs = rateCheckNs; r.rateCheckBytes = rateCheckBytes; r.rateCheckIOs = rateCheckIOs
+        return r
     }
 }
 
@@ -199,9 +323,9 @@ public struct LogEntry: Sendable {
 
 /// Everything one job measured.
 public struct JobStats: Sendable {
-    public var dirs: [DirectionStats] = [DirectionStats(), DirectionStats(), DirectionStats()]
+    public var dirs: [DirectionResult] = [DirectionResult(), DirectionResult(), DirectionResult()]
     public var syncLat = LatencyStat()
-    public var syncHist = makeLatencyHistogram()
+    public var syncHist = LatencyDistribution()
     public var syncIOs: UInt64 = 0
     public var depthLevel = DepthCounters()
     public var depthSubmit = DepthCounters()

@@ -91,7 +91,7 @@ extension Report {
     /// fio's show_clat_percentiles(): "<label> percentiles (unit):", values rounded up to the
     /// unit, every cell as wide as the largest value (at least 5), as many cells a line as fit
     /// in 73 columns, labels with the list's own decimals.
-    static func percentileTable(_ label: String, _ hist: LatencyHistogram, _ percentiles: [Double], precision: Int = 2) -> String {
+    static func percentileTable(_ label: String, _ hist: LatencyDistribution, _ percentiles: [Double], precision: Int = 2) -> String {
         var values = percentiles.map { hist.valueAtPercentile($0) }
         let (u, div) = Report.percentileUnit(min: values.min() ?? 0, max: values.max() ?? 0)
         let d = UInt64(div)

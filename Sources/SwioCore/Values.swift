@@ -47,7 +47,7 @@ public enum Values {
             throw ValueError("'\(raw)' is not a size (expected a number with an optional suffix k, m, g, t, p, KiB, MB, ..., or %)")
         }
         let v = number * Double(mult)
-        guard v >= 0, v < 1.8e19 else { throw ValueError("size \(raw) is out of range") }
+        guard v >= 0, v < 0x1p63 else { throw ValueError("size \(raw) is out of range (at most 8 EiB)") }
         return .bytes(UInt64(v.rounded()))
     }
 
@@ -217,8 +217,14 @@ public enum Arithmetic {
             while pos < chars.count, chars[pos] == "+" || chars[pos] == "-" {
                 let op = chars[pos]; pos += 1
                 let r = try term()
-                v = op == "+" ? v + r : v - r
+                v = try fits(op == "+" ? v + r : v - r)
             }
+            return v
+        }
+        /// fio evaluates in 64-bit integers: a step that leaves their range (INT64_MIN / -1,
+        /// say) is an error here, not a huge size.
+        func fits(_ v: Double) throws -> Double {
+            guard v >= -0x1p63, v < 0x1p63 else { throw ValueError("arithmetic overflows 64-bit integers") }
             return v
         }
         mutating func term() throws -> Double {
@@ -227,8 +233,8 @@ public enum Arithmetic {
                 let op = chars[pos]; pos += 1
                 let r = try power()
                 switch op {
-                case "*": v *= r
-                case "/": v /= r
+                case "*": v = try fits(v * r)
+                case "/": v = try fits(v / r)
                 default: v = v.truncatingRemainder(dividingBy: r)
                 }
             }
@@ -240,7 +246,7 @@ public enum Arithmetic {
                 pos += 1
                 let e = try power()
                 var r = 1.0
-                if e >= 0, e == e.rounded(), e < 1024 { for _ in 0..<Int(e) { r *= base } } else { throw ValueError("unsupported exponent") }
+                if e >= 0, e == e.rounded(), e < 1024 { for _ in 0..<Int(e) { r = try fits(r * base) } } else { throw ValueError("unsupported exponent") }
                 return r
             }
             return base

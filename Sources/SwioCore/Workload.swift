@@ -451,14 +451,17 @@ public struct ZipfSampler: Sendable {
     }
     func hIntegral(_ x: Double) -> Double { ZipfSampler.helper2((1 - s) * log(x)) * log(x) }
     func h(_ x: Double) -> Double { exp(-s * log(x)) }
-    /// Rank in 0..<n (0 most popular).
+    /// Rank in 0..<n (0 most popular). Rejection-inversion accepts almost every draw for sane thetas; the bound keeps a
+    /// degenerate one (rounding at extreme thetas) from spinning past runtime and signals.
     public func sample(_ rng: inout RandomGenerator) -> UInt64 {
-        while true {
+        var k = 1.0
+        for _ in 0..<64 {
             let u = hIntegralN + rng.unit() * (hIntegralX1 - hIntegralN)
             let x = ZipfSampler.hIntegralInverse(u, s)
-            var k = (x + 0.5).rounded(.down)
-            if k < 1 { k = 1 } else if k > n { k = n }
-            if k - x <= sConst || u >= hIntegral(k + 0.5) - h(k) { return UInt64(k) - 1 }
+            k = (x + 0.5).rounded(.down)
+            if !(k >= 1) { k = 1 } else if k > n { k = n }
+            if k - x <= sConst || u >= hIntegral(k + 0.5) - h(k) { break }
         }
+        return UInt64(k) - 1
     }
 }

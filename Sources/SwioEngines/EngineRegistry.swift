@@ -36,10 +36,12 @@ public enum EngineRegistry {
 
     /// Specialised per engine: setup, the loop, teardown.
     static func drive<E: IOEngine>(_: E.Type, _ job: JobExecution) {
+        // Runs after the engine's cleanup below, which may still hold the buffers registered.
+        defer { job.releaseBuffers() }
         do {
             try job.prepareFiles()
             if job.config.createOnly {   // the files are laid out: that was all (unlink=1 still applies)
-                job.closeFiles { _ in }
+                job.closeFiles { _ in 0 }
                 return
             }
             try job.allocateBuffers()

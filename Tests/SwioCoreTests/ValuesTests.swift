@@ -130,6 +130,37 @@ import Testing
         #expect(throws: ValueError.self) { try RandomDistribution.parse("zoned:60/10") }
         #expect(throws: ValueError.self) { try RandomDistribution.parse("gauss") }
     }
+
+    /// A parameter that is not a finite number would make a sampler spin past runtime and
+    /// signals (zipf:inf did): each is refused, and the job file's line and option are named.
+    @Test(arguments: ["zipf:inf", "zipf:nan", "zipf:-inf", "pareto:nan", "normal:inf", "zoned:inf/10:0/90", "zoned:nan/50:100/50", "zoned:100/inf"])
+    func degenerateDistributionParametersAreRefused(value: String) throws {
+        #expect(throws: ValueError.self) { try RandomDistribution.parse(value) }
+        var p = JobFileParser(options: ParseOptions(environment: [:]))
+        let jobs = try p.parse(text: "[t]\nioengine=null\nsize=1m\nrw=randread\nrandom_distribution=\(value)\n", file: "d.fio").jobs
+        do { _ = try JobConfig(jobs[0]); Issue.record("\(value) was accepted") } catch let e as JobFileError {
+            #expect(e.description.contains("d.fio:5") && e.description.contains("random_distribution"))
+        }
+    }
+
+    /// The zipf sampler returns for every finite theta, however extreme (rejection-inversion
+    /// can round itself into rejecting every draw there).
+    @Test(arguments: [1e-300, 1e-9, 0.5, 1.0001, 1.2, 50, 1e9, 1e300])
+    func zipfSamplingEndsForEveryTheta(theta: Double) {
+        let z = ZipfSampler(n: 1 << 20, theta: theta)
+        var rng = RandomGenerator(seed: 7)
+        for _ in 0..<1000 { #expect(z.sample(&rng) < 1 << 20) }
+    }
+
+    /// fio evaluates in 64-bit integers: INT64_MIN / -1 overflows and is an error, not 8 EiB.
+    @Test func overflowingArithmeticIsAnError() throws {
+        for v in ["((-9223372036854775807-1)/-1)", "(9223372036854775807+1)", "(2^63)", "(4294967296*4294967296)", "(1024*1024*1024*1024*1024*1024*8)"] {
+            #expect(throws: ValueError.self, "\(v)") { try Values.bytes(v) }
+        }
+        #expect(try Values.bytes("(9223372036854775807/2)") == 4_611_686_018_427_387_904)
+        #expect(try Values.bytes("(1024*1024*1024*1024*1024)") == 1 << 50)
+        #expect(throws: ValueError.self) { try Values.bytes("9e18k") }
+    }
 }
 
 @Suite struct BufferPatternTests {

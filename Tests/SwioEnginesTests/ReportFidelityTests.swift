@@ -531,7 +531,7 @@ import SwioEngines
         #expect(Report.latLine("clat", big).contains("max=1426.4k"))
         var h = makeLatencyHistogram()
         for v: UInt64 in [402, 410, 1_215_383] { _ = h.record(v) }
-        let table = Report.percentileTable("clat", h, [1, 50, 99.95])
+        let table = Report.percentileTable("clat", LatencyDistribution(h), [1, 50, 99.95])
         #expect(table.contains("(nsec)") && table.contains("th=[1215")) // unit stays nsec: min below 2 us
         let f = try scratchFile(4 << 20)
         let (_, report) = try runJobs("[t]\nfilename=\(f)\nrw=randwrite\nbs=4k\nsize=1m\nnumjobs=2\n")

@@ -257,7 +257,10 @@ public struct IOUringEngine: IOEngine {
         if min == 0 && n == 0 {
             // Polling (iodepth_batch_complete_min=0): one enter that does not wait runs the
             // ring's completion work, as fio's io_uring_enter(fd, 0, 0, GETEVENTS) does.
-            _ = io_uring_get_events(ring)
+            let r = io_uring_get_events(ring)
+            if r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY && r != -ETIME {
+                throw EngineError(errno: -r, "io_uring: reaping failed: \(Syscall.errorString(-r))")
+            }
             n = collect(into: done, from: n, max: max)
         }
         while n < min {

@@ -19,7 +19,7 @@ public struct NullEngine: IOEngine {
         ready = .allocate(capacity: max(count, 1))
     }
     public mutating func openFile(path: String, flags: Int32, mode: UInt32) throws -> Int32 { -1 }
-    public mutating func closeFile(fd: Int32) {}
+    public mutating func closeFile(fd: Int32) -> Int32 { 0 }
 
     @inlinable public mutating func queue(_ u: UnsafeMutablePointer<IOUnit>) -> QueueResult {
         u.pointee.result = u.pointee.length

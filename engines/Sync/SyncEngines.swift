@@ -17,7 +17,8 @@ public struct SyncEngine: IOEngine {
     @inlinable public mutating func queue(_ u: UnsafeMutablePointer<IOUnit>) -> QueueResult {
         if let r = SyncOps.nonDataIO(u) { u.pointee.result = r; return .completed }
         let fd = u.pointee.fd
-        if lseek(fd, off_t(u.pointee.offset), SEEK_SET) < 0 { u.pointee.result = -Int(errno); return .completed }
+        // A stream (a FIFO) cannot seek, and need not: it is read and written in order.
+        if lseek(fd, off_t(u.pointee.offset), SEEK_SET) < 0 && errno != ESPIPE { u.pointee.result = -Int(errno); return .completed }
         let buf = u.pointee.buffer, len = u.pointee.length
         u.pointee.result = u.pointee.kind == .read
             ? Syscall.retry { read(fd, buf, len) }
@@ -48,7 +49,8 @@ public struct VSyncEngine: IOEngine {
     @inlinable public mutating func queue(_ u: UnsafeMutablePointer<IOUnit>) -> QueueResult {
         if let r = SyncOps.nonDataIO(u) { u.pointee.result = r; return .completed }
         let fd = u.pointee.fd
-        if lseek(fd, off_t(u.pointee.offset), SEEK_SET) < 0 { u.pointee.result = -Int(errno); return .completed }
+        // A stream (a FIFO) cannot seek, and need not: it is read and written in order.
+        if lseek(fd, off_t(u.pointee.offset), SEEK_SET) < 0 && errno != ESPIPE { u.pointee.result = -Int(errno); return .completed }
         var iov = iovec(iov_base: u.pointee.buffer, iov_len: u.pointee.length)
         let isRead = u.pointee.kind == .read
         u.pointee.result = Syscall.retry { isRead ? readv(fd, &iov, 1) : writev(fd, &iov, 1) }

@@ -65,11 +65,23 @@ int cswio_aio_user_reap(io_context_t ctx, struct io_event *events, int max);
 extern volatile int cswio_stop_flag;
 static inline int cswio_should_stop(void) { return cswio_stop_flag; }
 static inline void cswio_request_stop(void) { cswio_stop_flag = 1; }
-/// A job's own stop (exitall of its group) or the run's: the I/O loop's one check.
-static inline int cswio_job_should_stop(const volatile int *job_flag) { return cswio_stop_flag | *job_flag; }
-static inline void cswio_set_flag(volatile int *flag) { *flag = 1; }
-/// Whether SIGINT/SIGTERM stopped the run (exitall and exitall_on_error stop it without one).
+/// A job's flag word: bit 0 asks it to stop (exitall of its group), bit 1 to publish its
+/// statistics (a status report). The I/O loop reads the word and the run's stop flag in one
+/// check: cswio_job_flags() != 0 sends it to its slow path.
+enum { CSWIO_JOB_STOP = 1, CSWIO_JOB_SNAPSHOT = 2 };
+static inline int cswio_job_flags(const volatile int *job_flag) { return cswio_stop_flag | *job_flag; }
+/// A job's own stop or the run's.
+static inline int cswio_job_should_stop(const volatile int *job_flag) { return (cswio_stop_flag | *job_flag) & CSWIO_JOB_STOP; }
+void cswio_flag_or(volatile int *flag, int bits);
+void cswio_flag_clear(volatile int *flag, int bits);
+static inline void cswio_set_flag(volatile int *flag) { cswio_flag_or(flag, CSWIO_JOB_STOP); }
+static inline int cswio_job_snapshot_wanted(const volatile int *job_flag) { return *job_flag & CSWIO_JOB_SNAPSHOT; }
+/// Whether a signal stopped the run (exitall and exitall_on_error stop it without one).
 int cswio_was_interrupted(void);
+/// The first stop signal received (SIGINT, SIGTERM, SIGQUIT, SIGHUP), or 0.
+int cswio_stop_signal(void);
+/// How many status requests (SIGUSR1) have arrived so far.
+int cswio_status_requests(void);
 /// "EIO" for 5 (glibc strerrorname_np), or NULL.
 const char *cswio_errno_name(int e);
 /// ioprio_set/ioprio_get for the calling thread (IOPRIO_WHO_PROCESS, 0): class 1-3, data 0-7.
@@ -82,11 +94,17 @@ int cswio_set_affinity(const int *cpus, int n);
 /// Gives the calling thread its own copy of the fd table (unshare(CLONE_FILES)).
 int cswio_unshare_files(void);
 /// Runs the rest of the program in a forked child that starts its own session (setsid), as fio
-/// runs its jobs. The parent stays in the caller's session, forwards SIGINT, SIGTERM, SIGHUP and
-/// SIGQUIT to the child, and exits with the child's status: only the child returns (0). Returns
+/// runs its jobs. The parent stays in the caller's session, forwards SIGINT, SIGTERM, SIGHUP,
+/// SIGQUIT and SIGUSR1 to the child, and exits with the child's status: only the child returns
+/// (0); it is killed if the parent dies. Returns
 /// -EBUSY without forking when the process already has other threads, or -errno if fork fails.
 int cswio_continue_in_own_session(void);
 void *cswio_aligned_alloc(size_t alignment, size_t size);
+/// The filesystem type (statfs f_type: 0x9fa0 procfs, ...) of the one `path` is on, or -errno.
+long cswio_fs_type(const char *path);
+/// mkostemp(template, O_CLOEXEC): a new file created exclusively (O_EXCL, never through a
+/// symlink) with a unique name; the XXXXXX are filled in.
+int cswio_mkstemp(char *template_path);
 int cswio_isatty(int fd);
 /// Touches one byte per 512-byte sector (hdparm's read_big_block check), compiled optimised.
 void cswio_touch_sectors(unsigned char *buf, size_t len);
