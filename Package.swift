@@ -2,9 +2,9 @@
 import PackageDescription
 
 // swio: a fio-compatible I/O load generator.
-// SwioCore holds the job-file language, the engine protocol, the generic I/O loop,
-// statistics and reports. Each engine is its own target under engines/. SwioEngines
-// is the one place that knows every engine and specializes the I/O loop for each.
+// SwioCore holds the job-file language, the engine boundary, the generic I/O loop,
+// statistics and reports, and names no engine. Each engine is its own target under engines/
+// and exports an EngineDescriptor; SwioEngines is the one list of them.
 let package = Package(
     name: "swio",
     products: [
@@ -16,12 +16,12 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
+        // Core's C shim: what Swift cannot import from Glibc (GNU flags, ioctls, signals).
         .target(
             name: "CSwio",
             path: "Sources/CSwio",
             // The shim sits on measured paths (baseline read loops): optimise it in debug builds too.
-            cSettings: [.unsafeFlags(["-O2"])],
-            linkerSettings: [.linkedLibrary("uring"), .linkedLibrary("aio")]
+            cSettings: [.unsafeFlags(["-O2"])]
         ),
         // libblkid (util-linux): what a block device holds, before swio writes over it.
         .target(name: "CBlkid", path: "Sources/CBlkid", linkerSettings: [.linkedLibrary("blkid")]),
@@ -32,15 +32,30 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+
+        // Engines: one folder each under engines/, with the C binding of its library beside it.
         .target(name: "SyncEngines", dependencies: ["SwioCore", "CSwio"], path: "engines/Sync"),
         .target(name: "NullEngine", dependencies: ["SwioCore"], path: "engines/Null"),
-        .target(name: "LibaioEngine", dependencies: ["SwioCore", "CSwio"], path: "engines/Libaio"),
-        .target(name: "IOUringEngine", dependencies: ["SwioCore", "CSwio"], path: "engines/IOUring"),
-        .target(name: "KeventEngine", dependencies: ["SwioCore", "CSwio", "LibaioEngine", "IOUringEngine"],
-                path: "engines/Kevent", exclude: ["README.md"]),
+        .target(name: "CLibaio", path: "engines/Libaio/CLibaio", cSettings: [.unsafeFlags(["-O2"])],
+                linkerSettings: [.linkedLibrary("aio")]),
+        .target(name: "LibaioEngine", dependencies: ["SwioCore", "CSwio", "CLibaio"], path: "engines/Libaio",
+                exclude: ["CLibaio"]),
+        .target(name: "CLiburing", path: "engines/IOUring/CLiburing", cSettings: [.unsafeFlags(["-O2"])],
+                linkerSettings: [.linkedLibrary("uring")]),
+        .target(name: "IOUringEngine", dependencies: ["SwioCore", "CSwio", "CLiburing"], path: "engines/IOUring",
+                exclude: ["CLiburing"]),
+        .target(name: "CKevent", path: "engines/Kevent/CKevent"),
+        .target(name: "KeventEngine", dependencies: ["SwioCore", "CKevent"], path: "engines/Kevent",
+                exclude: ["README.md", "CKevent"]),
+        .target(name: "MmapEngine", dependencies: ["SwioCore"], path: "engines/Mmap"),
+        // Run-time plugins (ioengine=external:PATH): the C interface in plugins/include.
+        .target(name: "CSwioPlugin", path: "plugins", publicHeadersPath: "include"),
+        .target(name: "ExternalEngine", dependencies: ["SwioCore", "CSwioPlugin"], path: "engines/External"),
+        // The registry: the one list of engines, composing those that build on others (kevent).
         .target(
             name: "SwioEngines",
-            dependencies: ["SwioCore", "SyncEngines", "NullEngine", "LibaioEngine", "IOUringEngine", "KeventEngine"]
+            dependencies: ["SwioCore", "SyncEngines", "NullEngine", "LibaioEngine", "IOUringEngine", "KeventEngine",
+                           "MmapEngine", "ExternalEngine"]
         ),
         .target(
             name: "SwioCLI",
@@ -51,11 +66,11 @@ let package = Package(
         ),
         .executableTarget(name: "swio", dependencies: ["SwioCLI"]),
         // The readers of untrusted input as fuzz targets; fuzz/run.sh builds swio-fuzz for libFuzzer.
-        .target(name: "SwioFuzzTargets", dependencies: ["SwioCore"]),
+        .target(name: "SwioFuzzTargets", dependencies: ["SwioCore", "SwioEngines"]),
         .target(name: "CFuzzerDriver", path: "Sources/CFuzzerDriver"),
         .executableTarget(name: "swio-fuzz", dependencies: ["SwioFuzzTargets", "CFuzzerDriver"]),
-        .testTarget(name: "SwioCoreTests", dependencies: ["SwioCore", "SwioFuzzTargets"]),
-        .testTarget(name: "SwioEnginesTests", dependencies: ["SwioCore", "SwioEngines"]),
+        .testTarget(name: "SwioCoreTests", dependencies: ["SwioCore", "SwioEngines", "SwioFuzzTargets"]),
+        .testTarget(name: "SwioEnginesTests", dependencies: ["SwioCore", "SwioEngines", "CSwio", "CLiburing"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,7 +3,7 @@
 # Instruction counts repeat exactly from run to run, unlike times on a shared VM, so this is
 # the measure of what each tool itself costs per I/O; the kernel's share is not counted.
 # Each case runs two lengths (N and 3N I/Os) and divides the difference, so setup cancels.
-# swio is counted inside the job (EngineRegistry.drive): its report's percentile pass grows with
+# swio is counted inside the job (JobDriver.run): its report's percentile pass grows with
 # the spread of the latencies, which differs from run to run. fio is counted whole, with --thread
 # so that one valgrind process holds the job; its report pass is the same size every run.
 # Usage: [FILTER=regex] bench/callgrind.sh [ios]
@@ -43,7 +43,7 @@ count() {
 }
 
 printf "%-34s %14s %14s %7s\n" case swio_instr/io fio_instr/io ratio
-job='*EngineRegistryO5drive*'
+job='*JobDriverO3run*'
 for c in "${cases[@]}"; do
   name=${c%%|*}; read -r -a args <<<"${c#*|}"
   s1=$(count "$N" "$job" "$work/swio" "${args[@]}"); s3=$(count $((3 * N)) "$job" "$work/swio" "${args[@]}")

@@ -7,8 +7,6 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/resource.h>
-#include <sys/eventfd.h>
-#include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <linux/fs.h>
 
@@ -18,8 +16,6 @@ const int cswio_RWF_NOWAIT = RWF_NOWAIT;
 const int cswio_FALLOC_FL_PUNCH_HOLE = FALLOC_FL_PUNCH_HOLE;
 const int cswio_FALLOC_FL_KEEP_SIZE = FALLOC_FL_KEEP_SIZE;
 const int cswio_RUSAGE_THREAD = RUSAGE_THREAD;
-const unsigned int cswio_IOSQE_FIXED_FILE = IOSQE_FIXED_FILE;
-const unsigned int cswio_IOSQE_ASYNC = IOSQE_ASYNC;
 
 int cswio_open(const char *path, int flags, int mode) { return open(path, flags, mode); }
 
@@ -50,112 +46,7 @@ int cswio_thread_rusage(long *ut, long *st, long *nvcsw, long *nivcsw, long *maj
     *nvcsw = ru.ru_nvcsw; *nivcsw = ru.ru_nivcsw; *majflt = ru.ru_majflt; *minflt = ru.ru_minflt;
     return 0;
 }
-int cswio_eventfd(unsigned int initval) { return eventfd(initval, EFD_NONBLOCK | EFD_CLOEXEC); }
 int cswio_gettid(void) { return (int)syscall(SYS_gettid); }
-
-int cswio_uring_init(struct io_uring *ring, unsigned entries, unsigned flags, int sq_cpu, unsigned idle_ms) {
-    struct io_uring_params p;
-    memset(&p, 0, sizeof(p));
-    p.flags = flags;
-    if (flags & IORING_SETUP_SQPOLL) {
-        p.sq_thread_idle = idle_ms;
-        if (sq_cpu >= 0) { p.flags |= IORING_SETUP_SQ_AFF; p.sq_thread_cpu = (unsigned)sq_cpu; }
-    }
-    // The CQ gets the kernel's default, twice the SQ: the loop never has more than iodepth
-    // in flight, so it cannot overflow (and kernels before 5.5 reject IORING_SETUP_CQSIZE).
-    int r = io_uring_queue_init_params(entries, ring, &p);
-    // A registered ring fd lets each io_uring_enter skip the fd table lookup (and, when job
-    // threads share the fd table, its refcount atomics). Older kernels say EINVAL: fine.
-    if (r == 0) (void)io_uring_register_ring_fd(ring);
-    return r;
-}
-
-int cswio_uring_nop_async(struct io_uring *ring) {
-    struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
-    if (!sqe) return -EBUSY;
-    io_uring_prep_nop(sqe);
-    sqe->flags |= IOSQE_ASYNC;
-    sqe->user_data = 0;
-    // Until its completion is reaped here, the NOP must not reach the engine's reaping, which
-    // takes user_data for an I/O unit: retry what a signal or a full CQ interrupts.
-    struct io_uring_cqe *cqe = NULL;
-    for (int tries = 0; tries < 1000; tries++) {
-        int r = io_uring_submit_and_wait(ring, 1);
-        if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY) return r;
-        if (io_uring_peek_cqe(ring, &cqe) == 0 && cqe) {
-            io_uring_cqe_seen(ring, cqe);
-            return 0;
-        }
-    }
-    return -ETIME;
-}
-
-int cswio_uring_probe_op(struct io_uring *ring, int op) {
-    struct io_uring_probe *probe = io_uring_get_probe_ring(ring);
-    if (!probe) return 0;
-    int ok = io_uring_opcode_supported(probe, op);
-    io_uring_free_probe(probe);
-    return ok;
-}
-
-void cswio_uring_prep_rw(struct io_uring_sqe *sqe, int write, int fd, void *buf, unsigned len,
-                         uint64_t off, int fixed_buf_index, int vectored, struct iovec *iov) {
-    if (fixed_buf_index >= 0) {
-        if (write) io_uring_prep_write_fixed(sqe, fd, buf, len, off, fixed_buf_index);
-        else io_uring_prep_read_fixed(sqe, fd, buf, len, off, fixed_buf_index);
-    } else if (vectored) {
-        iov->iov_base = buf; iov->iov_len = len;
-        if (write) io_uring_prep_writev(sqe, fd, iov, 1, off);
-        else io_uring_prep_readv(sqe, fd, iov, 1, off);
-    } else {
-        if (write) io_uring_prep_write(sqe, fd, buf, len, off);
-        else io_uring_prep_read(sqe, fd, buf, len, off);
-    }
-}
-
-void cswio_uring_prep_fsync(struct io_uring_sqe *sqe, int fd, int datasync) {
-    io_uring_prep_fsync(sqe, fd, datasync ? IORING_FSYNC_DATASYNC : 0);
-}
-
-int cswio_uring_peek_batch(struct io_uring *ring, struct io_uring_cqe **cqes, unsigned count) {
-    return (int)io_uring_peek_batch_cqe(ring, cqes, count);
-}
-
-void cswio_uring_unqueue(struct io_uring *ring) {
-    unsigned head = io_uring_smp_load_acquire(ring->sq.khead);
-    io_uring_smp_store_release(ring->sq.ktail, head);
-    ring->sq.sqe_head = ring->sq.sqe_tail = head;
-}
-
-void cswio_aio_prep(struct iocb *cb, int write, int fd, void *buf, size_t len, long long off, int efd, int rw_flags) {
-    if (write) io_prep_pwrite(cb, fd, buf, len, off);
-    else io_prep_pread(cb, fd, buf, len, off);
-    cb->aio_rw_flags = rw_flags;
-    if (efd >= 0) io_set_eventfd(cb, efd);
-}
-
-// The kernel's AIO completion ring, mapped at the io_context_t address.
-// Reading it directly is what fio's userspace_reap does.
-struct cswio_aio_ring {
-    unsigned id, nr, head, tail, magic, compat_features, incompat_features, header_length;
-    struct io_event events[0];
-};
-#define CSWIO_AIO_RING_MAGIC 0xa10a10a1
-
-int cswio_aio_user_reap(io_context_t ctx, struct io_event *events, int max) {
-    struct cswio_aio_ring *ring = (struct cswio_aio_ring *)ctx;
-    if (ring == NULL || ring->magic != CSWIO_AIO_RING_MAGIC) return -ENOSYS;
-    int n = 0;
-    unsigned head = ring->head;
-    while (n < max) {
-        unsigned tail = __atomic_load_n(&ring->tail, __ATOMIC_ACQUIRE);
-        if (head == tail) break;
-        events[n++] = ring->events[head];
-        head = (head + 1) % ring->nr;
-    }
-    __atomic_store_n(&ring->head, head, __ATOMIC_RELEASE);
-    return n;
-}
 
 #include <signal.h>
 #include <pthread.h>
@@ -337,20 +228,6 @@ void *cswio_aligned_alloc(size_t alignment, size_t size) {
 }
 
 int cswio_isatty(int fd) { return isatty(fd); }
-
-int cswio_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
-int cswio_epoll_add_readable(int epfd, int fd) {
-    struct epoll_event ev;
-    memset(&ev, 0, sizeof(ev));
-    ev.events = EPOLLIN;
-    ev.data.fd = fd;
-    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
-}
-int cswio_epoll_wait_one(int epfd, int timeout_ms) {
-    struct epoll_event ev;
-    int n = epoll_wait(epfd, &ev, 1, timeout_ms);
-    return n < 0 ? -errno : n;
-}
 
 void cswio_touch_sectors(unsigned char *buf, size_t len) {
     for (size_t i = 0; i < len; i += 512) buf[i] &= 1;

@@ -46,7 +46,7 @@ struct Swio: ParsableCommand {
           swio parse jobs/mixed.fio --format json       show effective options and their sources
           swio engines                                  list engines, options and capabilities
           swio baseline /dev/loop0 --direct             hdparm -t/-T style baseline
-          swio run --baseline auto jobs/kevent-vs-sync.fio   each job's bandwidth as % of the baseline
+          swio run --baseline auto jobs/seq-read.fio        each job's bandwidth as % of the baseline
         """,
         version: "swio \(swioVersion)",
         subcommands: [RunCommand.self, ParseCommand.self, EnginesCommand.self, BaselineCommand.self],
@@ -106,7 +106,7 @@ struct JobInputs: ParsableArguments {
             throw UserError("no jobs: give a job file or --name=NAME with options (see swio --help)")
         }
         if !sections.isEmpty && files.isEmpty { throw UserError("--section picks sections of job files, and no job file was given") }
-        var parser = JobFileParser(options: ParseOptions(ignoreUnsupported: ignoreUnsupported, sections: sections))
+        var parser = JobFileParser(options: ParseOptions(ignoreUnsupported: ignoreUnsupported, sections: sections, engines: EngineRegistry.catalog))
         let r = try parser.parse(files: files, commandLine: opts)
         for w in r.warnings { writeStderr("swio: warning: \(w)") }
         // fio: "No job(s) defined" (a file of [global] only, or an empty one), exit 1.

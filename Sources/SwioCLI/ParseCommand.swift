@@ -50,36 +50,3 @@ struct ParseCommand: ParsableCommand {
         }
     }
 }
-
-struct EnginesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "engines", abstract: "List engines with their options and capability flags.")
-
-    @Option(help: "text or json.")
-    var format = "text"
-
-    func run() throws {
-        runReporting {
-            if format == "json" {
-                let arr: [JSON] = EngineRegistry.all.map { e in
-                    .object([("name", .string(e.name)), ("summary", .string(e.summary)),
-                             ("flags", .array(e.flags.names.map { .string($0) })),
-                             ("notes", .array(e.notes.map { .string($0) })),
-                             ("options", .array(e.options.map { o in .object([("name", .string(o.name)), ("default", o.defaultValue.map { .string($0) } ?? .null), ("help", .string(o.help)), ("implemented", .bool(o.supported))]) }))])
-                }
-                writeStdout(JSON.object([("engines", .array(arr))]).serialized() + "\n")
-                return 0
-            }
-            var out = ""
-            for e in EngineRegistry.all {
-                out += "\(e.name): \(e.summary)\n  flags: \(e.flags.names.joined(separator: ", "))\n"
-                for n in e.notes { out += "  note: \(n)\n" }
-                for o in e.options {
-                    let missing = o.supported ? "" : o.inertValues.isEmpty ? " (not implemented yet)" : " (swio takes only \(o.inertValues.joined(separator: " or ")) yet)"
-                    out += "  --\(o.name)\(o.defaultValue.map { "=\($0)" } ?? ""): \(o.help)\(missing)\n"
-                }
-            }
-            writeStdout(out)
-            return 0
-        }
-    }
-}

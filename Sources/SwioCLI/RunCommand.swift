@@ -13,7 +13,7 @@ struct RunCommand: ParsableCommand {
         discussion: """
         Examples:
           swio run jobs/randread.fio
-          swio run --output-format=json --name=t --ioengine=null --rw=randread --size=1g
+          swio run --output-format=json --name=t --rw=randread --size=1g --filename=/tmp/f
           swio run --rw=read --bs=1m --name=a --filename=/dev/shm/a --size=256m --name=b --filename=/dev/shm/b --size=256m
         """)
 
@@ -47,8 +47,8 @@ struct RunCommand: ParsableCommand {
             if inputs.readonly, let c = configs.first(where: { $0.rw.directions.contains(.write) || $0.rw.directions.contains(.trim) }) {
                 throw UserError("--readonly: job '\(c.name)' has rw=\(c.rw.rawValue), which writes (fio: \"job has write bit set, but fio is in read-only mode\")")
             }
-            for c in configs where EngineRegistry.info(c.engine) == nil {
-                throw UserError("ioengine=\(c.engine) is not implemented by swio")
+            for c in configs where c.definition.engine == nil {
+                throw UserError("ioengine=\(c.engineName) is not implemented by swio")
             }
             if parseOnly { return 0 }
             // A report that could not be written must be known before the jobs write anything.
@@ -65,10 +65,12 @@ struct RunCommand: ParsableCommand {
             if inputs.warningsFatal && configs.contains(where: \.blockalignTurnsOffMap) {
                 throw UserError("--warnings-fatal: the blockalign warning above")
             }
-            warnOnce("warning", where: { $0.engine == "libaio" && !$0.direct },
-                     "libaio with direct=0 blocks in io_submit (buffered I/O is synchronous); use direct=1")
+            for name in Set(configs.filter { $0.engine.flags.contains(.blocksWhenBuffered) && !$0.direct }.map(\.engineName)).sorted() {
+                warnOnce("warning", where: { $0.engineName == name && !$0.direct },
+                         "\(name) with direct=0 runs buffered I/O inside its submit call, so it is synchronous; use direct=1")
+            }
             // fio prints this note too (to stdout, inside its JSON; swio keeps it on stderr).
-            warnOnce("note", where: { $0.iodepth > 1 && EngineRegistry.info($0.engine)?.flags.contains(.sync) == true },
+            warnOnce("note", where: { $0.iodepth > 1 && $0.engine.flags.contains(.sync) },
                      "iodepth > 1 with a synchronous engine: the queue depth is capped at 1, as in fio")
             // Baselines are measured before the jobs run, so the jobs do not disturb them.
             let baselineByTarget = try measureBaselines(configs)
@@ -77,7 +79,7 @@ struct RunCommand: ParsableCommand {
             // of the shell that started it did 1.3-2.3% fewer IOPS (README). So the jobs run in a
             // worker process with its own session, unless every job asks for fio's `thread`.
             if !configs.allSatisfy(\.thread) { _ = cswio_continue_in_own_session() }
-            var runner = Runner(executor: EngineRegistry.execute, engineInfo: EngineRegistry.info)
+            var runner = Runner()
             let showETA = eta == "always" || (eta == "auto" && cswio_isatty(2) != 0)
             if showETA { runner.onProgress = { jobs in ETALine.draw(jobs) } }
             // SIGUSR1: the whole report as it stands, where the final one will go (fio prints it too).
@@ -143,7 +145,7 @@ extension RunCommand {
         }
         for c in configs {
             guard let t = c.filenames.first, out[t] == nil else { continue }
-            let direct = c.direct || c.engine == "kevent"
+            let direct = c.direct || c.engine.flags.contains(.directOnly)
             writeStderr("swio: measuring the \(direct ? "O_DIRECT" : "buffered") baseline of \(t) ...")
             let r = try Baseline.diskReads(t, direct: direct)
             if let w = r.warning { writeStderr("swio: warning: \(w)") }

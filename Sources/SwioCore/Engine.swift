@@ -1,8 +1,15 @@
 // The engine boundary, modelled on fio's struct ioengine_ops: open/close a file, queue an I/O
 // (completed now / queued / busy), commit queued I/Os, reap completions (min, max) and read
-// them back with event(i). An engine is one target under engines/<Name>/ and is chosen once
-// per job: the I/O loop (IOLoop.run) is generic and @inlinable, so it is specialised for each
-// engine and no call goes through `any IOEngine` per I/O.
+// them back with event(i). An engine is one target under engines/<Name>/ that exports an
+// EngineDescriptor (EngineDescriptor.swift) and is chosen once per job: the I/O loop
+// (IOLoop.run) is generic and @inlinable, so it is specialised for each engine and no call
+// goes through `any IOEngine` per I/O.
+//
+// The loop's contract with an engine: queue() answers .completed (result set: bytes done, 0
+// for a read at the end of a file, or -errno), .queued (it completes through getEvents after
+// commit) or .busy (nothing accepted: the loop commits, reaps and queues it again). A short
+// result is counted as a short I/O; the buffer of a unit is the engine's until its completion
+// is handed back by event(i).
 
 import CSwio
 #if canImport(Glibc)
@@ -94,20 +101,7 @@ public struct EngineError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
-/// Static description of an engine for `swio engines` and option checks.
-public struct EngineInfo: Sendable {
-    public var name: String
-    public var flags: EngineFlags
-    public var summary: String
-    public var notes: [String]
-    public var options: [OptionSpec] { OptionTable.options(forEngine: name) }
-    public init(name: String, flags: EngineFlags, summary: String, notes: [String] = []) {
-        self.name = name; self.flags = flags; self.summary = summary; self.notes = notes
-    }
-}
-
 public protocol IOEngine {
-    static var info: EngineInfo { get }
     /// Sets up the engine for a job; `units` is the job's preallocated I/O unit array (iodepth long).
     init(job: JobConfig, units: UnsafeMutablePointer<IOUnit>, count: Int) throws
     /// Opens one file; the default is open(2). Returns the fd.
@@ -142,77 +136,18 @@ extension IOEngine {
     public mutating func cleanup() {}
 }
 
-/// The one place syscalls used by the runner and sync engines are called; EINTR is handled here.
-public enum Syscall {
-    public static func open(_ path: String, flags: Int32, mode: UInt32) throws -> Int32 {
-        while true {
-            let fd = cswio_open(path, flags, Int32(mode))
-            if fd >= 0 { return fd }
-            if errno == EINTR { continue }
-            let e = errno
-            var hint = ""
-            if e == EINVAL && flags & cswio_O_DIRECT != 0 { hint = " (this filesystem may not support O_DIRECT; tmpfs does not)" }
-            throw EngineError(errno: e, "cannot open \(path): \(errorString(e))\(hint)")
-        }
-    }
-    /// 0, or the errno of a failed close. EINTR counts as closed: Linux releases the fd
-    /// before it can be interrupted, so a retry could close another thread's new fd.
-    @discardableResult
-    public static func close(_ fd: Int32) -> Int32 {
-        if Glibc.close(fd) == 0 { return 0 }
-        let e = errno
-        return e == EINTR ? 0 : e
-    }
 
-    /// Runs `body` until it does not fail with EINTR; returns the result or -errno.
-    @inlinable public static func retry(_ body: () -> Int) -> Int {
-        while true {
-            let r = body()
-            if r >= 0 { return r }
-            let e = errno
-            if e != EINTR { return -Int(e) }
-        }
-    }
-
-    public static func errorString(_ e: Int32) -> String { String(cString: strerror(e)) }
-}
-
-/// The default completion path for engines whose queue() does the I/O (sync engines).
-extension IOUnit {
-    @inlinable public mutating func complete(_ r: Int) { result = r }
-}
-
-/// Synchronous fallbacks every engine may use: trim (BLKDISCARD on block devices,
-/// fallocate(PUNCH_HOLE) on files) and fsync/fdatasync.
-public enum SyncOps {
-    @inlinable public static func trim(fd: Int32, offset: UInt64, length: Int) -> Int {
-        if cswio_is_blockdev(fd) == 1 {
-            let r = Syscall.retry { Int(cswio_blk_discard(fd, offset, UInt64(length))) }
-            return r < 0 ? r : length
-        }
-        let r = Syscall.retry { Int(cswio_fallocate(fd, cswio_FALLOC_FL_PUNCH_HOLE | cswio_FALLOC_FL_KEEP_SIZE, off_t(offset), off_t(length))) }
-        return r < 0 ? r : length
-    }
-    @inlinable public static func sync(fd: Int32, dataOnly: Bool) -> Int {
-        Syscall.retry { Int(dataOnly ? fdatasync(fd) : fsync(fd)) }
-    }
-    /// The queue() answer of an engine that runs trim or fsync synchronously: busy while I/Os
-    /// it has queued still wait for their submit (`unsubmitted`), otherwise done now, beside
-    /// whatever is in flight. That is fio's rule (its libaio and io_uring engines test
-    /// `ld->queued`, which counts I/Os not yet submitted): strace of fio 3.33 at iodepth=8
-    /// shows its fsync(2) with 7 writes in flight, so such a sync need not cover them.
-    @inlinable public static func queueWhenSubmitted(_ u: UnsafeMutablePointer<IOUnit>, unsubmitted: Int) -> QueueResult {
-        if unsubmitted > 0 { return .busy }
-        u.pointee.result = nonDataIO(u) ?? -Int(EINVAL)
-        return .completed
-    }
-    /// Trim and sync kinds, done synchronously; nil for read/write.
-    @inlinable public static func nonDataIO(_ u: UnsafeMutablePointer<IOUnit>) -> Int? {
-        switch u.pointee.kind {
-        case .trim: return trim(fd: u.pointee.fd, offset: u.pointee.offset, length: u.pointee.length)
-        case .fsync: return sync(fd: u.pointee.fd, dataOnly: false)
-        case .fdatasync: return sync(fd: u.pointee.fd, dataOnly: true)
-        default: return nil
-        }
-    }
+/// A kernel completion source another engine can drive (the kevent engine's backends): it
+/// signals an eventfd as completions arrive and hands them over without blocking. Each
+/// backend conforms in its own engine folder; the registry composes them.
+public protocol CompletionSource: IOEngine {
+    /// The backend's name as the composing engine's option spells it (kevent_backend=libaio).
+    static var sourceName: String { get }
+    /// Sets up as a source: completions must reach the eventfd as they happen.
+    init(sourceFor job: JobConfig, units: UnsafeMutablePointer<IOUnit>, count: Int) throws
+    /// Signal `eventFD` on completions from now on.
+    mutating func attach(eventFD: Int32) throws
+    /// Appends completions ready now to the events from index `from`, up to `max` in all;
+    /// returns the new total (event(i) reads them back).
+    mutating func harvest(from: Int, max: Int) throws -> Int
 }

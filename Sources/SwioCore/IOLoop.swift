@@ -418,6 +418,8 @@ public struct IOLoop {
         while inflight > 0 && drainFailures < 3 {
             let n: Int
             do { n = try engine.getEvents(min: 1, max: inflight) } catch { drainFailures += 1; continue }
+            // An engine that hands back nothing when asked for one would keep this spinning.
+            if n == 0 { drainFailures += 1; continue }
             _ = completeEvents(&engine, n)
         }
         endNs = now

@@ -88,7 +88,11 @@ public enum RandomDistribution: Sendable, Equatable {
 public struct JobConfig: Sendable {
     public var definition: JobDefinition
     public var name: String { definition.name }
-    public var engine: String
+    /// The engine, as the parser's catalog found it (a stand-in that fails the job when it
+    /// found none: a fio engine swio lacks, parsed with --ignore-unsupported).
+    public var engine: EngineDescriptor
+    /// ioengine= as the job gives it ("libaio", "external:/x.so").
+    public var engineName: String
     public var rw: RWMode
     /// fio's "rw=randread:8": a new random offset only every N I/Os (sequential in between).
     public var sequencer: Int
@@ -230,7 +234,11 @@ public struct JobConfig: Sendable {
         func wrap<T>(_ n: String, _ f: () throws -> T) throws -> T {
             do { return try f() } catch let e as ValueError { throw JobFileError(loc(n), option: n, e.message) }
         }
-        func str(_ n: String) -> String? { d[n] ?? OptionTable.lookup(n)?.defaultValue }
+        engineName = d.engine?.name ?? (d["ioengine"] ?? "").trimmed.lowercased()
+        let eng = d.engine ?? .unavailable(engineName, "ioengine=\(engineName) is not implemented by swio")
+        engine = eng
+        // The job's value, else its engine's default for it (kevent: bs=40k), else fio's.
+        func str(_ n: String) -> String? { d[n] ?? eng.jobDefaults[n] ?? OptionTable.lookup(n)?.defaultValue }
         func int(_ n: String, _ def: Int64 = 0) throws -> Int64 { try wrap(n) { try str(n).map { try Values.integer($0) } ?? def } }
         // Validated by kind when parsed; read here as leniently as the bare-flag kind allows.
         func bool(_ n: String, _ def: Bool = false) throws -> Bool { try wrap(n) { try str(n).map { try Values.flag($0) } ?? def } }
@@ -244,7 +252,6 @@ public struct JobConfig: Sendable {
         }
         func sizeValue(_ n: String) throws -> SizeValue? { try wrap(n) { try str(n).map { try Values.size($0, kbBase: kb) } } }
 
-        engine = (str("ioengine") ?? "psync").lowercased()
         let rwRaw = (str("rw") ?? "read").lowercased()
         let rwParts = rwRaw.split(separator: ":", maxSplits: 1)
         let rwName = rwParts[0] == "readwrite" ? "rw" : String(rwParts[0])
@@ -257,8 +264,8 @@ public struct JobConfig: Sendable {
         if d.has("rwmixread") && (readLast || !d.has("rwmixwrite")) { rwmixread = Int(try int("rwmixread")) }
         else if d.has("rwmixwrite") { rwmixread = 100 - Int(try int("rwmixwrite")) }
         else { rwmixread = 50 }
-        // The kevent engine reads 40 KiB buffers by default, as the 2006 experiment did.
-        let defaultBS: UInt64 = engine == "kevent" ? 40960 : 4096
+        // fio's 4k, or the engine's own default (kevent reads 40 KiB, as in 2006).
+        let defaultBS = try wrap("bs") { try Values.bytes(eng.jobDefaults["bs"] ?? "4k", kbBase: kb) }
         let defaultBSs = [defaultBS, defaultBS, defaultBS]
         bs = d.has("bs") ? try sizes("bs", defaults: defaultBSs)! : defaultBSs
         bsrange = try d.has("bsrange") ? wrap("bsrange") { try SizeRange.parsePerDirection(d["bsrange"]!, kbBase: kb, defaultSize: defaultBS) } : nil

@@ -26,7 +26,8 @@ public struct PreparedFile: Sendable {
 
 public final class JobExecution: @unchecked Sendable {
     public let config: JobConfig
-    public let engineInfo: EngineInfo
+    /// The job's engine (config.engine).
+    public var engineInfo: EngineDescriptor { config.engine }
     public var files: [PreparedFile] = []
     public var stats = JobStats()
     public var end: LoopEnd = .done
@@ -127,10 +128,9 @@ public final class JobExecution: @unchecked Sendable {
     public func requestStop() { cswio_set_flag(stopFlag) }
     public var shouldStop: Bool { cswio_job_should_stop(stopFlag) != 0 }
 
-    public init(config: JobConfig, engineInfo: EngineInfo) {
+    public init(config: JobConfig) {
         self.config = config
-        self.engineInfo = engineInfo
-        depth = engineInfo.flags.contains(.sync) ? 1 : max(1, config.iodepth)
+        depth = config.engine.flags.contains(.sync) ? 1 : max(1, config.iodepth)
         units = .allocate(capacity: depth)
         regions = .allocate(capacity: 1)
         progress = .allocate(capacity: 6)
@@ -208,7 +208,7 @@ public final class JobExecution: @unchecked Sendable {
         try openIolog()
         if isDiskless {
             guard let size = c.size, case .bytes(let b) = size, b > 0 else {
-                throw fail("size", "ioengine=\(c.engine) needs size= (there is no file to take it from)")
+                throw fail("size", "ioengine=\(c.engineName) needs size= (there is no file to take it from)")
             }
             // fio: "size too small, must not be less than minimum block size: 4096 < 8192".
             if b < c.minBlockSize { throw fail("size", "size too small, must not be less than the minimum block size: \(b) < \(c.minBlockSize)") }
@@ -802,7 +802,7 @@ public final class JobExecution: @unchecked Sendable {
     /// What the report says of a job that did not stop in time (blocked in a system call):
     /// a stand-in with its last published statistics and ETIMEDOUT, as its own may still change.
     static func abandoned(_ job: JobExecution, graceNs: UInt64) -> JobExecution {
-        let j = JobExecution(config: job.config, engineInfo: job.engineInfo)
+        let j = JobExecution(config: job.config)
         if let s = job.published.withLock({ $0 }) { j.stats = s }
         j.recordError(errno: ETIMEDOUT, "the job did not stop within \(graceNs / 1_000_000_000) s of being asked to (blocked in a system call?); its results are incomplete")
         j.finished = true

@@ -53,6 +53,9 @@ public struct JobDefinition: Sendable {
     /// What the job's own section (or its part of the command line) set, as set there: fio's
     /// "job options" are these, not what a [global] section gave it.
     public var ownSettings: [String: Setting] = [:]
+    /// The engine ioengine= names, as the parser's catalog resolved it (nil without a catalog
+    /// that knows it).
+    public var engine: EngineDescriptor?
 
     public subscript(_ name: String) -> String? {
         settings.last { $0.name == name }.map { $0.setting.value ?? "1" }
@@ -86,10 +89,14 @@ public struct ParseOptions: Sendable {
     /// fio's --section: only these job sections of the job files run ([global] sections still
     /// apply); empty means all.
     public var sections: [String]
-    public init(ignoreUnsupported: Bool = false, environment: [String: String]? = nil, sections: [String] = []) {
+    /// What ioengine= can name, and each engine's options.
+    public var engines: any EngineCatalog
+    public init(ignoreUnsupported: Bool = false, environment: [String: String]? = nil, sections: [String] = [],
+                engines: any EngineCatalog = NoEngines()) {
         self.ignoreUnsupported = ignoreUnsupported
         self.environment = environment ?? ProcessEnvironment.all()
         self.sections = sections
+        self.engines = engines
     }
 }
 
@@ -162,6 +169,9 @@ struct RawSection {
 public struct JobFileParser {
     public var options: ParseOptions
     var warnings: [String] = []
+    /// The engines' own options (built-in ones, fio's that swio lacks, and the plugins the
+    /// jobs name), for looking up an option that is not generic.
+    var engineOptions: [String: OptionSpec] = [:]
     let pageSize: Int
     let ncpus: Int
     let mbMemory: Int
@@ -296,8 +306,8 @@ public struct JobFileParser {
 
     /// Validates an entry and returns (canonical name, setting).
     mutating func resolve(_ e: RawEntry, kbBase: Int) throws -> (String, Setting) {
-        guard let spec = OptionTable.lookup(e.key) else {
-            let hint = OptionTable.suggestion(for: e.key).map { " (did you mean '\($0)'?)" } ?? ""
+        guard let spec = lookup(e.key) else {
+            let hint = suggestion(for: e.key).map { " (did you mean '\($0)'?)" } ?? ""
             throw JobFileError(e.location, option: e.key, "unknown option\(hint)")
         }
         var value = e.value
@@ -359,7 +369,45 @@ public struct JobFileParser {
         return try build(sections: raw, commandLineGlobal: [])
     }
 
+    /// A generic option, or one of an engine's (which engine may use it is checked per job).
+    func lookup(_ name: String) -> OptionSpec? {
+        OptionTable.lookup(name) ?? engineOptions[name.lowercased()]
+    }
+
+    /// The closest option name, generic or an engine's, for "did you mean".
+    func suggestion(for name: String) -> String? {
+        var best: (String, Int)?
+        let candidates = [OptionTable.suggestion(for: name)].compactMap { $0 } + Array(engineOptions.keys)
+        for key in candidates {
+            let d = editDistance(name, key)
+            if d < (best?.1 ?? Int.max) || (d == best?.1 && key < best!.0) { best = (key, d) }
+        }
+        guard let (key, d) = best, d <= Swift.max(2, name.count / 3) else { return nil }
+        return key
+    }
+
+    /// Learns the engines' options: the catalog's, and those of each plugin an ioengine= names
+    /// (loaded now, so its options parse wherever they stand in the section).
+    mutating func learnEngineOptions(_ entries: [RawEntry]) throws {
+        let catalog = options.engines
+        for d in catalog.builtIn + catalog.notImplemented {
+            for spec in d.options {
+                for n in [spec.name] + spec.aliases where engineOptions[n] == nil { engineOptions[n] = spec }
+            }
+        }
+        for e in entries where OptionTable.lookup(e.key)?.name == "ioengine" {
+            guard let v = e.value?.trimmed, catalog.isPlugin(v) else { continue }
+            do {
+                guard let d = try catalog.engine(named: v) else { continue }
+                for spec in d.options { for n in [spec.name] + spec.aliases { engineOptions[n] = spec } }
+            } catch let err as EngineError {
+                throw JobFileError(e.location, option: "ioengine", err.message, errno: err.errno)
+            }
+        }
+    }
+
     mutating func build(sections raw: [RawSection], commandLineGlobal: [RawEntry]) throws -> ParseResult {
+        try learnEngineOptions(raw.flatMap(\.entries) + commandLineGlobal)
         var global: [(name: String, setting: Setting)] = []
         var cliSettings: [(String, Setting)] = []
         var jobs: [JobDefinition] = []
@@ -414,7 +462,7 @@ public struct JobFileParser {
             if !fromCommandLine { for (n, s) in cliSettings { job.set(n, s) } }
             if headerNames && !fromCommandLine { job.set("name", nameSetting) }
             job.name = job["name"] ?? section.name
-            try checkEngineOptions(job)
+            try resolveEngine(&job)
             try checkUnsupported(job)
 
             // stonewall/new_group start a new group if jobs exist; every later job file implies a stonewall.
@@ -447,41 +495,49 @@ public struct JobFileParser {
         return ParseResult(jobs: jobs, globalSettings: globals, warnings: warnings)
     }
 
-    func checkEngineOptions(_ job: JobDefinition) throws {
-        let engine = (job["ioengine"] ?? "psync").lowercased()
-        if let s = job.setting("ioengine") {
-            let known = EngineNames.implemented + EngineNames.knownUnimplemented
-            let base = engine.hasPrefix("external:") ? "external" : engine
-            if !known.contains(base) {
-                let near = known.min { editDistance($0, engine) < editDistance($1, engine) }
-                throw JobFileError(s.source, option: "ioengine", "unknown engine '\(engine)'" + (near.map { " (did you mean '\($0)'?)" } ?? ""))
-            }
+    /// Finds the job's engine and checks that each engine option set is its engine's: fio
+    /// refuses another engine's option ("hipri" on libaio) as unknown.
+    func resolveEngine(_ job: inout JobDefinition) throws {
+        let catalog = options.engines
+        let name = (job["ioengine"] ?? catalog.defaultEngine).trimmed
+        let at = job.setting("ioengine")?.source ?? job.section
+        let engine: EngineDescriptor?
+        do { engine = try catalog.engine(named: name) } catch let e as EngineError {
+            throw JobFileError(at, option: "ioengine", e.message, errno: e.errno)
         }
-        for (name, s) in job.settings {
-            guard let spec = OptionTable.lookup(name), let owners = spec.engines else { continue }
-            if !owners.contains(engine) {
-                throw JobFileError(s.source, option: name, "not an option of ioengine=\(engine) (it belongs to \(owners.joined(separator: ", ")))")
-            }
+        if engine == nil && !catalog.notImplemented.contains(where: { $0.name == name.lowercased() }) {
+            let known = (catalog.builtIn + catalog.notImplemented).flatMap { [$0.name] + $0.aliases }
+            let near = known.min { editDistance($0, name) < editDistance($1, name) }
+                .flatMap { editDistance($0, name) <= Swift.max(2, name.count / 3) ? $0 : nil }
+            throw JobFileError(at, option: "ioengine", "unknown engine '\(name)'" + (near.map { " (did you mean '\($0)'?)" } ?? " (see `swio engines`)"))
         }
+        let described = engine ?? catalog.notImplemented.first { $0.name == name.lowercased() }
+        for (option, s) in job.settings where OptionTable.lookup(option) == nil {
+            if described?.option(option) != nil { continue }
+            let owners = (catalog.builtIn + catalog.notImplemented).filter { $0.option(option) != nil }.map(\.name)
+            throw JobFileError(s.source, option: option, "not an option of ioengine=\(name)"
+                + (owners.isEmpty ? "" : " (it belongs to \(owners.joined(separator: ", ")))"))
+        }
+        job.engine = engine
     }
 
     mutating func checkUnsupported(_ job: JobDefinition) throws {
-        let engine = (job["ioengine"] ?? "psync").lowercased()
-        if !EngineNames.implemented.contains(engine), let s = job.setting("ioengine") {
-            let msg = "ioengine=\(engine) is a fio engine swio does not implement yet"
+        let name = (job["ioengine"] ?? options.engines.defaultEngine).trimmed
+        if job.engine == nil, let s = job.setting("ioengine") {
+            let msg = "ioengine=\(name) is a fio engine swio does not implement yet"
             if options.ignoreUnsupported { warnings.append("\(s.source): \(msg)") } else {
                 throw JobFileError(s.source, option: "ioengine", msg + " (use --ignore-unsupported to parse anyway)")
             }
         }
-        for (name, s) in job.settings {
-            guard let spec = OptionTable.lookup(name) else { continue }
+        for (option, s) in job.settings {
+            guard let spec = OptionTable.lookup(option) ?? job.engine?.option(option) ?? engineOptions[option] else { continue }
             if spec.isUnsupported(s.value) {
-                let msg = (s.value.map { "\(name)=\($0)" } ?? name) + " is a fio setting not implemented by swio yet"
+                let msg = (s.value.map { "\(option)=\($0)" } ?? option) + " is a fio setting not implemented by swio yet"
                 if options.ignoreUnsupported {
-                    let w = "\(s.source): option '\(name)': \(msg); ignored"
+                    let w = "\(s.source): option '\(option)': \(msg); ignored"
                     if !warnings.contains(w) { warnings.append(w) }
                 } else {
-                    throw JobFileError(s.source, option: name, msg + " (use --ignore-unsupported to run without it)")
+                    throw JobFileError(s.source, option: option, msg + " (use --ignore-unsupported to run without it)")
                 }
             }
         }

@@ -1,5 +1,6 @@
-// The typed option table: the single source of truth for parsing, `swio parse`,
-// `swio engines` and the JSON report's "job options". Names and aliases as fio spells them.
+// The typed option table of the generic job options: the single source of truth for parsing,
+// `swio parse` and the JSON report's "job options". Names and aliases as fio spells them.
+// An engine's own options are in its EngineDescriptor.
 
 public enum OptionKind: Sendable, Equatable {
     /// Free text.
@@ -36,8 +37,6 @@ public struct OptionSpec: Sendable {
     public var kind: OptionKind
     public var defaultValue: String?
     public var help: String
-    /// nil: a generic option; otherwise the engines that own it.
-    public var engines: [String]?
     /// false: fio knows it and swio parses it, but the runner does not implement it yet.
     public var supported: Bool
     /// Values of an unsupported option that ask for nothing swio does not do (verify=0, say):
@@ -47,9 +46,9 @@ public struct OptionSpec: Sendable {
     public var bareOK: Bool
 
     public init(_ name: String, _ kind: OptionKind, default def: String? = nil, aliases: [String] = [],
-                engines: [String]? = nil, supported: Bool = true, inert: [String] = [], bare: Bool = false, _ help: String) {
+                supported: Bool = true, inert: [String] = [], bare: Bool = false, _ help: String) {
         self.name = name; self.kind = kind; self.defaultValue = def; self.aliases = aliases
-        self.engines = engines; self.supported = supported; self.inertValues = inert; self.bareOK = bare; self.help = help
+        self.supported = supported; self.inertValues = inert; self.bareOK = bare; self.help = help
     }
 
     /// Whether `value` asks for something swio does not implement.
@@ -60,22 +59,11 @@ public struct OptionSpec: Sendable {
     public var allowsBare: Bool { kind == .flag || bareOK }
 }
 
-public enum EngineNames {
-    /// Engines swio implements, in `swio engines` order.
-    public static let implemented = ["psync", "sync", "vsync", "pvsync", "pvsync2", "null", "libaio", "io_uring", "kevent"]
-    /// Engines fio has that swio knows by name but does not implement yet.
-    public static let knownUnimplemented = ["net", "netsplice", "mmap", "posixaio", "sg", "splice", "io_uring_cmd",
-        "cpuio", "e4defrag", "falloc", "filecreate", "filestat", "filedelete", "dircreate", "dirstat", "dirdelete",
-        "ftruncate", "exec", "http", "rdma", "rbd", "rados", "nbd", "nfs", "libblkio", "libzbc", "dev-dax",
-        "libpmem", "libiscsi", "gfapi", "libhdfs", "mtd", "windowsaio", "solarisaio", "guasi", "xnvme", "external"]
-}
-
 public enum OptionTable {
     static let secs: UInt64 = 1_000_000
     static let dirs = ["read", "write", "trim"]
     static let rwModes = ["read", "write", "trim", "randread", "randwrite", "randtrim", "rw", "readwrite",
                           "randrw", "trimwrite", "randtrimwrite"]
-    static let asyncEngines = ["libaio", "io_uring", "kevent"]
 
     public static let all: [OptionSpec] = [
         // Job description
@@ -168,7 +156,7 @@ public enum OptionTable {
         OptionSpec("end_fsync", .bool, default: "0", "fsync when the job ends"),
         OptionSpec("fsync_on_close", .bool, default: "0", "fsync when closing files"),
         // Engine and queue
-        OptionSpec("ioengine", .string, default: "psync", "I/O engine (see `swio engines`)"),
+        OptionSpec("ioengine", .string, "I/O engine (see `swio engines`; the default is fio's)"),
         OptionSpec("iodepth", .int(min: 1, max: 65536), default: "1", "I/Os in flight for async engines"),
         OptionSpec("iodepth_batch", .int(min: 0, max: 65536), default: "1", aliases: ["iodepth_batch_submit"], "Submit this many I/Os at once (fio's name; iodepth_batch_submit is its alias)"),
         OptionSpec("iodepth_batch_complete_min", .int(min: 0, max: 65536), default: "1", aliases: ["iodepth_batch_complete"], "Reap at least this many completions per wait"),
@@ -212,36 +200,6 @@ public enum OptionTable {
         OptionSpec("zoneskip", .size(perDirection: false, percentOK: true), supported: false, inert: ["0"], "Zone skip"),
         OptionSpec("flow", .int(min: nil, max: nil), supported: false, inert: ["0"], "Flow control weight"),
         OptionSpec("inplace", .int(min: 0, max: 1), supported: false, inert: ["0"], "e4defrag in-place"),
-        // Engine-specific options
-        OptionSpec("hipri", .flag, engines: ["pvsync2", "io_uring"], "Polled I/O (RWF_HIPRI / IORING_SETUP_IOPOLL)"),
-        OptionSpec("nowait", .bool, default: "0", engines: ["pvsync2", "libaio", "io_uring"], "RWF_NOWAIT: fail instead of blocking"),
-        OptionSpec("hipri_percentage", .int(min: 0, max: 100), default: "100", engines: ["pvsync2"], supported: false, inert: ["100"], "Percentage of hipri I/Os that get RWF_HIPRI"),
-        OptionSpec("fixedbufs", .flag, engines: ["io_uring"], "Register I/O buffers (READ_FIXED/WRITE_FIXED)"),
-        OptionSpec("registerfiles", .flag, engines: ["io_uring"], "Register files (IOSQE_FIXED_FILE)"),
-        OptionSpec("sqthread_poll", .flag, engines: ["io_uring"], "Kernel submission thread (SQPOLL)"),
-        OptionSpec("sqthread_poll_cpu", .int(min: -1, max: 4096), engines: ["io_uring"], "CPU for the SQPOLL thread (-1: any)"),
-        OptionSpec("nonvectored", .int(min: nil, max: nil), default: "-1", engines: ["io_uring"], "Use READ/WRITE instead of READV/WRITEV: any value but 0 (fio's default, -1, too)"),
-        OptionSpec("force_async", .int(min: nil, max: nil), default: "0", engines: ["io_uring"], "IOSQE_ASYNC on every Nth request (0 or less: none)"),
-        OptionSpec("uncached", .int(min: 0, max: 1), engines: ["pvsync2", "io_uring"], supported: false, inert: ["0"], "RWF_UNCACHED"),
-        OptionSpec("cmdprio_percentage", .int(min: 0, max: 100), engines: ["libaio", "io_uring"], supported: false, inert: ["0"], "Percentage of I/Os with cmdprio"),
-        OptionSpec("cmdprio_bssplit", .string, engines: ["libaio", "io_uring"], supported: false, "Priority percentages per block size"),
-        // fio applies these only to the I/Os cmdprio_percentage or cmdprio_bssplit pick.
-        OptionSpec("cmdprio_class", .string, engines: ["libaio", "io_uring"], "Priority class (1 RT, 2 BE, 3 idle) of the I/Os cmdprio_percentage/cmdprio_bssplit pick; nothing on its own"),
-        OptionSpec("cmdprio", .string, engines: ["libaio", "io_uring"], "Priority level of the I/Os cmdprio_percentage/cmdprio_bssplit pick; nothing on its own"),
-        OptionSpec("userspace_reap", .flag, engines: ["libaio"], "Reap completions from the kernel's AIO ring without a syscall"),
-        OptionSpec("libaio_sync_trim", .flag, engines: ["libaio"], "Issue trims synchronously (swio always does: Linux AIO has no trim; as fio, it waits only until nothing is left to submit)"),
-        OptionSpec("kevent_backend", .choice(["libaio", "io_uring"]), default: "libaio", engines: ["kevent"], "Kernel AIO backend that feeds the kevent ready-queue"),
-        OptionSpec("kevent_min", .int(min: 1, max: 65536), default: "1", engines: ["kevent"], "Minimum events harvested per wait"),
-        OptionSpec("kevent_max", .int(min: 1, max: 65536), engines: ["kevent"], "Maximum events harvested per wait (default iodepth)"),
-        OptionSpec("hostname", .string, engines: ["net", "netsplice"], "Network peer host"),
-        OptionSpec("port", .int(min: 1, max: 65535), engines: ["net", "netsplice"], "Network port"),
-        OptionSpec("protocol", .choice(["tcp", "tcpv6", "udp", "udpv6", "unix", "vsock"]), default: "tcp", aliases: ["proto"], engines: ["net", "netsplice"], "Network protocol"),
-        OptionSpec("listen", .flag, engines: ["net", "netsplice"], "Listen for the peer instead of connecting"),
-        OptionSpec("pingpong", .flag, engines: ["net", "netsplice"], "Echo each payload back"),
-        OptionSpec("nodelay", .flag, engines: ["net", "netsplice"], "TCP_NODELAY"),
-        OptionSpec("cmd_type", .string, engines: ["io_uring", "io_uring_cmd"], "io_uring_cmd type (fio's io_uring accepts and ignores it)"),
-        OptionSpec("sg_write_mode", .string, engines: ["sg"], "sg write mode"),
-        OptionSpec("donorname", .string, engines: ["e4defrag"], "e4defrag donor file"),
     ] + fioOnly.map { name, inert in
         OptionSpec(name, .string, aliases: fioOnlyAliases[name] ?? [], supported: false, inert: inert,
                    "A fio 3.33 option swio does not implement yet")
@@ -309,11 +267,6 @@ public enum OptionTable {
         }
         guard let (key, d) = best, d <= Swift.max(2, name.count / 3) else { return nil }
         return key
-    }
-
-    /// Generic options and the options owned by one engine, for `swio engines`.
-    public static func options(forEngine engine: String) -> [OptionSpec] {
-        all.filter { $0.engines?.contains(engine) ?? false }
     }
 
     /// Validates `value` for `spec`, returning a normalised error message on failure.

@@ -21,7 +21,7 @@ public struct ReportEntry: Sendable {
     /// ones continue_on_error went on past still reports the first as its error, but, as in
     /// fio, does not make the run exit non-zero.
     public var stoppedOnError: Bool
-    public var engine: EngineInfo
+    public var engine: EngineDescriptor
     public var baseline: BaselineRatio?
     /// Whose options "job options" lists: the job's, or for a group_reporting group its last
     /// job's, as fio 3.33 does (while the group keeps its first job's name).
@@ -63,17 +63,16 @@ public struct GroupSummary: Sendable {
 /// What a report needs of one job: its settings and engine, its statistics, how it ended.
 public struct JobOutcome: Sendable {
     public var config: JobConfig
-    public var engineInfo: EngineInfo
     public var stats: JobStats
     public var end: LoopEnd
-    public init(config: JobConfig, engineInfo: EngineInfo, stats: JobStats, end: LoopEnd) {
-        self.config = config; self.engineInfo = engineInfo; self.stats = stats; self.end = end
+    public init(config: JobConfig, stats: JobStats, end: LoopEnd) {
+        self.config = config; self.stats = stats; self.end = end
     }
 }
 
 extension JobExecution {
     /// The finished job's outcome (its statistics are final once `finished` is set).
-    public var outcome: JobOutcome { JobOutcome(config: config, engineInfo: engineInfo, stats: stats, end: end) }
+    public var outcome: JobOutcome { JobOutcome(config: config, stats: stats, end: end) }
 }
 
 public struct Report: Sendable {
@@ -98,7 +97,7 @@ public struct Report: Sendable {
             let c = job.config
             var e = ReportEntry(name: c.name, groupID: c.groupID, jobs: 1, config: c, stats: job.stats,
                                 error: job.stats.firstError, errorMessage: job.stats.firstErrorMessage,
-                                stoppedOnError: job.end == .failed, engine: job.engineInfo, baseline: baselines[c.name], optionsConfig: c)
+                                stoppedOnError: job.end == .failed, engine: c.engine, baseline: baselines[c.name], optionsConfig: c)
             if c.groupReporting, let i = out.lastIndex(where: { $0.groupID == c.groupID && $0.config.groupReporting }) {
                 out[i].stats.merge(job.stats)
                 out[i].jobs += 1
@@ -311,7 +310,7 @@ public struct Report: Sendable {
 
     func swioJSON(_ e: ReportEntry) -> JSON {
         var kv: [(String, JSON)] = [
-            ("ioengine", .string(e.config.engine)), ("jobs", .int(Int64(e.jobs))),
+            ("ioengine", .string(e.config.engineName)), ("jobs", .int(Int64(e.jobs))),
             ("runtime_ns", .uint(e.stats.runtimeNs)),
             ("submit_calls", .uint(e.stats.submitCalls)), ("complete_calls", .uint(e.stats.completeCalls)),
             ("cpu_usec", .object([("user", .int(Int64(e.stats.cpu.userUs))), ("system", .int(Int64(e.stats.cpu.systemUs)))])),

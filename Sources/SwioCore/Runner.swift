@@ -42,18 +42,16 @@ public struct RunResult: Sendable {
 }
 
 public struct Runner {
-    /// Runs one prepared job with the right engine (SwioEngines.execute).
+    /// Runs one prepared job: its engine's run, unless a test wraps it.
     public typealias Executor = @Sendable (JobExecution) -> Void
     public let executor: Executor
-    public let engineInfo: @Sendable (String) -> EngineInfo?
     public var onProgress: (@Sendable ([JobExecution]) -> Void)?
     /// Called on the supervising thread for each status request (SIGUSR1), with every job as
     /// it stands.
     public var onStatus: (@Sendable ([JobOutcome]) -> Void)?
 
-    public init(executor: @escaping Executor, engineInfo: @escaping @Sendable (String) -> EngineInfo?) {
+    public init(executor: @escaping Executor = { job in job.config.engine.run(job) }) {
         self.executor = executor
-        self.engineInfo = engineInfo
     }
 
     public func run(_ configs: [JobConfig]) -> RunResult {
@@ -62,14 +60,13 @@ public struct Runner {
         var execs: [JobExecution] = []
         let logs = LogWriter.RunLogs()
         for c in configs {
-            let info = engineInfo(c.engine) ?? EngineInfo(name: c.engine, flags: [.sync], summary: "")
-            let job = JobExecution(config: c, engineInfo: info)
+            let job = JobExecution(config: c)
             job.runLogs = logs
             execs.append(job)
         }
         let disks = DiskUtil.Tracker(targets: configs.filter(\.diskUtil).flatMap { c -> [String] in
             c.filenamesGiven ? c.filenames : [c.definition["directory"].map { JobConfig.splitPaths($0).first ?? "." } ?? "."]
-        }, diskless: configs.allSatisfy { (engineInfo($0.engine)?.flags.contains(.diskless)) ?? false })
+        }, diskless: configs.allSatisfy { $0.engine.flags.contains(.diskless) })
         let stops = RunStops(jobs: execs)
         var threads: [JobThread?] = Array(repeating: nil, count: execs.count)
         let exec = executor
@@ -288,7 +285,7 @@ final class Supervisor: @unchecked Sendable {
         }
         return jobs.map { j in
             if j.finished { return j.outcome }
-            var o = JobOutcome(config: j.config, engineInfo: j.engineInfo, stats: JobStats(), end: .done)
+            var o = JobOutcome(config: j.config, stats: JobStats(), end: .done)
             if let s = j.published.withLock({ $0 }) { o.stats = s }
             return o
         }

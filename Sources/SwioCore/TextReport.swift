@@ -69,7 +69,7 @@ extension Report {
                 let lo = split?.min() ?? c.bsrange?[d].low ?? c.bs[d], hi = split?.max() ?? c.bsrange?[d].high ?? c.bs[d]
                 return "(\(["R", "W", "T"][d])) \(Report.num2str(lo, maxlen: 4, pow2: true, unit: "B"))-\(Report.num2str(hi, maxlen: 4, pow2: true, unit: "B"))"
             }.joined(separator: ", ")
-            out += "\(e.name): (g=\(e.groupID)): rw=\(c.rw.rawValue), bs=\(bsDesc), ioengine=\(c.engine), iodepth=\(c.iodepth)\n"
+            out += "\(e.name): (g=\(e.groupID)): rw=\(c.rw.rawValue), bs=\(bsDesc), ioengine=\(c.engineName), iodepth=\(c.iodepth)\n"
             if e.jobs > 1 { out += "...\n" }   // clones merged by group_reporting
         }
         out += "swio-\(swioVersion)\n\n"

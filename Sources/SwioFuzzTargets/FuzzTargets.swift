@@ -4,6 +4,7 @@
 // fuzz/corpus.
 
 import SwioCore
+import SwioEngines
 
 public enum FuzzTarget: String, CaseIterable, Sendable {
     /// A job file, through the parser and into each job's configuration.
@@ -20,7 +21,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         let text = String(decoding: data, as: UTF8.self)
         switch self {
         case .jobfile:
-            var p = JobFileParser(options: ParseOptions(ignoreUnsupported: data.count % 2 == 0, environment: ["RT": "1", "SIZE": "4k"]))
+            var p = JobFileParser(options: ParseOptions(ignoreUnsupported: data.count % 2 == 0, environment: ["RT": "1", "SIZE": "4k"], engines: EngineRegistry.catalog))
             return FuzzTarget.configure { try p.parse(text: text, file: "fuzz.fio") }
         case .cmdline:
             var options: [(key: String, value: String?)] = []
@@ -32,7 +33,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
                     options.append((String(body), nil))
                 }
             }
-            var p = JobFileParser(options: ParseOptions(environment: [:]))
+            var p = JobFileParser(options: ParseOptions(environment: [:], engines: EngineRegistry.catalog))
             return FuzzTarget.configure { try p.parse(files: [], commandLine: options) }
         case .baseline:
             // Its figures become ratios in a JSON report: they must be finite.

@@ -1,5 +1,6 @@
 import Testing
 @testable import SwioCore
+import SwioEngines
 
 /// Random and truncated job files never crash or hang the parser: they parse or fail cleanly.
 @Suite struct FuzzTests {
@@ -37,7 +38,7 @@ import Testing
                 }
             default: text = (0..<Int(rng.below(200))).map { _ in alphabet[Int(rng.below(UInt64(alphabet.count)))] }
             }
-            var p = JobFileParser(options: ParseOptions(ignoreUnsupported: Bool.random(), environment: ["RT": "1"]))
+            var p = JobFileParser(options: ParseOptions(ignoreUnsupported: Bool.random(), environment: ["RT": "1"], engines: EngineRegistry.catalog))
             do {
                 let r = try p.parse(text: String(text), file: "fuzz.fio")
                 for j in r.jobs { _ = try? JobConfig(j) }

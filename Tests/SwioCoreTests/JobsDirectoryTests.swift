@@ -1,5 +1,6 @@
 import Testing
 @testable import SwioCore
+import SwioEngines
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,7 +29,7 @@ func jobFiles() -> [String] {
         #expect(files.count >= 5)
         for f in files {
             // kevent-vs-sync.fio takes its target from ${SWIO_TARGET} (an empty filename= is an error).
-            var p = JobFileParser(options: ParseOptions(environment: ["SWIO_TARGET": "/tmp/swio-target"]))
+            var p = JobFileParser(options: ParseOptions(environment: ["SWIO_TARGET": "/tmp/swio-target"], engines: EngineRegistry.catalog))
             let r = try p.parse(files: [f])
             #expect(!r.jobs.isEmpty, "\(f) has no jobs")
             for j in r.jobs { _ = try JobConfig(j) }

@@ -1,5 +1,6 @@
 import Testing
 @testable import SwioCore
+import SwioEngines
 
 // Each expectation states the fio 3.33 behaviour it mirrors ([V] checked by running Debian's fio).
 @Suite struct SizeTests {
@@ -136,7 +137,7 @@ import Testing
     @Test(arguments: ["zipf:inf", "zipf:nan", "zipf:-inf", "pareto:nan", "normal:inf", "zoned:inf/10:0/90", "zoned:nan/50:100/50", "zoned:100/inf"])
     func degenerateDistributionParametersAreRefused(value: String) throws {
         #expect(throws: ValueError.self) { try RandomDistribution.parse(value) }
-        var p = JobFileParser(options: ParseOptions(environment: [:]))
+        var p = JobFileParser(options: ParseOptions(environment: [:], engines: EngineRegistry.catalog))
         let jobs = try p.parse(text: "[t]\nioengine=null\nsize=1m\nrw=randread\nrandom_distribution=\(value)\n", file: "d.fio").jobs
         do { _ = try JobConfig(jobs[0]); Issue.record("\(value) was accepted") } catch let e as JobFileError {
             #expect(e.description.contains("d.fio:5") && e.description.contains("random_distribution"))

@@ -1,9 +1,10 @@
 import Testing
 @testable import SwioCore
+import SwioEngines
 
 /// Drives the offset generator directly over a 1 MiB region (no I/O).
 func offsets(_ jobText: String, count: Int, regionLength: UInt64 = 1 << 20, regionStart: UInt64 = 0) throws -> [(kind: IOKind, offset: UInt64, length: Int)] {
-    var p = JobFileParser(options: ParseOptions(environment: [:]))
+    var p = JobFileParser(options: ParseOptions(environment: [:], engines: EngineRegistry.catalog))
     let c = try JobConfig(p.parse(text: jobText, file: "w.fio").jobs[0])
     let region = UnsafeMutablePointer<FileRegion>.allocate(capacity: 1)
     defer { region.deallocate() }
@@ -90,14 +91,14 @@ func offsets(_ jobText: String, count: Int, regionLength: UInt64 = 1 << 20, regi
 
     @Test func zonedBlankRegionTakesTheRest() throws {
         // fio's examples/rand-zones.fio: "zoned:50/5:30/15:20/": the last region is 80%.
-        var p = JobFileParser(options: ParseOptions(environment: [:]))
+        var p = JobFileParser(options: ParseOptions(environment: [:], engines: EngineRegistry.catalog))
         let c = try JobConfig(p.parse(text: "[a]\nrw=randread\nrandom_distribution=zoned:50/5:30/15:20/\n", file: "z.fio").jobs[0])
         guard case .zoned(let zones) = c.distribution else { Issue.record("not zoned: \(c.distribution)"); return }
         #expect(zones.map(\.region) == [5, 15, 80] && zones.map(\.access) == [50, 30, 20])
         // "20/0" and a bare "20" are blank too; blanks share the rest in whole percents; regions
         // may add up to less than 100.
         func regions(_ spec: String) throws -> [Double] {
-            var p = JobFileParser(options: ParseOptions(environment: [:]))
+            var p = JobFileParser(options: ParseOptions(environment: [:], engines: EngineRegistry.catalog))
             let c = try JobConfig(p.parse(text: "[a]\nrw=randread\nrandom_distribution=\(spec)\n", file: "z.fio").jobs[0])
             guard case .zoned(let z) = c.distribution else { return [] }
             return z.map(\.region)

@@ -3,6 +3,7 @@ import Foundation
 @testable import SwioCore
 import SwioEngines
 import CSwio
+import CLiburing
 
 /// True when this kernel lets us create an io_uring (it may be disabled by sysctl or seccomp).
 let ioUringAvailable: Bool = {

@@ -5,13 +5,14 @@ import SwioEngines
 @testable import LibaioEngine
 @testable import IOUringEngine
 import CSwio
+import CLiburing
 
 /// An asynchronous engine run from a script, to test how the loop treats `.busy`: it answers
 /// busy to every third read/write (no room) and to an fsync while anything is outstanding (a
 /// stricter rule than fio's engines, which wait only for the submit), and records the order
 /// in which it accepted I/Os.
 struct ScriptedBusyEngine: IOEngine {
-    static let info = EngineInfo(name: "scripted", flags: [], summary: "test engine")
+    static let descriptor = EngineDescriptor(name: "scripted", summary: "test engine", flags: []) { JobDriver.run(ScriptedBusyEngine.self, $0) }
     struct Accepted { var kind: IOKind; var offset: UInt64; var outstandingBefore: Int }
     /// Shared with the test: the engine value lives inside the loop while it runs.
     final class Log: @unchecked Sendable {
@@ -68,16 +69,17 @@ struct ScriptedBusyEngine: IOEngine {
 enum AnyDrive { case libaio, uring }
 func drive(_ e: AnyDrive, _ text: String) throws -> JobExecution {
     switch e {
-    case .libaio: return try drive(LibaioEngine.self, text)
-    case .uring: return try drive(IOUringEngine.self, text)
+    case .libaio: return try drive(LibaioEngine.self, text, as: LibaioEngine.descriptor)
+    case .uring: return try drive(IOUringEngine.self, text, as: IOUringEngine.descriptor)
     }
 }
 
-/// Runs one job through the real JobExecution and IOLoop on engine E.
-func drive<E: IOEngine>(_: E.Type, _ text: String) throws -> JobExecution {
-    var p = JobFileParser(options: ParseOptions(environment: [:]))
-    let config = try JobConfig(try p.parse(text: text, file: "test.fio").jobs[0])
-    let job = JobExecution(config: config, engineInfo: E.info)
+/// Runs one job through the real JobExecution and IOLoop on engine E, described by `d`.
+func drive<E: IOEngine>(_: E.Type, _ text: String, as d: EngineDescriptor) throws -> JobExecution {
+    var p = JobFileParser(options: ParseOptions(environment: [:], engines: EngineRegistry.catalog))
+    var config = try JobConfig(try p.parse(text: text, file: "test.fio").jobs[0])
+    config.engine = d
+    let job = JobExecution(config: config)
     try job.prepareFiles()
     try job.allocateBuffers()
     var engine = try E(job: job.config, units: job.units, count: job.depth)
@@ -108,7 +110,7 @@ final class EngineBench {
         fd = fcntl(low, F_DUPFD, 4000)
         close(low)
         _ = ftruncate(fd, 1 << 20)
-        var p = JobFileParser(options: ParseOptions(environment: [:]))
+        var p = JobFileParser(options: ParseOptions(environment: [:], engines: EngineRegistry.catalog))
         config = try JobConfig(try p.parse(text: "[a]\nioengine=\(engine)\nfilename=\(path)\nbs=4k\niodepth=4\n\(extra)\n", file: "t.fio").jobs[0])
         memory = UnsafeMutableRawPointer.allocate(byteCount: 4 * 4096, alignment: 4096)
         memory.initializeMemory(as: UInt8.self, repeating: 0xab, count: 4 * 4096)
@@ -145,7 +147,7 @@ final class EngineBench {
         let f = "/var/tmp/swio-busy-\(getpid()).dat"
         defer { unlink(f) }
         ScriptedBusyEngine.log.reset()
-        let job = try drive(ScriptedBusyEngine.self, "[a]\nfilename=\(f)\nrw=write\nbs=4k\nsize=256k\niodepth=4\nfsync=8\n")
+        let job = try drive(ScriptedBusyEngine.self, "[a]\nfilename=\(f)\nrw=write\nbs=4k\nsize=256k\niodepth=4\nfsync=8\n", as: ScriptedBusyEngine.descriptor)
         #expect(job.stats.firstError == 0, "\(job.stats.firstErrorMessage ?? "")")
         let log = ScriptedBusyEngine.log
         #expect(log.busyAnswers > 20)
@@ -384,8 +386,8 @@ final class EngineBench {
         let f = "/var/tmp/swio-memalign-\(getpid()).dat"
         defer { unlink(f) }
         let text = "[a]\nioengine=libaio\nfilename=\(f)\nrw=read\nbs=4k\nsize=64k\niodepth=4\ndirect=1\niomem_align=512\n"
-        var p = JobFileParser(options: ParseOptions(environment: [:]))
-        let job = JobExecution(config: try JobConfig(try p.parse(text: text, file: "t.fio").jobs[0]), engineInfo: LibaioEngine.info)
+        var p = JobFileParser(options: ParseOptions(environment: [:], engines: EngineRegistry.catalog))
+        let job = JobExecution(config: try JobConfig(try p.parse(text: text, file: "t.fio").jobs[0]), )
         try job.prepareFiles()
         try job.allocateBuffers()
         #expect(UInt(bitPattern: job.units[0].buffer) % 4096 == 512)

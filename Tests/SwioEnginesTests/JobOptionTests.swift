@@ -4,6 +4,7 @@ import Synchronization
 @testable import SwioCore
 import SwioEngines
 import CSwio
+import CLiburing
 
 /// fio job options whose effect shows outside swio: in the kernel's device counters, in the
 /// file, in the job thread's CPU mask, in the report.
@@ -211,7 +212,7 @@ import CSwio
         let lines = try String(contentsOfFile: dir + "/both_bw.log", encoding: .utf8).split(separator: "\n").count
         #expect(lines == 512, "\(lines) lines")
         // Bare, the log is named after the job (fio 3.33: z_bw.1.log).
-        var p = JobFileParser(options: ParseOptions(environment: [:]))
+        var p = JobFileParser(options: ParseOptions(environment: [:], engines: EngineRegistry.catalog))
         let bare = try JobConfig(p.parse(text: "[z]\nwrite_bw_log\nwrite_lat_log=lat\n", file: "b.fio").jobs[0])
         #expect(bare.bwLog == "z" && bare.latLog == "lat" && bare.iopsLog == nil)
     }
@@ -292,14 +293,14 @@ import CSwio
         guard Set(JobOptionTests.threadAffinity()).isSuperset(of: [0, 1]) else {
             print("skipping: this process may not run on CPUs 0 and 1"); return
         }
-        var p = JobFileParser(options: ParseOptions(environment: [:]))
+        var p = JobFileParser(options: ParseOptions(environment: [:], engines: EngineRegistry.catalog))
         let parsed = try p.parse(text: "[a]\nioengine=null\nsize=1m\nnumjobs=4\ncpus_allowed=0-1\ncpus_allowed_policy=\(policy)\n", file: "test.fio")
         let seen = Mutex<[Int: [Int]]>([:])
         let runner = Runner(executor: { job in
             let cpus = JobOptionTests.threadAffinity()
             seen.withLock { $0[job.config.definition.cloneIndex] = cpus }
-            EngineRegistry.execute(job)
-        }, engineInfo: EngineRegistry.info)
+            job.config.engine.run(job)
+        })
         let result = runner.run(try parsed.jobs.map { try JobConfig($0) })
         #expect(result.jobs.allSatisfy { $0.end == .done && $0.warnings.isEmpty })
         let masks = seen.withLock { m in (0..<4).map { m[$0] ?? [] } }
@@ -308,7 +309,7 @@ import CSwio
     }
 
     @Test func niceAndIOPriorityApplyToTheJobThread() throws {
-        var p = JobFileParser(options: ParseOptions(environment: [:]))
+        var p = JobFileParser(options: ParseOptions(environment: [:], engines: EngineRegistry.catalog))
         let parsed = try p.parse(text: """
         [global]
         ioengine=null
@@ -333,8 +334,8 @@ import CSwio
             let nice = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
             let prio = cswio_ioprio_get()
             seen.withLock { $0[job.config.name] = (nice, prio) }
-            EngineRegistry.execute(job)
-        }, engineInfo: EngineRegistry.info)
+            job.config.engine.run(job)
+        })
         let result = runner.run(try parsed.jobs.map { try JobConfig($0) })
         #expect(result.jobs.allSatisfy { $0.end == .done && $0.stats.firstError == 0 })
         let s = seen.withLock { $0 }

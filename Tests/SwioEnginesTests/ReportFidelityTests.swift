@@ -560,7 +560,7 @@ import SwioEngines
     /// never a trap.
     @Test func hugeValuesParseOrFailCleanly() throws {
         func config(_ line: String) throws -> JobConfig {
-            var p = JobFileParser(options: ParseOptions(environment: [:]))
+            var p = JobFileParser(options: ParseOptions(environment: [:], engines: EngineRegistry.catalog))
             return try JobConfig(try p.parse(text: "[t]\nioengine=null\nsize=1m\n\(line)\n", file: "t.fio").jobs[0])
         }
         #expect(try config("randseed=0xffffffffffffffff").randseed == .max)

@@ -18,10 +18,10 @@ func makeTempDir() -> String {
 
 /// Parses job text and runs it through the real runner and engines.
 func runJobs(_ text: String) throws -> (RunResult, Report) {
-    var p = JobFileParser(options: ParseOptions(environment: [:]))
+    var p = JobFileParser(options: ParseOptions(environment: [:], engines: EngineRegistry.catalog))
     let parsed = try p.parse(text: text, file: "test.fio")
     let configs = try parsed.jobs.map { try JobConfig($0) }
-    let runner = Runner(executor: EngineRegistry.execute, engineInfo: EngineRegistry.info)
+    let runner = Runner()
     let result = runner.run(configs)
     let report = Report(result: result, globalOptions: parsed.reportedGlobalOptions)
     return (result, report)

@@ -175,7 +175,7 @@ import SwioEngines
     }
 
     @Test func rateAndRateIOPSAreExclusive() throws {
-        var p = JobFileParser(options: ParseOptions(environment: [:]))
+        var p = JobFileParser(options: ParseOptions(environment: [:], engines: EngineRegistry.catalog))
         let job = try p.parse(text: "[a]\nioengine=null\nsize=1m\nrate=1m\nrate_iops=10\n", file: "r.fio").jobs[0]
         #expect(throws: JobFileError.self) { try JobConfig(job) }
         do { _ = try JobConfig(job) } catch let e as JobFileError {

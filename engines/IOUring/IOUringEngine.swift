@@ -7,14 +7,32 @@
 
 import SwioCore
 import CSwio
+import CLiburing
 #if canImport(Glibc)
 import Glibc
 #endif
 
 public struct IOUringEngine: IOEngine {
-    public static let info = EngineInfo(
-        name: "io_uring", flags: [.alignedMemory, .asyncSync, .marksInPlaceTrims],
-        summary: "io_uring via liburing (SQ/CQ rings, registered buffers and files, SQPOLL, IOPOLL)")
+    public static let fixedbufs = EngineOption.flag("fixedbufs", "Register I/O buffers (READ_FIXED/WRITE_FIXED)")
+    public static let registerfiles = EngineOption.flag("registerfiles", "Register files (IOSQE_FIXED_FILE)")
+    public static let sqthreadPoll = EngineOption.flag("sqthread_poll", "Kernel submission thread (SQPOLL)")
+    public static let sqthreadPollCPU = EngineOption.int("sqthread_poll_cpu", default: -1, min: -1, max: 4096, "CPU for the SQPOLL thread (-1: any)")
+    public static let hipri = EngineOption.flag("hipri", "Polled I/O (IORING_SETUP_IOPOLL)")
+    public static let nonvectored = EngineOption.int("nonvectored", default: -1, "Use READ/WRITE instead of READV/WRITEV: any value but 0 (fio's default, -1, too)")
+    public static let forceAsync = EngineOption.int("force_async", default: 0, "IOSQE_ASYNC on every Nth request (0 or less: none)")
+    public static let nowaitOption = EngineOption.bool("nowait", "RWF_NOWAIT: fail with EAGAIN instead of blocking")
+    public static let descriptor = EngineDescriptor(
+        name: "io_uring", summary: "io_uring via liburing (SQ/CQ rings, registered buffers and files, SQPOLL, IOPOLL)",
+        flags: [.alignedMemory, .asyncSync, .marksInPlaceTrims],
+        options: [fixedbufs.spec, registerfiles.spec, sqthreadPoll.spec, sqthreadPollCPU.spec, hipri.spec, nonvectored.spec,
+                  forceAsync.spec, nowaitOption.spec,
+                  .unimplemented("uncached", .int(min: 0, max: 1), inert: ["0"], "RWF_UNCACHED"),
+                  .unimplemented("cmdprio_percentage", .int(min: 0, max: 100), inert: ["0"], "Percentage of I/Os with cmdprio"),
+                  .unimplemented("cmdprio_bssplit", .string, "Priority percentages per block size"),
+                  .accepted("cmdprio_class", .string, "Priority class (1 RT, 2 BE, 3 idle) of the I/Os cmdprio_percentage/cmdprio_bssplit pick; nothing on its own"),
+                  .accepted("cmdprio", .string, "Priority level of the I/Os cmdprio_percentage/cmdprio_bssplit pick; nothing on its own"),
+                  .accepted("cmd_type", .string, "io_uring_cmd type (fio's io_uring accepts and ignores it)")]
+    ) { JobDriver.run(IOUringEngine.self, $0) }
 
     @usableFromInline let ring: UnsafeMutablePointer<io_uring>
     @usableFromInline let cqes: UnsafeMutablePointer<UnsafeMutablePointer<io_uring_cqe>?>
@@ -83,21 +101,20 @@ public struct IOUringEngine: IOEngine {
     /// `allowDefer: false` keeps completions flowing to an eventfd without entering the kernel
     /// (DEFER_TASKRUN only posts them on io_uring_enter), as the kevent engine needs.
     public init(job: JobConfig, units: UnsafeMutablePointer<IOUnit>, count: Int, allowDefer: Bool) throws {
-        let d = job.definition
         self.units = units
         self.count = count
-        fixedBufs = d.flag("fixedbufs")
+        fixedBufs = Self.fixedbufs.value(in: job)
         // fio: READ/WRITE for any value but 0, its default -1 included.
-        vectored = d.integer("nonvectored", default: -1) == 0
-        forceAsync = Int(d.integer("force_async", default: 0))
-        nowait = d.flag("nowait")
-        registerFiles = d.flag("registerfiles")
-        syncFsync = d.flag("hipri")
+        vectored = Self.nonvectored.value(in: job) == 0
+        forceAsync = Int(Self.forceAsync.value(in: job))
+        nowait = Self.nowaitOption.value(in: job)
+        registerFiles = Self.registerfiles.value(in: job)
+        syncFsync = Self.hipri.value(in: job)
         var base: UInt32 = 0
         if syncFsync { base |= UInt32(IORING_SETUP_IOPOLL) }
-        sqPoll = d.flag("sqthread_poll")
+        sqPoll = Self.sqthreadPoll.value(in: job)
         if sqPoll { base |= UInt32(IORING_SETUP_SQPOLL) }
-        let sqCPU = Int32(clamping: d.integer("sqthread_poll_cpu", default: -1))
+        let sqCPU = Int32(clamping: Self.sqthreadPollCPU.value(in: job))
         ring = .allocate(capacity: 1)
         ring.initialize(to: io_uring())
         cqes = .allocate(capacity: count)
@@ -313,4 +330,16 @@ public struct IOUringEngine: IOEngine {
         stash.deallocate()
         iovecs.deallocate()
     }
+}
+
+/// io_uring as a kernel completion source (kevent_backend=io_uring): the ring's registered
+/// eventfd fires per batch of completions, and harvest() reaps the CQ without entering.
+extension IOUringEngine: CompletionSource {
+    public static var sourceName: String { "io_uring" }
+    public init(sourceFor job: JobConfig, units: UnsafeMutablePointer<IOUnit>, count: Int) throws {
+        // DEFER_TASKRUN would hold completions back until we enter the kernel, so the eventfd
+        // would never fire: the ready-queue needs them posted as they happen.
+        try self.init(job: job, units: units, count: count, allowDefer: false)
+    }
+    public mutating func attach(eventFD: Int32) throws { try attachEventFD(eventFD) }
 }

@@ -6,51 +6,46 @@
 // 40 KiB. See README.md in this folder for how this maps to the 2006 design.
 
 import SwioCore
-import CSwio
-import LibaioEngine
-import IOUringEngine
+import CKevent
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A kernel AIO backend that can signal an eventfd and be harvested without blocking.
-public protocol KeventBackend: IOEngine {
-    init(keventJob: JobConfig, units: UnsafeMutablePointer<IOUnit>, count: Int) throws
-    mutating func attach(eventFD: Int32) throws
-    /// Appends completions that are ready now to events[from...], up to `max` in all; returns the new total.
-    mutating func harvest(from: Int, max: Int) throws -> Int
-    static var backendName: String { get }
-}
+/// The kevent engine's description and options. Its completion sources (libaio, io_uring) are
+/// other engines; the registry composes them (KeventEngine.source(_:)), so this folder depends
+/// on Core alone.
+public enum Kevent {
+    public static let keventMin = EngineOption.int("kevent_min", default: 1, min: 1, max: 65536, "Minimum events harvested per wait")
+    public static let keventMax = EngineOption<Int64?>.int("kevent_max", min: 1, max: 65536, "Maximum events harvested per wait (default iodepth)")
 
-extension LibaioEngine: KeventBackend {
-    public init(keventJob: JobConfig, units: UnsafeMutablePointer<IOUnit>, count: Int) throws {
-        try self.init(job: keventJob, units: units, count: count)
+    /// One completion source the engine can run over, and how to run a job with it.
+    public typealias Source = (name: String, run: @Sendable (JobExecution) -> Void)
+
+    /// Jobs over completion source `S`, the loop specialised where this is called (the registry).
+    @inlinable public static func source<S: CompletionSource>(_: S.Type) -> Source {
+        (S.sourceName, { JobDriver.run(KeventEngine<S>.self, $0) })
     }
-    public mutating func attach(eventFD: Int32) throws { self.eventFD = eventFD }
-    public static var backendName: String { "libaio" }
-}
 
-extension IOUringEngine: KeventBackend {
-    public init(keventJob: JobConfig, units: UnsafeMutablePointer<IOUnit>, count: Int) throws {
-        // DEFER_TASKRUN would hold completions back until we enter the kernel, so the eventfd
-        // would never fire: the ready-queue needs them posted as they happen.
-        try self.init(job: keventJob, units: units, count: count, allowDefer: false)
+    /// The kevent engine over `sources` (the first is the default of kevent_backend).
+    public static func descriptor(sources: [Source]) -> EngineDescriptor {
+        let names = sources.map(\.name)
+        let backend = EngineOption.choice("kevent_backend", names, default: names.first ?? "", "Kernel AIO backend that feeds the kevent ready-queue")
+        return EngineDescriptor(
+            name: "kevent", summary: "kevent-style direct-I/O reader: kernel AIO completions -> eventfd/epoll ready-queue -> batched harvest",
+            flags: [.directOnly, .alignedMemory, .batchedCompletions],
+            options: [backend.spec, keventMin.spec, keventMax.spec],
+            // 40 KiB reads, as the 2006 experiment did.
+            jobDefaults: ["bs": "40k"],
+            notes: ["O_DIRECT is always used; bs defaults to 40k (40960 bytes)",
+                    "kevent_backend=\(names.joined(separator: "|")) picks the kernel AIO path; kevent_min/kevent_max bound events per wait"]
+        ) { job in
+            let chosen = backend.value(in: job.config)
+            (sources.first { $0.name == chosen } ?? sources[0]).run(job)
+        }
     }
-    public mutating func attach(eventFD: Int32) throws { try attachEventFD(eventFD) }
-    public static var backendName: String { "io_uring" }
 }
 
-public enum KeventInfo {
-    public static let info = EngineInfo(
-        name: "kevent", flags: [.directOnly, .alignedMemory, .batchedCompletions],
-        summary: "kevent-style direct-I/O reader: kernel AIO completions -> eventfd/epoll ready-queue -> batched harvest",
-        notes: ["O_DIRECT is always used; bs defaults to 40k (40960 bytes)",
-                "kevent_backend=libaio|io_uring picks the kernel AIO path; kevent_min/kevent_max bound events per wait"])
-}
-
-public struct KeventEngine<Backend: KeventBackend>: IOEngine {
-    public static var info: EngineInfo { KeventInfo.info }
-
+public struct KeventEngine<Backend: CompletionSource>: IOEngine {
     @usableFromInline var backend: Backend
     @usableFromInline let eventFD: Int32
     @usableFromInline let epollFD: Int32
@@ -63,9 +58,9 @@ public struct KeventEngine<Backend: KeventBackend>: IOEngine {
     @usableFromInline var maxPerHarvest = 0
 
     public init(job: JobConfig, units: UnsafeMutablePointer<IOUnit>, count: Int) throws {
-        keventMin = Int(job.definition.integer("kevent_min", default: 1))
-        keventMax = Int(job.definition.integer("kevent_max", default: Int64(count)))
-        var b = try Backend(keventJob: job, units: units, count: count)
+        keventMin = Int(Kevent.keventMin.value(in: job))
+        keventMax = Int(Kevent.keventMax.value(in: job) ?? Int64(count))
+        var b = try Backend(sourceFor: job, units: units, count: count)
         let efd = cswio_eventfd(0)
         let epfd = efd >= 0 ? cswio_epoll_create() : -1
         let e = errno
@@ -115,7 +110,7 @@ public struct KeventEngine<Backend: KeventBackend>: IOEngine {
     @inlinable public mutating func event(_ i: Int) -> UnsafeMutablePointer<IOUnit> { backend.event(i) }
 
     public func extraStats() -> [(String, JSON)] {
-        [("backend", .string(Backend.backendName)),
+        [("backend", .string(Backend.sourceName)),
          ("ready_queue_waits", .uint(waits)),
          ("harvests", .uint(harvests)),
          ("events", .uint(harvested)),

@@ -5,15 +5,25 @@
 
 import SwioCore
 import CSwio
+import CLibaio
 #if canImport(Glibc)
 import Glibc
 #endif
 
 public struct LibaioEngine: IOEngine {
-    public static let info = EngineInfo(
-        name: "libaio", flags: [.blocksWhenBuffered, .alignedMemory, .marksInPlaceTrims],
-        summary: "Linux native AIO (io_submit/io_getevents)",
-        notes: ["with direct=0 the kernel runs buffered I/O inside io_submit, so it is synchronous; use direct=1"])
+    public static let userspaceReapOption = EngineOption.flag("userspace_reap", "Reap completions from the kernel's AIO ring without a syscall")
+    public static let nowaitOption = EngineOption.bool("nowait", "RWF_NOWAIT: fail with EAGAIN instead of blocking")
+    public static let descriptor = EngineDescriptor(
+        name: "libaio", summary: "Linux native AIO (io_submit/io_getevents)",
+        flags: [.blocksWhenBuffered, .alignedMemory, .marksInPlaceTrims],
+        options: [userspaceReapOption.spec, nowaitOption.spec,
+                  .accepted("libaio_sync_trim", .flag, "Issue trims synchronously (swio always does: Linux AIO has no trim; as fio, it waits only until nothing is left to submit)"),
+                  .unimplemented("cmdprio_percentage", .int(min: 0, max: 100), inert: ["0"], "Percentage of I/Os with cmdprio"),
+                  .unimplemented("cmdprio_bssplit", .string, "Priority percentages per block size"),
+                  .accepted("cmdprio_class", .string, "Priority class (1 RT, 2 BE, 3 idle) of the I/Os cmdprio_percentage/cmdprio_bssplit pick; nothing on its own"),
+                  .accepted("cmdprio", .string, "Priority level of the I/Os cmdprio_percentage/cmdprio_bssplit pick; nothing on its own")],
+        notes: ["with direct=0 the kernel runs buffered I/O inside io_submit, so it is synchronous; use direct=1"]
+    ) { JobDriver.run(LibaioEngine.self, $0) }
 
     @usableFromInline var ctx: io_context_t? = nil
     @usableFromInline let iocbs: UnsafeMutablePointer<iocb>
@@ -33,8 +43,8 @@ public struct LibaioEngine: IOEngine {
 
     public init(job: JobConfig, units: UnsafeMutablePointer<IOUnit>, count: Int) throws {
         depth = count
-        userspaceReap = job.definition.flag("userspace_reap")
-        rwFlags = job.definition.flag("nowait") ? cswio_RWF_NOWAIT : 0
+        userspaceReap = Self.userspaceReapOption.value(in: job)
+        rwFlags = Self.nowaitOption.value(in: job) ? cswio_RWF_NOWAIT : 0
         iocbs = .allocate(capacity: count)
         iocbs.initialize(repeating: iocb(), count: count)
         submitList = .allocate(capacity: count)
@@ -167,4 +177,14 @@ public struct LibaioEngine: IOEngine {
         submitList.deallocate()
         events.deallocate()
     }
+}
+
+/// libaio as a kernel completion source (the kevent engine's default backend): each iocb
+/// signals the eventfd, and harvest() reaps without blocking.
+extension LibaioEngine: CompletionSource {
+    public static var sourceName: String { "libaio" }
+    public init(sourceFor job: JobConfig, units: UnsafeMutablePointer<IOUnit>, count: Int) throws {
+        try self.init(job: job, units: units, count: count)
+    }
+    public mutating func attach(eventFD: Int32) throws { self.eventFD = eventFD }
 }

@@ -6,7 +6,8 @@
 import SwioCore
 
 public struct NullEngine: IOEngine {
-    public static let info = EngineInfo(name: "null", flags: [.diskless], summary: "no I/O: measures swio's own per-I/O overhead")
+    public static let descriptor = EngineDescriptor(
+        name: "null", summary: "no I/O: measures swio's own per-I/O overhead", flags: [.diskless]) { JobDriver.run(NullEngine.self, $0) }
     @usableFromInline let depth: Int
     @usableFromInline var queued: UnsafeMutablePointer<UnsafeMutablePointer<IOUnit>>
     @usableFromInline var nQueued = 0

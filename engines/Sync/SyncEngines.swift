@@ -12,7 +12,6 @@ import Glibc
 #endif
 
 public struct SyncEngine: IOEngine {
-    public static let info = EngineInfo(name: "sync", flags: [.sync], summary: "read/write after lseek")
     public init(job: JobConfig, units: UnsafeMutablePointer<IOUnit>, count: Int) throws {}
     @inlinable public mutating func queue(_ u: UnsafeMutablePointer<IOUnit>) -> QueueResult {
         if let r = SyncOps.nonDataIO(u) { u.pointee.result = r; return .completed }
@@ -29,7 +28,6 @@ public struct SyncEngine: IOEngine {
 }
 
 public struct PSyncEngine: IOEngine {
-    public static let info = EngineInfo(name: "psync", flags: [.sync], summary: "pread/pwrite (fio's default engine)")
     public init(job: JobConfig, units: UnsafeMutablePointer<IOUnit>, count: Int) throws {}
     @inlinable public mutating func queue(_ u: UnsafeMutablePointer<IOUnit>) -> QueueResult {
         let fd = u.pointee.fd, buf = u.pointee.buffer, len = u.pointee.length, off = off_t(u.pointee.offset)
@@ -44,7 +42,6 @@ public struct PSyncEngine: IOEngine {
 }
 
 public struct VSyncEngine: IOEngine {
-    public static let info = EngineInfo(name: "vsync", flags: [.sync], summary: "readv/writev after lseek")
     public init(job: JobConfig, units: UnsafeMutablePointer<IOUnit>, count: Int) throws {}
     @inlinable public mutating func queue(_ u: UnsafeMutablePointer<IOUnit>) -> QueueResult {
         if let r = SyncOps.nonDataIO(u) { u.pointee.result = r; return .completed }
@@ -60,7 +57,6 @@ public struct VSyncEngine: IOEngine {
 }
 
 public struct PVSyncEngine: IOEngine {
-    public static let info = EngineInfo(name: "pvsync", flags: [.sync], summary: "preadv/pwritev")
     public init(job: JobConfig, units: UnsafeMutablePointer<IOUnit>, count: Int) throws {}
     @inlinable public mutating func queue(_ u: UnsafeMutablePointer<IOUnit>) -> QueueResult {
         if let r = SyncOps.nonDataIO(u) { u.pointee.result = r; return .completed }
@@ -74,12 +70,11 @@ public struct PVSyncEngine: IOEngine {
 }
 
 public struct PVSync2Engine: IOEngine {
-    public static let info = EngineInfo(name: "pvsync2", flags: [.sync], summary: "preadv2/pwritev2 with hipri (RWF_HIPRI) and nowait (RWF_NOWAIT)")
     @usableFromInline let rwFlags: Int32
     public init(job: JobConfig, units: UnsafeMutablePointer<IOUnit>, count: Int) throws {
         var f: Int32 = 0
-        if job.definition.flag("hipri") { f |= cswio_RWF_HIPRI }
-        if job.definition.flag("nowait") { f |= cswio_RWF_NOWAIT }
+        if Self.hipri.value(in: job) { f |= cswio_RWF_HIPRI }
+        if Self.nowait.value(in: job) { f |= cswio_RWF_NOWAIT }
         rwFlags = f
     }
     @inlinable public mutating func queue(_ u: UnsafeMutablePointer<IOUnit>) -> QueueResult {
@@ -91,4 +86,37 @@ public struct PVSync2Engine: IOEngine {
         return .completed
     }
     public mutating func event(_ i: Int) -> UnsafeMutablePointer<IOUnit> { fatalError("pvsync2 engine has no events") }
+}
+
+// MARK: - Descriptors
+
+extension SyncEngine {
+    public static let descriptor = EngineDescriptor(
+        name: "sync", summary: "read/write after lseek", flags: [.sync]) { JobDriver.run(SyncEngine.self, $0) }
+}
+
+extension PSyncEngine {
+    public static let descriptor = EngineDescriptor(
+        name: "psync", summary: "pread/pwrite (fio's default engine)", flags: [.sync]) { JobDriver.run(PSyncEngine.self, $0) }
+}
+
+extension VSyncEngine {
+    public static let descriptor = EngineDescriptor(
+        name: "vsync", summary: "readv/writev after lseek", flags: [.sync]) { JobDriver.run(VSyncEngine.self, $0) }
+}
+
+extension PVSyncEngine {
+    public static let descriptor = EngineDescriptor(
+        name: "pvsync", summary: "preadv/pwritev", flags: [.sync]) { JobDriver.run(PVSyncEngine.self, $0) }
+}
+
+extension PVSync2Engine {
+    public static let hipri = EngineOption.flag("hipri", "Polled I/O (RWF_HIPRI)")
+    public static let nowait = EngineOption.bool("nowait", "RWF_NOWAIT: fail with EAGAIN instead of blocking")
+    public static let descriptor = EngineDescriptor(
+        name: "pvsync2", summary: "preadv2/pwritev2 with hipri (RWF_HIPRI) and nowait (RWF_NOWAIT)", flags: [.sync],
+        options: [hipri.spec, nowait.spec,
+                  .unimplemented("hipri_percentage", .int(min: 0, max: 100), default: "100", inert: ["100"], "Percentage of hipri I/Os that get RWF_HIPRI"),
+                  .unimplemented("uncached", .int(min: 0, max: 1), inert: ["0"], "RWF_UNCACHED")]
+    ) { JobDriver.run(PVSync2Engine.self, $0) }
 }

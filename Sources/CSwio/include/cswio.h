@@ -1,17 +1,14 @@
-// C shim for what Swift cannot import from Glibc: GNU-only flags, ioctl numbers,
-// function-like macros in liburing, and thin wrappers so Swift never sees a macro.
+// C shim for what Swift cannot import from Glibc: GNU-only flags, ioctl numbers, signals,
+// and thin wrappers so Swift never sees a macro. Engine libraries (liburing, libaio) have
+// their own shims, in their engines' folders.
 #ifndef CSWIO_H
 #define CSWIO_H
 
-// <sys/types.h> must come before <liburing.h>, or clean debug builds fail on fd_set
-// (swiftlang/swift#69311).
 #include <sys/types.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <time.h>
 #include <sys/uio.h>
-#include <liburing.h>
-#include <libaio.h>
 
 extern const int cswio_O_DIRECT;
 extern const int cswio_RWF_HIPRI;
@@ -19,8 +16,6 @@ extern const int cswio_RWF_NOWAIT;
 extern const int cswio_FALLOC_FL_PUNCH_HOLE;
 extern const int cswio_FALLOC_FL_KEEP_SIZE;
 extern const int cswio_RUSAGE_THREAD;
-extern const unsigned int cswio_IOSQE_FIXED_FILE;
-extern const unsigned int cswio_IOSQE_ASYNC;
 
 /// Monotonic clock in nanoseconds (vDSO, no syscall).
 static inline uint64_t cswio_now_ns(void) {
@@ -39,27 +34,7 @@ int cswio_blk_discard(int fd, uint64_t off, uint64_t len);
 int cswio_fallocate(int fd, int mode, off_t off, off_t len);
 int cswio_is_blockdev(int fd);
 int cswio_thread_rusage(long *utime_us, long *stime_us, long *nvcsw, long *nivcsw, long *majflt, long *minflt);
-int cswio_eventfd(unsigned int initval);
 int cswio_gettid(void);
-
-// liburing: everything the engine calls goes through these, so flags and
-// structure layouts stay on the C side.
-int cswio_uring_init(struct io_uring *ring, unsigned entries, unsigned flags, int sq_cpu, unsigned idle_ms);
-int cswio_uring_probe_op(struct io_uring *ring, int op);
-/// Runs one NOP through the ring's io-wq (IOSQE_ASYNC) and reaps it: 0 or -errno.
-int cswio_uring_nop_async(struct io_uring *ring);
-void cswio_uring_prep_rw(struct io_uring_sqe *sqe, int write, int fd, void *buf, unsigned len,
-                         uint64_t off, int fixed_buf_index, int vectored, struct iovec *iov);
-void cswio_uring_prep_fsync(struct io_uring_sqe *sqe, int fd, int datasync);
-int cswio_uring_peek_batch(struct io_uring *ring, struct io_uring_cqe **cqes, unsigned count);
-/// Takes back the SQEs a failed submit left in the ring, so no later enter issues them.
-/// Not for SQPOLL rings, whose kernel thread reads the ring on its own.
-void cswio_uring_unqueue(struct io_uring *ring);
-
-// libaio helpers
-void cswio_aio_prep(struct iocb *cb, int write, int fd, void *buf, size_t len, long long off, int eventfd, int rw_flags);
-int cswio_aio_user_reap(io_context_t ctx, struct io_event *events, int max);
-
 
 // Set by the SIGINT/SIGTERM handler; the I/O loop polls it (one load per iteration).
 extern volatile int cswio_stop_flag;
@@ -109,9 +84,4 @@ int cswio_isatty(int fd);
 /// Touches one byte per 512-byte sector (hdparm's read_big_block check), compiled optimised.
 void cswio_touch_sectors(unsigned char *buf, size_t len);
 
-// epoll (not in Swift's Glibc module): the kevent engine's ready-queue.
-int cswio_epoll_create(void);
-int cswio_epoll_add_readable(int epfd, int fd);
-/// Waits up to timeout_ms for one readable fd; returns 1, 0 on timeout, or -errno.
-int cswio_epoll_wait_one(int epfd, int timeout_ms);
 #endif
