@@ -6,11 +6,11 @@ import CSwio
 import CLiburing
 
 /// True when this kernel lets us create an io_uring (it may be disabled by sysctl or seccomp).
+/// Tests that need one say so in their `.enabled(if: ioUringAvailable, ...)` trait.
 let ioUringAvailable: Bool = {
     var ring = io_uring()
     let r = cswio_uring_init(&ring, 4, 0, -1, 0)
     if r == 0 { io_uring_queue_exit(&ring); return true }
-    print("skipping io_uring tests: io_uring_queue_init failed with \(-r) (\(String(cString: strerror(-r))))")
     return false
 }()
 
@@ -18,7 +18,8 @@ let ioUringAvailable: Bool = {
 /// tests that need one are skipped, and reported so, where it does not.
 let loopDevicesUsable: Bool = getuid() == 0 && which("losetup") != nil && access("/dev/loop-control", F_OK) == 0
 
-/// A loop device over a scratch image, or nil (with a message) where loop devices are unavailable.
+/// A loop device over a scratch image, or nil where loop devices are unavailable. Tests take
+/// one with `try #require(LoopDevice())` under the `loopDevicesUsable` trait.
 final class LoopDevice {
     let path: String
     let image: String
@@ -28,7 +29,6 @@ final class LoopDevice {
               truncate(image, off_t(sizeMB) << 20) == 0,
               let losetup = which("losetup"),
               let r = try? sh(losetup, ["-f", "--show", "--direct-io=on", image]), r.status == 0 else {
-            print("skipping loop-device test: losetup unavailable here")
             unlink(image)
             return nil
         }
@@ -41,9 +41,17 @@ final class LoopDevice {
 }
 
 @Suite(.serialized) struct AsyncEngineTests {
-    /// Where the kernel has no io_uring its cases are left out, and ioUringAvailable says so
-    /// once, rather than each passing without running.
+    /// Where the kernel has no io_uring its cases are left out, and ioUringCasesAreIncluded is
+    /// skipped saying so once, rather than each passing without running.
     static let engines = ["libaio"] + (ioUringAvailable ? ["io_uring"] : [])
+
+    /// Stands for the io_uring cases of every test over `engines` (here and in the other
+    /// suites): skipped, with the reason, on a kernel without io_uring, where those cases are
+    /// left out.
+    @Test(.enabled(if: ioUringAvailable, "io_uring is unavailable on this kernel: the engine-parametrized tests run without their io_uring cases"))
+    func ioUringCasesAreIncluded() {
+        #expect(Self.engines.contains("io_uring"))
+    }
 
     @Test(arguments: engines, [0, 1])
     func movesTheRequestedBytes(engine: String, direct: Int) throws {
@@ -272,7 +280,7 @@ final class LoopDevice {
 
     @Test(.enabled(if: loopDevicesUsable, "needs root and losetup"), arguments: engines)
     func runsOnALoopDevice(engine: String) throws {
-        guard let loop = LoopDevice() else { return }
+        let loop = try #require(LoopDevice())
         let (result, report) = try runJobs("""
         [w]
         ioengine=\(engine)

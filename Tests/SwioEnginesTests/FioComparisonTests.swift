@@ -25,11 +25,9 @@ import SwioEngines
     /// log_avg_msec logs have fio 3.33's shape: the same windows (a rate window the run ended
     /// in is not written; a latency log's last window is stamped with the run's end), block-size
     /// column 0, and the same rates for a rate-limited job.
-    @Test func averagedLogsMatchFio() throws {
-        guard let fio = which("fio") else {
-            print("skipping: fio is not installed (apt-get install fio)")
-            return
-        }
+    @Test(.enabled(if: which("fio") != nil, "needs fio (apt-get install fio)"))
+    func averagedLogsMatchFio() throws {
+        let fio = try #require(which("fio"))
         let dir = makeTempDir()
         // The data in /dev/shm: on the root filesystem the VM drops the page cache, and a read
         // that goes to the device under a loaded machine put one tool behind its rate (1800
@@ -62,12 +60,9 @@ import SwioEngines
         }
     }
 
-    @Test(arguments: ["psync", "null"])
+    @Test(.enabled(if: which("fio") != nil, "needs fio (apt-get install fio)"), arguments: ["psync", "null"])
     func jsonKeysMatchFioAtEveryLevel(engine: String) throws {
-        guard let fio = which("fio") else {
-            print("skipping: fio is not installed (apt-get install fio)")
-            return
-        }
+        let fio = try #require(which("fio"))
         let dir = makeTempDir()
         let job = ["--name=cmp", "--ioengine=\(engine)", "--rw=randrw", "--bs=4k", "--size=4m",
                    "--filename=\(dir)/cmp.dat", "--output-format=json"]
@@ -104,8 +99,9 @@ import SwioEngines
         #expect(pk == fpk)
     }
 
-    @Test func continueOnErrorAddsFiosErrorKeysInPlace() throws {
-        guard let fio = which("fio") else { print("skipping: fio is not installed"); return }
+    @Test(.enabled(if: which("fio") != nil, "needs fio (apt-get install fio)"))
+    func continueOnErrorAddsFiosErrorKeysInPlace() throws {
+        let fio = try #require(which("fio"))
         let args = ["--name=t", "--ioengine=null", "--size=64k", "--continue_on_error=all", "--output-format=json"]
         let f = try sh(fio, args), s = try sh(swioBinary, args)
         // Key order of the job object, as both print it.
@@ -120,10 +116,11 @@ import SwioEngines
         #expect((job["total_err"] as! NSNumber).intValue == 0)
     }
 
-    @Test func everyOptionFioListsIsKnown() throws {
+    @Test(.enabled(if: which("fio") != nil, "needs fio (apt-get install fio)"))
+    func everyOptionFioListsIsKnown() throws {
         // Each name `fio --cmdhelp=all` prints is in swio's option table (implemented, or
         // reported as not implemented), so no fio job file meets "unknown option".
-        guard let fio = which("fio") else { print("skipping: fio is not installed"); return }
+        let fio = try #require(which("fio"))
         let help = try sh(fio, ["--cmdhelp=all"])
         let names = help.out.split(separator: "\n").compactMap { line -> String? in
             let name = line.split(separator: ":", maxSplits: 1).first?.trimmingCharacters(in: .whitespaces) ?? ""
@@ -149,9 +146,9 @@ import SwioEngines
     /// Each option `fio --enghelp=<engine>` lists for libaio, io_uring and pvsync2 (the others
     /// have none) is one swio knows for that engine (implemented, or reported as not implemented), so no fio job file for them
     /// meets "not an option of ioengine=...".
-    @Test(arguments: ["libaio", "io_uring", "pvsync2"])
+    @Test(.enabled(if: which("fio") != nil, "needs fio (apt-get install fio)"), arguments: ["libaio", "io_uring", "pvsync2"])
     func everyEngineOptionFioListsIsKnown(engine: String) throws {
-        guard let fio = which("fio") else { print("skipping: fio is not installed"); return }
+        let fio = try #require(which("fio"))
         let help = try sh(fio, ["--enghelp=\(engine)"])
         let names = help.out.split(separator: "\n").compactMap { line -> String? in
             let name = line.split(separator: ":", maxSplits: 1).first?.trimmingCharacters(in: .whitespaces) ?? ""
@@ -257,9 +254,9 @@ import SwioEngines
         #expect(access(dir + "/fifo.swio-tmp", F_OK) != 0)
     }
 
-    @Test func failedReportWriteIsAnError() throws {
+    @Test(.enabled(if: access("/dev/full", W_OK) == 0, "needs /dev/full"))
+    func failedReportWriteIsAnError() throws {
         // /dev/full takes the open and fails the write with ENOSPC.
-        guard access("/dev/full", W_OK) == 0 else { return }
         let s = try sh(swioBinary, ["--output-format=json", "--output=/dev/full", "--name=x", "--ioengine=null", "--size=1m"])
         #expect(s.status != 0)
         #expect(s.err.contains("--output /dev/full") && s.err.contains("No space left"))
@@ -377,8 +374,9 @@ import SwioEngines
 }
 
 @Suite(.serialized) struct TerseTests {
-    @Test func terseHasFiosFieldCount() throws {
-        guard let fio = which("fio") else { print("skipping: fio is not installed"); return }
+    @Test(.enabled(if: which("fio") != nil, "needs fio (apt-get install fio)"))
+    func terseHasFiosFieldCount() throws {
+        let fio = try #require(which("fio"))
         // A diskless job (no disk_util fields): fio 3.33 prints 121 fields for terse v3.
         let args = ["--name=t", "--ioengine=null", "--rw=randrw", "--size=1m", "--output-format=terse"]
         let f = try sh(fio, args), s = try sh(swioBinary, args)

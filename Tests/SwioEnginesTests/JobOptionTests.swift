@@ -29,7 +29,7 @@ import CLiburing
     @Test(.enabled(if: loopDevicesUsable, "needs root and losetup")) func fadviseHintReachesTheKernel() throws {
         // FADV_RANDOM turns readahead off: 16 MiB of buffered sequential 4 KiB reads on a loop
         // device then take 4096 device reads, where readahead without a hint needs a few dozen.
-        guard let loop = LoopDevice() else { return }
+        let loop = try #require(LoopDevice())
         func reads(hint: String) throws -> UInt64 {
             try deviceIOs(during: "[a]\nfilename=\(loop.path)\nrw=read\nbs=4k\nsize=16m\nfadvise_hint=\(hint)\n",
                           on: loop.path, moving: 16 << 20, dir: 0).reads
@@ -43,7 +43,7 @@ import CLiburing
         // A fresh loop device has nothing cached. With pre_read the 16 MiB region is read
         // once in 1 MiB requests (a few dozen device reads) and the 4096 random 4 KiB reads
         // hit the cache; without it (invalidate=1) each of them goes to the device.
-        guard let loop = LoopDevice() else { return }
+        let loop = try #require(LoopDevice())
         func reads(_ option: String) throws -> UInt64 {
             try deviceIOs(during: "[r]\nfilename=\(loop.path)\nrw=randread\nbs=4k\nsize=16m\n\(option)\n",
                           on: loop.path, moving: 16 << 20, dir: 0).reads
@@ -65,13 +65,24 @@ import CLiburing
         #expect(stat(f, &st) == 0 && st.st_size == 1 << 20)
     }
 
-    @Test(.enabled(if: loopDevicesUsable, "needs root and losetup")) func ioschedulerSwitchesTheDisk() throws {
-        guard let loop = LoopDevice() else { return }
+    /// Whether this kernel's loop devices offer both the mq-deadline and none schedulers
+    /// (mq-deadline may be left out of the kernel), found once on a loop device of its own.
+    static let loopSchedulersSwitchable: Bool = {
+        guard loopDevicesUsable, let loop = LoopDevice(sizeMB: 1) else { return false }
+        return withExtendedLifetime(loop) { () -> Bool in
+            let sched = "/sys/block/\((loop.path as NSString).lastPathComponent)/queue/scheduler"
+            guard let offered = try? String(contentsOfFile: sched, encoding: .utf8) else { return false }
+            return offered.contains("mq-deadline") && offered.contains("none")
+        }
+    }()
+
+    @Test(.enabled(if: loopDevicesUsable, "needs root and losetup"),
+          .enabled(if: JobOptionTests.loopSchedulersSwitchable, "needs loop devices that offer the mq-deadline and none schedulers"))
+    func ioschedulerSwitchesTheDisk() throws {
+        let loop = try #require(LoopDevice())
         let sched = "/sys/block/\((loop.path as NSString).lastPathComponent)/queue/scheduler"
         let offered = try String(contentsOfFile: sched, encoding: .utf8)
-        guard offered.contains("mq-deadline") && offered.contains("none") else {
-            print("skipping: \(sched) offers \(offered)"); return
-        }
+        try #require(offered.contains("mq-deadline") && offered.contains("none"), "\(sched) offers \(offered)")
         for s in ["mq-deadline", "none"] {
             let (result, _) = try runJobs("[r]\nfilename=\(loop.path)\nrw=read\nsize=1m\nioscheduler=\(s)\n")
             #expect(result.jobs[0].stats.firstError == 0)
@@ -87,7 +98,7 @@ import CLiburing
         // O_SYNC/O_DSYNC: each 4 KiB buffered write reaches the device before it returns, so
         // 1 MiB takes at least 256 device writes. Without it the page cache gathers them and
         // the device sees a few large writes when the job closes the device.
-        guard let loop = LoopDevice() else { return }
+        let loop = try #require(LoopDevice())
         func writes(_ option: String) throws -> UInt64 {
             try deviceIOs(during: "[w]\nfilename=\(loop.path)\nrw=write\nbs=4k\nsize=1m\n\(option)\n",
                           on: loop.path, moving: 1 << 20, dir: 1).writes
@@ -227,15 +238,21 @@ import CLiburing
         #expect(try jsonObject(report.json().serialized())["disk_util"] == nil)
     }
 
-    @Test(.enabled(if: loopDevicesUsable, "needs root and losetup")) func writesToAMountedDeviceAreRefusedUnlessAllowed() throws {
-        guard let loop = LoopDevice(), let mkfs = which("mkfs.ext4"), let mount = which("mount"), let umount = which("umount"),
-              try sh(mkfs, ["-q", "-F", "-E", "lazy_itable_init=0,lazy_journal_init=0", loop.path]).status == 0 else {
-            print("skipping: cannot make a filesystem on a loop device here"); return
-        }
+    @Test(.enabled(if: loopDevicesUsable, "needs root and losetup"),
+          .enabled(if: which("mkfs.ext4") != nil && which("mount") != nil && which("umount") != nil, "needs mkfs.ext4, mount and umount"),
+          .enabled(if: tmpfsMountable, "needs root and mounts (tmpfsMountable)"))
+    func writesToAMountedDeviceAreRefusedUnlessAllowed() throws {
+        let loop = try #require(LoopDevice())
+        let mkfs = try #require(which("mkfs.ext4"))
+        let mount = try #require(which("mount"))
+        let umount = try #require(which("umount"))
+        let made = try sh(mkfs, ["-q", "-F", "-E", "lazy_itable_init=0,lazy_journal_init=0", loop.path])
+        try #require(made.status == 0, "mkfs.ext4 failed on \(loop.path): \(made.err)")
         let dir = makeTempDir()
         // Read-only, so that nothing but the job could change the device while it is compared
         // (a read-write ext4 went on writing after the mount, and the test failed now and then).
-        guard try sh(mount, ["-o", "ro", loop.path, dir]).status == 0 else { print("skipping: mount is not permitted here"); return }
+        let mounted = try sh(mount, ["-o", "ro", loop.path, dir])
+        try #require(mounted.status == 0, "mount -o ro \(loop.path) failed: \(mounted.err)")
         defer { _ = try? sh(umount, [dir]); rmdir(dir) }
         let device = { () throws -> Data in
             let h = try #require(FileHandle(forReadingAtPath: loop.path))
@@ -260,7 +277,7 @@ import CLiburing
     @Test(.enabled(if: loopDevicesUsable, "needs root and losetup")) func writesToAnExclusivelyClaimedDeviceAreRefused() throws {
         // What holds a device without a mount or swap entry (LVM, md, another namespace's
         // mount) claims it exclusively; this test's own O_EXCL open stands in for one.
-        guard let loop = LoopDevice() else { return }
+        let loop = try #require(LoopDevice())
         let claim = open(loop.path, O_RDONLY | O_EXCL)
         #expect(claim >= 0)
         defer { close(claim) }
@@ -288,11 +305,9 @@ import CLiburing
         return (try? JobConfig.parseCPUList(list)) ?? []
     }
 
-    @Test(arguments: ["split", "shared"])
+    @Test(.enabled(if: Set(JobOptionTests.threadAffinity()).isSuperset(of: [0, 1]), "needs a process that may run on CPUs 0 and 1"),
+          arguments: ["split", "shared"])
     func cpusAllowedPolicy(policy: String) throws {
-        guard Set(JobOptionTests.threadAffinity()).isSuperset(of: [0, 1]) else {
-            print("skipping: this process may not run on CPUs 0 and 1"); return
-        }
         var p = JobFileParser(options: ParseOptions(environment: [:], engines: EngineRegistry.catalog))
         let parsed = try p.parse(text: "[a]\nioengine=null\nsize=1m\nnumjobs=4\ncpus_allowed=0-1\ncpus_allowed_policy=\(policy)\n", file: "test.fio")
         let seen = Mutex<[Int: [Int]]>([:])

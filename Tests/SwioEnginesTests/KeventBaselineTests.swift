@@ -118,12 +118,14 @@ import SwioEngines
         return (ours, theirs)
     }
 
-    @Test(.enabled(if: loopDevicesUsable, "needs root and losetup")) func agreesWithHdparmOnALoopDevice() throws {
-        guard which("hdparm") != nil else { print("skipping: hdparm is not installed"); return }
+    @Test(.enabled(if: loopDevicesUsable, "needs root and losetup"),
+          .enabled(if: which("hdparm") != nil, "needs hdparm"),
+          .enabled(if: access("/dev/shm", W_OK) == 0, "needs /dev/shm"))
+    func agreesWithHdparmOnALoopDevice() throws {
         // Backed by /dev/shm: both tools then measure the same memory-speed device. On the VM's
         // virtio disk the same reads run at one of two speeds depending on how physically
         // contiguous each process's buffer happens to be, which would test luck, not method.
-        guard let loop = LoopDevice(sizeMB: 2048, directory: "/dev/shm") else { return }
+        let loop = try #require(LoopDevice(sizeMB: 2048, directory: "/dev/shm"))
         _ = try sh("/bin/dd", ["if=/dev/zero", "of=\(loop.path)", "bs=4M", "count=512", "oflag=direct", "status=none"])
         // One warm-up each, then seven alternating runs of each tool, compared by each tool's
         // best run: host noise only ever slows a run (one swio run once read 8.8 GB/s against
@@ -136,16 +138,16 @@ import SwioEngines
         // smaller block) is off by far more.
         _ = try hdparmMBps(["-t", "--direct", loop.path])
         _ = try Baseline.diskReads(loop.path, direct: true)
-        guard let (ours, theirs) = try alternatingPairs(swio: { try Baseline.diskReads(loop.path, direct: true).mbPerSec },
-                                                        hdparm: { try hdparmMBps(["-t", "--direct", loop.path]) }) else {
-            print("skipping: hdparm -t failed on \(loop.path)"); return
-        }
+        let direct = try alternatingPairs(swio: { try Baseline.diskReads(loop.path, direct: true).mbPerSec },
+                                          hdparm: { try hdparmMBps(["-t", "--direct", loop.path]) })
+        let (ours, theirs) = try #require(direct, "hdparm -t --direct failed on \(loop.path)")
         let ratio = ours.max()! / theirs.max()!
         print("baseline -t --direct: swio \(ours) MB/s, hdparm \(theirs) MB/s, best-run ratio \(ratio)")
         #expect(ratio > 0.85 && ratio < 1.15, "swio \(ours) vs hdparm \(theirs)")
 
-        guard let (oursT, theirsT) = try alternatingPairs(swio: { try Baseline.cachedReads(loop.path).mbPerSec },
-                                                          hdparm: { try hdparmMBps(["-T", loop.path]) }) else { return }
+        let cached = try alternatingPairs(swio: { try Baseline.cachedReads(loop.path).mbPerSec },
+                                          hdparm: { try hdparmMBps(["-T", loop.path]) })
+        let (oursT, theirsT) = try #require(cached, "hdparm -T failed on \(loop.path)")
         let ratioT = oursT.max()! / theirsT.max()!
         print("baseline -T: swio \(oursT) MB/s, hdparm \(theirsT) MB/s, best-run ratio \(ratioT)")
         #expect(ratioT > 0.85 && ratioT < 1.15, "swio \(oursT) vs hdparm \(theirsT)")

@@ -9,7 +9,18 @@ let packageRoot: String = {
     return p
 }()
 
-let swioBinary = packageRoot + "/.build/debug/swio"
+/// The swio this test build produced: the test runner is built into the same products folder
+/// (whatever the scratch path or configuration), so the binary beside it is the fresh one.
+let swioBinary: String = {
+    var buf = [CChar](repeating: 0, count: 4096)
+    let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+    if n > 0 {
+        let exe = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let beside = (exe as NSString).deletingLastPathComponent + "/swio"
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+    }
+    return packageRoot + "/.build/debug/swio"
+}()
 
 func makeTempDir() -> String {
     var template = Array("/tmp/swio-etest-XXXXXX".utf8CString)
@@ -106,4 +117,20 @@ func runSwio(_ args: [String], stdoutPath: String? = nil, during: ((Int32) -> Vo
 func fileSize(_ path: String) -> Int64? {
     var st = stat()
     return stat(path, &st) == 0 ? Int64(st.st_size) : nil
+}
+
+/// The CLI tests run the binary built with them, never one left from an earlier build.
+@Suite struct BinaryFreshnessTests {
+    @Test func theCLITestsRunTheBinaryOfThisBuild() throws {
+        var buf = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+        try #require(n > 0)
+        let exe = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        #expect(swioBinary == (exe as NSString).deletingLastPathComponent + "/swio", "tests run \(swioBinary), built beside \(exe)")
+        let attrs = try FileManager.default.attributesOfItem(atPath: swioBinary)
+        let own = try FileManager.default.attributesOfItem(atPath: exe)
+        let binaryDate = try #require(attrs[.modificationDate] as? Date), testsDate = try #require(own[.modificationDate] as? Date)
+        // Linked in the same build: not more than a few minutes apart (a stale one is hours or days older).
+        #expect(abs(binaryDate.timeIntervalSince(testsDate)) < 600, "swio \(binaryDate), tests \(testsDate)")
+    }
 }

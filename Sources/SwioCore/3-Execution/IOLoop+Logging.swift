@@ -1,0 +1,55 @@
+// What the loop writes down besides statistics: latency/bw/iops log entries, the issued-I/O
+// log (write_iolog), and errors with their messages.
+
+import CSwio
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension IOLoop {
+    @usableFromInline mutating func logIssue(_ u: UnsafeMutablePointer<IOUnit>, at t: UInt64) {
+        issuedLog.append(IssuedIO(u, at: t))
+        if issuedLog.count >= 4096, let sink = issuedLogSink { sink(&issuedLog) }
+    }
+
+    @usableFromInline mutating func logIO(_ u: UnsafeMutablePointer<IOUnit>, d: Int, t: UInt64, clat: UInt64, lat: UInt64) {
+        let ms = (t - recordStartNs) / 1_000_000
+        let bs = UInt32(u.pointee.length)
+        if logLat {
+            latLogs[1].append(LogEntry(timeMs: ms, value: clat, ddir: UInt8(d), bs: bs))
+            latLogs[2].append(LogEntry(timeMs: ms, value: lat, ddir: UInt8(d), bs: bs))
+        }
+        if logBwPerIO {
+            // Per-I/O bandwidth (KiB/s over this I/O's latency) and an IOPS entry of 1, as fio
+            // writes them when log_avg_msec is 0; averaging happens when the log is written.
+            let kibps = lat > 0 ? UInt64(u.pointee.length) * 1_000_000_000 / 1024 / lat : 0
+            bwLog.append(LogEntry(timeMs: ms, value: kibps, ddir: UInt8(d), bs: bs))
+            iopsLog.append(LogEntry(timeMs: ms, value: 1, ddir: UInt8(d), bs: bs))
+            // fio 3.33, write_bw_log on a 4 MiB write: bw_samples=1024, bw_mean = the log's mean.
+            if bwSamplePerIO { stats[d].bwSamples.add(Double(kibps)) }
+            if iopsSamplePerIO { stats[d].iopsSamples.add(1) }
+        }
+    }
+
+    /// A failed engine call (submit, getevents): its errno, EIO when it has none, and its text.
+    @usableFromInline mutating func recordEngineError(_ error: Error) {
+        recordError(-Int((error as? EngineError)?.errno ?? EIO), nil, message: "\(error)")
+    }
+
+    @usableFromInline mutating func recordError(_ r: Int, _ u: UnsafeMutablePointer<IOUnit>?, message: String? = nil) {
+        errors += 1
+        guard firstError == 0 else { return }
+        firstError = Int32(-r)
+        if let message { firstErrorMessage = message; return }
+        guard let u else { firstErrorMessage = Syscall.errorString(Int32(-r)); return }
+        let what = ["read", "write", "trim", "fsync", "fdatasync"][Int(u.pointee.kind.rawValue)]
+        var msg = "\(what) of \(u.pointee.length) bytes at offset \(u.pointee.offset) failed: "
+        msg += r == -Int(EIO) && u.pointee.result == 0 ? "unexpected end of file" : Syscall.errorString(Int32(-r))
+        if r == -Int(EINVAL) {
+            msg += " (with direct=1, offsets, sizes and buffers must be aligned to the device's logical block size)"
+        } else if r == -Int(EOPNOTSUPP) {
+            msg += " (the target does not support this; hipri/IOPOLL needs a block device with poll queues, trim needs discard support)"
+        }
+        firstErrorMessage = msg
+    }
+}

@@ -1,0 +1,94 @@
+// What to issue next, and when the job has done enough: passes over the region, loops,
+// number_ios, io_size, and the fsync/fdatasync every N writes.
+
+import CSwio
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension IOLoop {
+    /// A pending fsync does not count: it replaces the next I/O, so after the last write there
+    /// is none (fio 3.33: 8 writes with fsync=2 make 3 syncs; end_fsync is for the last).
+    @inlinable var moreToIssue: Bool {
+        return (issuedBytes < budgetBytes && issuedIOs < budgetIOs || trimWritePending) && !stopRequested && !budgetDone
+    }
+
+    /// trimwrite: the write that goes with the last trim is still to come.
+    @inlinable var trimWritePending: Bool { trimWrite && workload.pendingTrimWrite != nil }
+
+    @inlinable static func sum(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let (v, over) = a.addingReportingOverflow(b)
+        return over ? .max : v
+    }
+
+    /// Fills in the next I/O and counts it; false when a pass ends before it (the unit is then
+    /// in `carried` for the next pass, or there is no next pass and the job is done).
+    @inlinable mutating func prepare(_ u: UnsafeMutablePointer<IOUnit>) -> Bool {
+        if let s = pendingSync {
+            // An fsync/fdatasync after every N writes (fio fsync=/fdatasync=).
+            pendingSync = nil
+            u.pointee.kind = s
+            u.pointee.fd = workload.files[syncFile].fd
+            u.pointee.fileIndex = Int32(syncFile)
+            u.pointee.length = 0
+            u.pointee.offset = 0
+            return true
+        }
+        if paced {
+            if rateSwitches { workload.fill(u, kind: rateDirection(workload.nextDirection())) } else { workload.next(u) }
+            dueNs = rateDue(u.pointee.kind)
+        } else {
+            workload.next(u)
+        }
+        if workload.passEnded {
+            workload.passEnded = false
+            if issuedBytes > passStartBytes {
+                // fio's keep_running(): loops first, then more passes while io_size is not
+                // reached by at least the largest block.
+                if issuedBytes < budgetBytes && issuedIOs < budgetIOs,
+                   passIndex < loopsWanted || (ioSizeGiven && issuedBytes < ioLimit && ioLimit - issuedBytes >= maxBlockSize) {
+                    passIndex &+= 1
+                    passStartBytes = issuedBytes
+                    carried = u
+                    // Nothing more is filled until the pass has drained: not even the write of
+                    // a carried trim (trimwrite), which follows that trim in the next pass.
+                    carriedLoopEnd = loopEndBytes
+                    loopEndBytes = issuedBytes
+                    carriedTrimWrite = workload.pendingTrimWrite
+                    workload.pendingTrimWrite = nil
+                } else {
+                    budgetDone = true
+                    workload.pendingTrimWrite = nil
+                }
+                return false
+            }
+        }
+        account(u)
+        return true
+    }
+
+    /// Counts a filled I/O against the limits (as fio, the last one may go past size or
+    /// io_size: it stops issuing once they are reached) and prepares a write's buffer.
+    @inlinable mutating func account(_ u: UnsafeMutablePointer<IOUnit>) {
+        let len = UInt64(u.pointee.length)
+        // trimwrite: the write after each trim goes to the same block and does not count
+        // against size or number_ios (fio 3.33, 1 MiB: 256 trims and 256 writes).
+        if !(trimWrite && u.pointee.kind == .write) {
+            issuedBytes &+= len
+            issuedIOs &+= 1
+        }
+        switch u.pointee.kind {
+        case .read: issuedPerDir.0 &+= len
+        case .write:
+            issuedPerDir.1 &+= len
+            if refill { refillBuffer(u) } else if scramble { scrambleBuffer(u) }
+            if fsyncEvery > 0 || fdatasyncEvery > 0 {
+                writesSinceSync &+= 1
+                syncFile = Int(u.pointee.fileIndex)
+                if fsyncEvery > 0 && writesSinceSync % fsyncEvery == 0 { pendingSync = .fsync }
+                else if fdatasyncEvery > 0 && writesSinceSync % fdatasyncEvery == 0 { pendingSync = .fdatasync }
+            }
+        default: issuedPerDir.2 &+= len
+        }
+    }
+}

@@ -1,0 +1,283 @@
+// Everything about one job's run that is not the hot loop: files, buffers, units, timing,
+// CPU accounting and the final statistics. SwioEngines drives it with a concrete engine type.
+
+import CSwio
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Setup ended early because the job was asked to stop (Ctrl-C, SIGTERM, exitall): the job
+/// ends stopped, without an error.
+public struct JobStopped: Error {}
+
+/// A target file as the job will use it.
+public struct PreparedFile: Sendable {
+    public var path: String
+    public var isBlockDevice: Bool
+    public var regionStart: UInt64
+    public var regionLength: UInt64
+    public var fd: Int32 = -1
+    public var created: Bool = false
+    /// A character device (/dev/null, /dev/zero) or a FIFO: a stream, used as it is, never
+    /// laid out, sized or unlinked.
+    public var isCharDevice: Bool = false
+}
+
+public final class JobExecution: @unchecked Sendable {
+    public let config: JobConfig
+    /// The job's engine (config.engine).
+    public var engineInfo: EngineDescriptor { config.engine }
+    public var files: [PreparedFile] = []
+    public var stats = JobStats()
+    public var end: LoopEnd = .done
+    public private(set) var units: UnsafeMutablePointer<IOUnit>
+    public let depth: Int
+    var buffers: UnsafeMutableRawPointer?
+    var bufferBytes = 0
+    var regions: UnsafeMutablePointer<FileRegion>
+    var budgetBytes: UInt64 = 0
+    var cpuStart = CPUUsage()
+    var wallStartNs: UInt64 = 0
+    /// Bytes done per direction, then I/Os per direction, for the ETA line (read without
+    /// locks: approximate is fine).
+    public let progress: UnsafeMutablePointer<UInt64>
+    /// Monotonic start of the job's I/O, 0 until it starts.
+    public var startedNs: UInt64 = 0
+    /// Monotonic time the job's thread began, for settleBeforeFirstIO().
+    public var threadStartNs: UInt64 = 0
+    /// How long settleBeforeFirstIO() waited.
+    public private(set) var settleWaitNs: UInt64 = 0
+    public var warnings: [String] = []
+    /// The job failed before its first I/O (open, layout, engine setup): fio's exitall_on_error
+    /// does not act on that.
+    public var setupFailed = false
+    /// Shared by the run's jobs, so jobs that share a log name append to it.
+    public var runLogs = LogWriter.RunLogs()
+    /// write_iolog (fio iolog version 3): "<us since setup> <file> <action> [<offset> <length>]",
+    /// streamed as the job goes and appended to, as fio opens it.
+    var iolog: UnsafeMutablePointer<FILE>?
+    var iologStartNs: UInt64 = 0
+    /// The errno of the first iolog write that failed (fputs says no more than that it did).
+    var iologErrno: Int32 = 0
+    /// Sizes of a clone's shared files when its group started (percentage offsets go by them).
+    var sizesAtGroupStart: [String: UInt64] = [:]
+    /// Set by the job's thread as its last step and polled by the supervising thread, which
+    /// then reads the job's results: the release/acquire pair makes those results visible.
+    public var finished: Bool {
+        get { finishedFlag.load(ordering: .acquiring) }
+        set { finishedFlag.store(newValue, ordering: .releasing) }
+    }
+    private let finishedFlag = Atomic<Bool>(false)
+    /// Past startdelay and wait_for, doing its setup and I/O (fio's runstate >= TD_RUNNING).
+    public var running: Bool {
+        get { runningFlag.load(ordering: .acquiring) }
+        set { runningFlag.store(newValue, ordering: .releasing) }
+    }
+    private let runningFlag = Atomic<Bool>(false)
+    /// Set when an exitall stops this job (the run-wide flag is for signals and exit_what=all);
+    /// the I/O loop polls both in one check.
+    public let stopFlag: UnsafeMutablePointer<Int32>
+    public func requestStop() { cswio_set_flag(stopFlag) }
+    public var shouldStop: Bool { cswio_job_should_stop(stopFlag) != 0 }
+
+    public init(config: JobConfig) {
+        self.config = config
+        depth = config.engine.flags.contains(.sync) ? 1 : max(1, config.iodepth)
+        units = .allocate(capacity: depth)
+        regions = .allocate(capacity: 1)
+        progress = .allocate(capacity: 6)
+        progress.initialize(repeating: 0, count: 6)
+        stopFlag = .allocate(capacity: 1)
+        stopFlag.initialize(to: 0)
+    }
+
+    /// Records the sizes of a later clone's shared files. The runner calls it as the job's
+    /// group starts, before any job of the group lays files out.
+    func snapshotSharedFileSizes() {
+        guard config.filenamesGiven && config.definition.cloneIndex > 0 else { return }
+        for p in JobExecution.filePaths(config) {
+            var st = stat()
+            sizesAtGroupStart[p] = stat(p, &st) == 0 ? UInt64(st.st_size) : 0
+        }
+    }
+
+    deinit {
+        units.deallocate()
+        regions.deallocate()
+        progress.deallocate()
+        stopFlag.deallocate()
+        releaseBuffers()
+    }
+
+    var isDiskless: Bool { engineInfo.flags.contains(.diskless) }
+    var writes: Bool { config.rw.directions.contains(.write) || config.rw.directions.contains(.trim) }
+    var reads: Bool { config.rw.directions.contains(.read) }
+
+    func fail(_ option: String?, _ msg: String, errno: Int32 = 0) -> JobFileError {
+        let loc = option.flatMap { config.definition.setting($0)?.source } ?? config.definition.section
+        // No job name here: the stderr line already starts with it, and the report's error is
+        // the job's own.
+        return JobFileError(loc, option: option, msg, errno: errno)
+    }
+
+    // MARK: - Loop
+
+    /// Builds the loop for the opened files.
+    public func makeLoop() throws -> IOLoop {
+        try allocateBuffers()
+        regions.deallocate()
+        regions = .allocate(capacity: files.count)
+        let useMap = config.rw.isRandom && !config.norandommap && config.distribution == .uniform
+        for (i, f) in files.enumerated() {
+            var r = FileRegion(fd: f.fd, start: f.regionStart, length: f.regionLength, fileSize: fileSize(f))
+            if useMap {
+                let granule = max(1, config.blockalign.min() ?? 4096)
+                let blocks = max(1, f.regionLength / granule)
+                let words = Int((blocks + 63) / 64)
+                let map = UnsafeMutablePointer<UInt64>.allocate(capacity: words)
+                map.initialize(repeating: 0, count: words)
+                r.map = map; r.mapWords = words; r.mapBlocks = blocks; r.mapGranule = granule
+            }
+            (regions + i).initialize(to: r)
+        }
+        let w = Workload(job: config, files: regions, fileCount: files.count, seed: config.seed)
+        var loop = IOLoop(job: config, engineFlags: engineInfo.flags, units: units, depth: depth, workload: w,
+                          budgetBytes: budgetBytes, stopFlag: stopFlag)
+        loop.progress = progress
+        if iolog != nil { loop.issuedLogSink = { [unowned self] in self.writeIssuedLog(&$0) } }
+        loop.snapshotSink = { [unowned self] loop in
+            let s = self.statistics(of: loop, endNs: cswio_now_ns())
+            self.published.withLock { $0 = s }
+        }
+        return loop
+    }
+
+    /// How long after its thread starts a job waits before its first I/O.
+    public static let settleNs: UInt64 = 100_000_000
+
+    /// Waits until the job's thread is settleNs old. Linux starts a new thread's load average
+    /// at full weight, as if it were CPU-bound, and decays it with a 32 ms half-life while the
+    /// thread sleeps. A job that begins I/O at once is placed as a heavy task, and on the
+    /// project's VM a depth-1 job then settled apart from the loop device's kworker and ran at
+    /// half the rate (24.7k against 47.6k IOPS; 30 ms of waiting was not enough, 70 ms was).
+    /// fio's jobs wait too: its main loop checks every 100 ms that started jobs have
+    /// initialised before it lets them run. Setup (files, buffers, engine) counts toward it.
+    public func settleBeforeFirstIO() {
+        guard threadStartNs > 0 else { return }
+        let begin = cswio_now_ns()
+        sleepUntil(threadStartNs &+ JobExecution.settleNs, stopFlag: stopFlag)
+        settleWaitNs = cswio_now_ns() - begin
+    }
+
+    public func beginTiming() {
+        cpuStart = CPUUsage.currentThread()
+        startedNs = cswio_now_ns()
+    }
+
+    /// How far the job is (0...1) and the seconds it still needs, for the ETA line.
+    public func progressEstimate(now: UInt64) -> (fraction: Double, remainingSec: Double)? {
+        if finished { return (1, 0) }
+        guard startedNs > 0 else { return nil }
+        // The caller read `now` first; a job that started since then has not run yet.
+        let elapsed = Double(now &- min(now, startedNs)) / 1e9
+        let total = Double(config.runtimeUs + config.rampUs) / 1e6
+        var f = 0.0
+        if config.timeBased && config.runtimeUs > 0 { f = elapsed / total }
+        else {
+            let done = Double(progress[0] + progress[1] + progress[2])
+            if budgetBytes > 0 { f = done / Double(budgetBytes) }
+            if config.runtimeUs > 0 { f = max(f, elapsed / total) }
+        }
+        f = min(max(f, 0), 1)
+        let remaining = f > 0 ? elapsed * (1 - f) / f : .infinity
+        return (f, remaining)
+    }
+
+    /// The loop's statistics as they stand at `endNs`, without its logs: the final ones, or a
+    /// status report's while the job runs (then called on the job's thread, from the loop).
+    func statistics(of loop: IOLoop, endNs: UInt64, histograms: Bool = true) -> JobStats {
+        var s = stats
+        for d in 0..<3 { s.dirs[d] = histograms ? loop.stats[d].result : loop.stats[d].counters }
+        if histograms { s.syncHist = LatencyDistribution(loop.syncHist) }
+        s.syncLat = loop.syncLat; s.syncIOs = loop.syncIOs
+        s.depthLevel = loop.depthLevel
+        s.depthSubmit = loop.depthSubmit
+        s.depthComplete = loop.depthComplete
+        s.submitCalls = loop.submitCalls
+        s.completeCalls = loop.completeCalls
+        s.errors = loop.errors
+        s.continuedErrors = loop.continuedErrors
+        s.ranIOLoop = true
+        s.firstContinuedError = loop.firstContinuedError
+        if s.firstError == 0 { s.firstError = loop.firstError; s.firstErrorMessage = loop.firstErrorMessage }
+        s.runtimeNs = endNs > loop.recordStartNs ? endNs - loop.recordStartNs : 0
+        s.cpu = CPUUsage.currentThread() - (loop.cpuAtRecordStart ?? cpuStart)
+        s.totalRunNs = s.runtimeNs
+        return s
+    }
+
+    /// The finished loop's live histograms, until compactHistograms() turns them into the
+    /// report's compact ones: after the job, so that work is not part of its I/O phase.
+    var loopHistograms: (dirs: [DirectionStats], sync: LatencyHistogram)?
+
+    /// Keeps the finished loop's histograms as their non-empty buckets, and frees the rest.
+    public func compactHistograms() {
+        guard let h = loopHistograms else { return }
+        loopHistograms = nil
+        for d in 0..<3 {
+            stats.dirs[d].clatHist = LatencyDistribution(h.dirs[d].clatHist)
+            stats.dirs[d].latHist = LatencyDistribution(h.dirs[d].latHist)
+            stats.dirs[d].slatHist = LatencyDistribution(h.dirs[d].slatHist)
+        }
+        stats.syncHist = LatencyDistribution(h.sync)
+    }
+
+    /// The statistics a running job last published (status reports), nil before the first.
+    public let published = Mutex<JobStats?>(nil)
+
+    /// Asks the running loop to publish its statistics at its next completion.
+    public func requestSnapshot() { cswio_flag_or(stopFlag, Int32(CSWIO_JOB_SNAPSHOT)) }
+
+    /// Collects the loop's statistics after the run.
+    public func finish(_ loop: inout IOLoop, end: LoopEnd, engineStats: [(String, JSON)]) {
+        self.end = end
+        stats = statistics(of: loop, endNs: loop.endNs, histograms: false)
+        loopHistograms = ((0..<3).map { loop.stats[$0] }, loop.syncHist)
+        stats.latLogs = loop.latLogs
+        stats.bwLog = loop.bwLog
+        stats.iopsLog = loop.iopsLog
+        stats.engineStats = engineStats
+        writeIssuedLog(&loop.issuedLog)
+        for i in 0..<files.count { regions[i].map?.deallocate() }
+        loop.deallocate()
+    }
+
+    /// An error after the I/O loop (a failed end_fsync, close or log write): the job ends
+    /// failed, and it is the job's error unless an earlier one is.
+    public func recordError(errno e: Int32, _ message: String) {
+        end = .failed
+        stats.errors += 1
+        if stats.firstError == 0 { stats.firstError = e; stats.firstErrorMessage = message }
+    }
+
+    /// What the report says of a job that did not stop in time (blocked in a system call):
+    /// a stand-in with its last published statistics and ETIMEDOUT, as its own may still change.
+    static func abandoned(_ job: JobExecution, graceNs: UInt64) -> JobExecution {
+        let j = JobExecution(config: job.config)
+        if let s = job.published.withLock({ $0 }) { j.stats = s }
+        j.recordError(errno: ETIMEDOUT, "the job did not stop within \(graceNs / 1_000_000_000) s of being asked to (blocked in a system call?); its results are incomplete")
+        j.finished = true
+        return j
+    }
+
+    public func recordSetupError(_ e: Error) {
+        if e is JobStopped { end = .stopped; return }
+        end = .failed
+        setupFailed = true
+        stats.errors += 1
+        if let j = e as? JobFileError { stats.firstErrorMessage = j.description; stats.firstError = j.errno == 0 ? EINVAL : j.errno }
+        else if let en = e as? EngineError { stats.firstErrorMessage = en.message; stats.firstError = en.errno == 0 ? EINVAL : en.errno }
+        else { stats.firstErrorMessage = "\(e)"; stats.firstError = EINVAL }
+    }
+}
