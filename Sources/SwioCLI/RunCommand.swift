@@ -74,10 +74,9 @@ struct RunCommand: ParsableCommand {
                      "iodepth > 1 with a synchronous engine: the queue depth is capped at 1, as in fio")
             // Baselines are measured before the jobs run, so the jobs do not disturb them.
             let baselineByTarget = try measureBaselines(configs)
-            // fio forks its jobs and each calls setsid(); its main process waits in the user's
-            // session. The session matters on a VM: at depth 1 O_DIRECT a job left in the session
-            // of the shell that started it did 1.3-2.3% fewer IOPS (README). So the jobs run in a
-            // worker process with its own session, unless every job asks for fio's `thread`.
+            // As fio's forked jobs each call setsid(), the jobs run in a worker process with its
+            // own session (a job left in the shell's session is slower at depth 1: see
+            // docs/performance.md), unless every job asks for fio's `thread`.
             if !configs.allSatisfy(\.thread) { _ = cswio_continue_in_own_session() }
             var runner = Runner()
             let showETA = eta == "always" || (eta == "auto" && cswio_isatty(2) != 0)

@@ -137,14 +137,11 @@ public struct IOUringEngine: IOEngine {
                     throw EngineError(errno: -r, "io_uring: registering \(count) buffers failed: \(Syscall.errorString(-r))\(hint)")
                 }
             }
-            // Start the ring's io-wq worker now, during setup, with one async NOP. I/O the
-            // kernel cannot finish inline (buffered tmpfs reads, for one) goes to that worker,
-            // and the first such I/O would otherwise create it mid-run: its creation lands in
-            // that I/O's latency, and the scheduler places the new thread as a heavy task while
-            // the job, which has waited out JobExecution.settleNs, is a light one. Measured on
-            // /dev/shm, 4k random reads went from 0.93x to 1.02x fio's IOPS at depth 1 and from
-            // 1.06x to 1.17x at depth 32. IOPOLL rings (hipri) are left alone: they reap by
-            // polling the device.
+            // Start the ring's io-wq worker now, during setup, with one async NOP: I/O the kernel
+            // cannot finish inline (buffered tmpfs reads) goes to it, and creating it mid-run would
+            // land in that I/O's latency and place the new thread as a heavy task beside a job that
+            // has waited out JobExecution.settleNs (docs/performance.md). IOPOLL rings (hipri) are
+            // left alone: they reap by polling the device.
             if !syncFsync {
                 let r = cswio_uring_nop_async(ring)
                 if r < 0 { throw EngineError(errno: -r, "io_uring: the ring did not complete a NOP after setup: \(Syscall.errorString(-r))") }

@@ -35,7 +35,7 @@ extension JobExecution {
         let stride = (bs + align - 1) / align * align
         // Anonymous memory on 2 MiB boundaries with MADV_HUGEPAGE: O_DIRECT requests then land in
         // physically contiguous pages, so a 128 KiB read is one segment for the device instead of
-        // 32 (on this VM that decides whether virtio serves sequential reads at 10k or 14k+ IOPS).
+        // 32, which lets the disk serve large sequential reads faster (docs/performance.md).
         // Small buffer sets (up to 64 KiB) gain nothing from it and stay on plain pages.
         let huge = max(align, stride * depth > 64 << 10 ? 2 << 20 : 4096)
         let bytes = (stride * depth + memAlign + huge - 1) / huge * huge

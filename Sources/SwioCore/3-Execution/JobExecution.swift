@@ -157,10 +157,8 @@ public final class JobExecution: @unchecked Sendable {
     public static let settleNs: UInt64 = 100_000_000
 
     /// Waits until the job's thread is settleNs old. Linux starts a new thread's load average
-    /// at full weight, as if it were CPU-bound, and decays it with a 32 ms half-life while the
-    /// thread sleeps. A job that begins I/O at once is placed as a heavy task, and on the
-    /// project's VM a depth-1 job then settled apart from the loop device's kworker and ran at
-    /// half the rate (24.7k against 47.6k IOPS; 30 ms of waiting was not enough, 70 ms was).
+    /// at full weight and decays it with a 32 ms half-life, so a job that began I/O at once
+    /// would be placed as a heavy task, apart from the kworker serving it (docs/performance.md).
     /// fio's jobs wait too: its main loop checks every 100 ms that started jobs have
     /// initialised before it lets them run. Setup (files, buffers, engine) counts toward it.
     public func settleBeforeFirstIO() {

@@ -168,9 +168,8 @@ final class RunStops: @unchecked Sendable {
     }
 }
 
-/// How late nanosleep wakes on this machine: the longest of ten 1 us sleeps, measured once, as
-/// fio's fio_time_init() measures its ns_granularity (timer slack alone is 50 us; here a 1 us
-/// sleep takes about 115 us).
+/// How late nanosleep wakes (timer slack and more): the longest of ten 1 us sleeps, taken once,
+/// as fio's fio_time_init() measures its ns_granularity (docs/performance.md).
 let nanosleepOvershootNs: UInt64 = {
     var worst: UInt64 = 0
     for _ in 0..<10 {
@@ -184,8 +183,8 @@ let nanosleepOvershootNs: UInt64 = {
 
 /// Sleeps until the monotonic time `dueNs`, at most 50 ms at a time, so that a stop request
 /// (Ctrl-C, or exitall through the job's `stopFlag`) ends the wait within one step. As fio's
-/// usec_sleep(), it sleeps until the overshoot's worth before the due time and spins the rest:
-/// a 1 ms thinktime then takes 1 ms, not 1.07 ms (fio 3.33 sleeps 772 us and spins, here).
+/// usec_sleep(), it sleeps until the overshoot's worth before the due time and spins the rest,
+/// so a thinktime or rate wait ends when it is due, not an overshoot later (docs/performance.md).
 func sleepUntil(_ dueNs: UInt64, stopFlag: UnsafeMutablePointer<Int32>) {
     let overshoot = nanosleepOvershootNs
     while cswio_job_should_stop(stopFlag) == 0 {

@@ -11,9 +11,8 @@ import Glibc
 /// loop does, calls back about once a second (the ETA line) and for each status request, and
 /// bounds every wait: a job still running a minute past its runtime is asked to stop, and one
 /// that has not stopped 10 s after it was asked is abandoned (reported with ETIMEDOUT).
-/// Measured on this project's VM, a thread of the process waking at that rate makes depth-1
-/// O_DIRECT I/O on the others about 7% faster (a job blocked in pthread_join leaves no such
-/// thread); see docs/performance.md.
+/// It polls rather than blocking in pthread_join because a thread of the process that wakes at
+/// that rate makes depth-1 O_DIRECT I/O on the other threads faster (docs/performance.md).
 final class Supervisor: @unchecked Sendable {
     let jobs: [JobExecution]
     let onProgress: (@Sendable ([JobExecution]) -> Void)?
