@@ -57,20 +57,23 @@ let package = Package(
             dependencies: ["SwioCore", "SyncEngines", "NullEngine", "LibaioEngine", "IOUringEngine", "KeventEngine",
                            "MmapEngine", "ExternalEngine"]
         ),
+        // swio compare: reads swio's and fio's JSON reports, judges changes against thresholds and noise.
+        .target(name: "SwioCompare", dependencies: ["SwioCore"]),
         .target(
             name: "SwioCLI",
             dependencies: [
-                "SwioCore", "SwioEngines",
+                "SwioCore", "SwioEngines", "SwioCompare",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "swio", dependencies: ["SwioCLI"]),
         // The readers of untrusted input as fuzz targets; fuzz/run.sh builds swio-fuzz for libFuzzer.
-        .target(name: "SwioFuzzTargets", dependencies: ["SwioCore", "SwioEngines"]),
+        .target(name: "SwioFuzzTargets", dependencies: ["SwioCore", "SwioEngines", "SwioCompare"]),
         .target(name: "CFuzzerDriver", path: "Sources/CFuzzerDriver"),
         .executableTarget(name: "swio-fuzz", dependencies: ["SwioFuzzTargets", "CFuzzerDriver"]),
         .testTarget(name: "SwioCoreTests", dependencies: ["SwioCore", "SwioEngines", "SwioFuzzTargets"]),
         .testTarget(name: "SwioEnginesTests", dependencies: ["SwioCore", "SwioEngines", "CSwio", "CLiburing"]),
+        .testTarget(name: "SwioCompareTests", dependencies: ["SwioCompare"]),
     ],
     swiftLanguageModes: [.v6]
 )

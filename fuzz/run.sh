@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 EACH=${1:-30}
 shift || true
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(jobfile cmdline baseline)
+[[ ${#targets[@]} -gt 0 ]] || targets=(jobfile cmdline baseline report)
 export PATH="/opt/swift/usr/bin:$PATH"
 # Instrumented for coverage and checked by AddressSanitizer; its own build folder, so the
 # normal build is untouched. -DFUZZING swaps the replay main for libFuzzer's entry point.

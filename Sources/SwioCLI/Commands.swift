@@ -9,7 +9,7 @@ import Glibc
 #endif
 
 public enum SwioCLI {
-    static let subcommands = ["run", "parse", "engines", "baseline", "help"]
+    static let subcommands = ["run", "parse", "engines", "baseline", "compare", "help"]
 
     /// `swio JOBFILE...` and `swio --name=...` mean `swio run ...`, as with fio.
     public static func main(_ argv: [String]) {
@@ -49,7 +49,7 @@ struct Swio: ParsableCommand {
           swio run --baseline auto jobs/seq-read.fio        each job's bandwidth as % of the baseline
         """,
         version: "swio \(swioVersion)",
-        subcommands: [RunCommand.self, ParseCommand.self, EnginesCommand.self, BaselineCommand.self],
+        subcommands: [RunCommand.self, ParseCommand.self, EnginesCommand.self, BaselineCommand.self, CompareCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

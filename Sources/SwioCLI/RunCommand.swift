@@ -32,8 +32,12 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("showcmd"), help: "fio's --showcmd: print the jobs as one swio command line and exit.")
     var showcmd = false
 
+    @Option(name: .customLong("repeat"), help: "Run the job files N times, one report per run, all in one output (each JSON report tagged \"swio repetition\"): samples for `swio compare`.")
+    var repetitions = 1
+
     func run() throws {
         runReporting {
+            guard repetitions >= 1 && repetitions <= 1000 else { throw UserError("--repeat: \(repetitions) is not between 1 and 1000") }
             let formats = try output.formats()
             let parsed = try inputs.parse()
             if showcmd {
@@ -89,46 +93,65 @@ struct RunCommand: ParsableCommand {
                 let report = Report(outcomes: outcomes, startEpochMs: startMs, disks: [], globalOptions: globals)
                 do { try destination.write(RunCommand.render(report, formats)) } catch { writeStderr("swio: status report: \(error)") }
             }
-            let result = runner.run(configs)
-            if showETA { ETALine.clear() }
-            for j in result.jobs { for w in j.warnings { writeStderr("swio: warning: \(w)") } }
-            for j in result.jobs where j.stats.firstError != 0 {
-                writeStderr("swio: job '\(j.config.name)': \(j.stats.firstErrorMessage ?? Syscall.errorString(j.stats.firstError))")
+            var text = ""
+            var failed = false
+            for repetition in 1...repetitions {
+                // A stop signal ends the repetitions too; the reports cover what ran.
+                if repetition > 1 && cswio_was_interrupted() != 0 { break }
+                let result = runner.run(configs)
+                if showETA { ETALine.clear() }
+                for j in result.jobs { for w in j.warnings { writeStderr("swio: warning: \(w)") } }
+                for j in result.jobs where j.stats.firstError != 0 {
+                    writeStderr("swio: job '\(j.config.name)': \(j.stats.firstErrorMessage ?? Syscall.errorString(j.stats.firstError))")
+                }
+                let report = Report(result: result, globalOptions: globals, baselines: baselineRatios(result, baselineByTarget))
+                text += RunCommand.render(report, formats, repetition: repetitions > 1 ? repetition : nil)
+                failed = failed || report.hasErrors
             }
-            var ratios: [String: BaselineRatio] = [:]
-            for j in result.jobs {
-                guard let target = j.config.filenames.first, let b = baselineByTarget[target] else { continue }
-                let bytes = j.stats.dirs.reduce(0) { $0 + $1.bytes }
-                // Over whole milliseconds, as the report's bw_bytes (fio's formula).
-                let ms = j.stats.runtimeNs > 0 ? j.stats.runtimeMs : 0
-                let bw = ms > 0 ? Double(bytes) * 1000 / Double(ms) : 0
-                ratios[j.config.name] = BaselineRatio(baselineBytesPerSec: b.bytesPerSec, kind: b.kind.rawValue, fraction: b.bytesPerSec > 0 ? bw / b.bytesPerSec : 0)
-            }
-            let report = Report(result: result, globalOptions: globals, baselines: ratios)
-            try destination.write(RunCommand.render(report, formats))
+            try destination.write(text)
             if cswio_was_interrupted() != 0 {
                 let sig = cswio_stop_signal()
                 writeStderr("swio: stopped by \(String(cString: strsignal(sig))); the report covers what ran")
                 return 128 + sig
             }
-            return report.hasErrors ? 1 : 0
+            return failed ? 1 : 0
         }
     }
 }
 
 extension RunCommand {
-    /// The report in each format asked for, one after another.
-    static func render(_ report: Report, _ formats: [String]) -> String {
+    /// The report in each format asked for, one after another; a JSON report of --repeat
+    /// carries its number ("swio repetition"), which `swio compare` counts as one sample.
+    static func render(_ report: Report, _ formats: [String], repetition: Int? = nil) -> String {
         var text = ""
+        func tagged(_ j: JSON) -> JSON {
+            guard let r = repetition, case .object(var kv) = j else { return j }
+            kv.insert(("swio repetition", .int(Int64(r))), at: 0)
+            return .object(kv)
+        }
         for f in formats {
             switch f {
-            case "json": text += report.json().serialized() + "\n"
-            case "json+": text += report.json(plus: true).serialized() + "\n"
+            case "json": text += tagged(report.json()).serialized() + "\n"
+            case "json+": text += tagged(report.json(plus: true)).serialized() + "\n"
             case "terse": text += report.terse()
             default: text += report.text()
             }
         }
         return text
+    }
+
+    /// Each job's bandwidth as a fraction of its target's baseline.
+    func baselineRatios(_ result: RunResult, _ baselines: [String: BaselineResult]) -> [String: BaselineRatio] {
+        var ratios: [String: BaselineRatio] = [:]
+        for j in result.jobs {
+            guard let target = j.config.filenames.first, let b = baselines[target] else { continue }
+            let bytes = j.stats.dirs.reduce(0) { $0 + $1.bytes }
+            // Over whole milliseconds, as the report's bw_bytes (fio's formula).
+            let ms = j.stats.runtimeNs > 0 ? j.stats.runtimeMs : 0
+            let bw = ms > 0 ? Double(bytes) * 1000 / Double(ms) : 0
+            ratios[j.config.name] = BaselineRatio(baselineBytesPerSec: b.bytesPerSec, kind: b.kind.rawValue, fraction: b.bytesPerSec > 0 ? bw / b.bytesPerSec : 0)
+        }
+        return ratios
     }
 
     /// One baseline per distinct job target: O_DIRECT for direct jobs, buffered otherwise.

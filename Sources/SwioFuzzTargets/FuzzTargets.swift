@@ -4,6 +4,7 @@
 // fuzz/corpus.
 
 import SwioCore
+import SwioCompare
 import SwioEngines
 
 public enum FuzzTarget: String, CaseIterable, Sendable {
@@ -13,6 +14,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case cmdline
     /// A saved `swio baseline --output-format=json` report (`swio run --baseline FILE`).
     case baseline
+    /// A run report as `swio compare` reads it (swio's or fio's JSON, with text around it).
+    case report
 
     /// Feeds `data` to the reader. Returns a description of a contract breach (an error that
     /// is not the reader's own located kind), or nil; a trap crashes, as it should under a
@@ -40,6 +43,14 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             for r in Baseline.parseSaved(text) where !r.seconds.isFinite || r.seconds < 0 || !r.bytesPerSec.isFinite {
                 return "a saved baseline parsed to \(r)"
             }
+            return nil
+        case .report:
+            do {
+                for r in try ReportReader.reports(in: text, source: "fuzz.json") {
+                    for j in r.jobs { for (k, v) in j.values where !v.isFinite && !v.isNaN { return "\(k) = \(v) from a report" } }
+                }
+            } catch is CompareInputError {}
+            catch { return "unexpected error type \(type(of: error)): \(error)" }
             return nil
         }
     }
