@@ -48,6 +48,8 @@ let package = Package(
         .target(name: "KeventEngine", dependencies: ["SwioCore", "CKevent"], path: "engines/Kevent",
                 exclude: ["README.md", "CKevent"]),
         .target(name: "MmapEngine", dependencies: ["SwioCore"], path: "engines/Mmap"),
+        .target(name: "CNet", path: "engines/Net/CNet"),
+        .target(name: "NetEngine", dependencies: ["SwioCore", "CSwio", "CNet"], path: "engines/Net", exclude: ["CNet"]),
         // Run-time plugins (ioengine=external:PATH): the C interface in plugins/include.
         .target(name: "CSwioPlugin", path: "plugins", publicHeadersPath: "include"),
         .target(name: "ExternalEngine", dependencies: ["SwioCore", "CSwioPlugin"], path: "engines/External"),
@@ -55,7 +57,7 @@ let package = Package(
         .target(
             name: "SwioEngines",
             dependencies: ["SwioCore", "SyncEngines", "NullEngine", "LibaioEngine", "IOUringEngine", "KeventEngine",
-                           "MmapEngine", "ExternalEngine"]
+                           "MmapEngine", "NetEngine", "ExternalEngine"]
         ),
         // swio compare: reads swio's and fio's JSON reports, judges changes against thresholds and noise.
         .target(name: "SwioCompare", dependencies: ["SwioCore"]),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SwioCore
+import SwioEngines
 
 struct BaselineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,10 +15,15 @@ struct BaselineCommand: ParsableCommand {
           swio baseline /dev/loop0 --direct
           swio baseline -T /dev/sda
           swio baseline /var/tmp/big.img --output-format=json --output=base.json
+          swio baseline --net loopback                one TCP stream over loopback
+          swio baseline --net 10.0.0.2:5001           to a receiver there
         """)
 
     @Argument(help: "Block device or file to measure.")
-    var targets: [String]
+    var targets: [String] = []
+
+    @Option(name: .customLong("net"), help: "A network baseline: one TCP stream to host:port where a receiver runs, or 'loopback'.")
+    var net: String?
 
     @Flag(name: .customShort("t"), help: "Timing disk reads (hdparm -t).")
     var disk = false
@@ -38,9 +44,14 @@ struct BaselineCommand: ParsableCommand {
         runReporting {
             guard ["normal", "json"].contains(outputFormat) else { throw UserError("--output-format: '\(outputFormat)' is not normal or json") }
             let both = !disk && !cached
+            guard !targets.isEmpty || net != nil else { throw UserError("give a device or file to measure, or --net host:port (or --net loopback)") }
             let destination = try ReportDestination(output)
             var results: [BaselineResult] = []
             var text = ""
+            if let n = net {
+                let r = try measureNetworkBaseline(target: n == "loopback" ? nil : n)
+                results.append(r); text += "\n\(r.target):\n" + r.hdparmLine + "\n"
+            }
             for t in targets {
                 text += "\n\(t):\n"
                 if cached || both {

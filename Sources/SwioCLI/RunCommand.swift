@@ -140,11 +140,15 @@ extension RunCommand {
         return text
     }
 
+    /// Where a network job's baseline is kept: one for the run, whatever the endpoint.
+    static let networkKey = "(network)"
+
     /// Each job's bandwidth as a fraction of its target's baseline.
     func baselineRatios(_ result: RunResult, _ baselines: [String: BaselineResult]) -> [String: BaselineRatio] {
         var ratios: [String: BaselineRatio] = [:]
         for j in result.jobs {
-            guard let target = j.config.filenames.first, let b = baselines[target] else { continue }
+            let key = j.config.engine.flags.contains(.network) ? RunCommand.networkKey : j.config.filenames.first
+            guard let target = key, let b = baselines[target] else { continue }
             let bytes = j.stats.dirs.reduce(0) { $0 + $1.bytes }
             // Over whole milliseconds, as the report's bw_bytes (fio's formula).
             let ms = j.stats.runtimeNs > 0 ? j.stats.runtimeMs : 0
@@ -161,11 +165,17 @@ extension RunCommand {
         if baseline != "auto" {
             let text: String
             do { text = try readWholeFile(baseline) } catch let e as ValueError { throw UserError("--baseline \(baseline): \(e.message)") }
-            for r in Baseline.parseSaved(text) where r.kind != .cached { out[r.target] = r }
-            if out.isEmpty { throw UserError("--baseline \(baseline): no disk baselines in that file (make one with `swio baseline --output-format=json`)") }
+            for r in Baseline.parseSaved(text) where r.kind != .cached { out[r.kind == .network ? RunCommand.networkKey : r.target] = r }
+            if out.isEmpty { throw UserError("--baseline \(baseline): no disk or network baselines in that file (make one with `swio baseline --output-format=json`)") }
             return out
         }
         for c in configs {
+            if c.engine.flags.contains(.network) {
+                guard out[RunCommand.networkKey] == nil else { continue }
+                writeStderr("swio: measuring the network baseline (one TCP stream over loopback) ...")
+                out[RunCommand.networkKey] = try measureNetworkBaseline(target: nil)
+                continue
+            }
             guard let t = c.filenames.first, out[t] == nil else { continue }
             let direct = c.direct || c.engine.flags.contains(.directOnly)
             writeStderr("swio: measuring the \(direct ? "O_DIRECT" : "buffered") baseline of \(t) ...")

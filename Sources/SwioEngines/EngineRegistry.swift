@@ -9,6 +9,7 @@ import LibaioEngine
 import IOUringEngine
 import KeventEngine
 import MmapEngine
+import NetEngine
 import ExternalEngine
 
 public struct EngineRegistry: EngineCatalog {
@@ -18,7 +19,7 @@ public struct EngineRegistry: EngineCatalog {
         PSyncEngine.descriptor, SyncEngine.descriptor, VSyncEngine.descriptor, PVSyncEngine.descriptor,
         PVSync2Engine.descriptor, NullEngine.descriptor, LibaioEngine.descriptor, IOUringEngine.descriptor,
         Kevent.descriptor(sources: [Kevent.source(LibaioEngine.self), Kevent.source(IOUringEngine.self)]),
-        MmapEngine.descriptor,
+        MmapEngine.descriptor, NetEngine.descriptor, NetEngine.spliceDescriptor,
     ]
 
     public var defaultEngine: String { "psync" }
@@ -36,4 +37,9 @@ public struct EngineRegistry: EngineCatalog {
 
     /// A built-in engine by name (tests, `swio engines`).
     public static func descriptor(_ name: String) -> EngineDescriptor? { try? catalog.engine(named: name) }
+}
+
+/// `swio baseline --net`: one plain TCP stream, to loopback or host:port (NetBaseline).
+public func measureNetworkBaseline(target: String?) throws -> BaselineResult {
+    try NetBaseline.measure(target: target)
 }

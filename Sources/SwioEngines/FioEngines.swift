@@ -5,23 +5,13 @@
 import SwioCore
 
 enum FioEngines {
-    static let names = ["net", "netsplice", "posixaio", "sg", "splice", "io_uring_cmd",
+    static let names = ["posixaio", "sg", "splice", "io_uring_cmd",
         "cpuio", "e4defrag", "falloc", "filecreate", "filestat", "filedelete", "dircreate", "dirstat", "dirdelete",
         "ftruncate", "exec", "http", "rdma", "rbd", "rados", "nbd", "nfs", "libblkio", "libzbc", "dev-dax",
         "libpmem", "libiscsi", "gfapi", "libhdfs", "mtd", "windowsaio", "solarisaio", "guasi", "xnvme"]
 
-    static let netOptions: [OptionSpec] = [
-        OptionSpec("hostname", .string, "Network peer host"),
-        OptionSpec("port", .int(min: 1, max: 65535), "Network port"),
-        OptionSpec("protocol", .choice(["tcp", "tcpv6", "udp", "udpv6", "unix", "vsock"]), default: "tcp", aliases: ["proto"], "Network protocol"),
-        OptionSpec("listen", .flag, "Listen for the peer instead of connecting"),
-        OptionSpec("pingpong", .flag, "Echo each payload back"),
-        OptionSpec("nodelay", .flag, "TCP_NODELAY"),
-    ]
-
     static func options(_ name: String) -> [OptionSpec] {
         switch name {
-        case "net", "netsplice": return netOptions
         case "io_uring_cmd": return [OptionSpec("cmd_type", .string, "io_uring_cmd type")]
         case "sg": return [OptionSpec("sg_write_mode", .string, "sg write mode")]
         case "e4defrag": return [OptionSpec("donorname", .string, "e4defrag donor file")]

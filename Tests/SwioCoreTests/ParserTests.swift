@@ -223,7 +223,7 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
         #expect(e?.reason.contains("not implemented") == true)
         let r = try parse("[a]\nzonemode=zbd\n", ignoreUnsupported: true)
         #expect(r.warnings.contains { $0.contains("zonemode") })
-        #expect(parseError("[a]\nioengine=net\nport=8000\n")?.option == "ioengine")
+        #expect(parseError("[a]\nioengine=sg\nsg_write_mode=verify\n")?.option == "ioengine")
         // The issue lets cmdprio_percentage be rejected: it is, naming the option and line.
         let c = parseError("[a]\nioengine=libaio\ncmdprio_percentage=50\n")
         #expect(c?.option == "cmdprio_percentage" && c?.location.line == 3)

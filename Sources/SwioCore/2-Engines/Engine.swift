@@ -26,7 +26,10 @@ public struct EngineFlags: OptionSet, Sendable {
     public static let diskless = EngineFlags(rawValue: 1 << 1)
     /// Buffers must be aligned (FIO_MEMALIGN).
     public static let alignedMemory = EngineFlags(rawValue: 1 << 2)
-    /// Talks to sockets (FIO_PIPEIO family).
+    /// Talks over a connection (fio's FIO_PIPEIO family): the job's target is not a file to lay
+    /// out but an endpoint the engine's openFile opens (filename= is passed to it as is);
+    /// offsets mean nothing; a read of 0 bytes is the end of the stream, which ends the job
+    /// without an error.
     public static let network = EngineFlags(rawValue: 1 << 3)
     /// Always opens with O_DIRECT.
     public static let directOnly = EngineFlags(rawValue: 1 << 4)

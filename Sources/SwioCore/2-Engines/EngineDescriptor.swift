@@ -116,9 +116,25 @@ extension EngineOption where Value == Int64? {
 
 extension EngineOption where Value == String {
     /// One of a fixed set of words.
-    public static func choice(_ name: String, _ values: [String], default def: String, _ help: String) -> Self {
-        EngineOption(spec: OptionSpec(name, .choice(values), default: def, help)) { d, s in
+    public static func choice(_ name: String, _ values: [String], default def: String, aliases: [String] = [], _ help: String) -> Self {
+        EngineOption(spec: OptionSpec(name, .choice(values), default: def, aliases: aliases, help)) { d, s in
             (d[s.name] ?? def).lowercased()
+        }
+    }
+}
+
+extension EngineOption where Value == String? {
+    /// Free text, nil when the job leaves it out.
+    public static func string(_ name: String, _ help: String) -> Self {
+        EngineOption(spec: OptionSpec(name, .string, help)) { d, s in d[s.name] }
+    }
+}
+
+extension EngineOption where Value == Int64? {
+    /// A size in bytes (4k, 1m, ...), nil when the job leaves it out.
+    public static func size(_ name: String, _ help: String) -> Self {
+        EngineOption(spec: OptionSpec(name, .size(perDirection: false, percentOK: false), help)) { d, s in
+            d[s.name].flatMap { try? Values.bytes($0) }.map { Int64(clamping: $0) }
         }
     }
 }

@@ -67,6 +67,8 @@ public struct IOLoop {
     @usableFromInline let runtimeNs: UInt64
     @usableFromInline let rampNs: UInt64
     @usableFromInline let asyncEngine: Bool
+    /// A connection's engine: a read of 0 bytes is the end of the stream (the job ends, done).
+    @usableFromInline let streamEnds: Bool
     @usableFromInline let marksInPlaceTrims: Bool
     @usableFromInline let batchSubmit: Int
     @usableFromInline let batchCompleteMin: Int
@@ -209,6 +211,7 @@ public struct IOLoop {
         rampNs = job.rampUs * 1000
         ramping = job.rampUs > 0
         asyncEngine = !engineFlags.contains(.sync)
+        streamEnds = engineFlags.contains(.network)
         marksInPlaceTrims = engineFlags.contains(.marksInPlaceTrims)
         batchSubmit = max(1, min(job.batchSubmit, depth))
         // fio's wait_for_completions() asks for at least one event even when
@@ -533,6 +536,12 @@ public struct IOLoop {
         // resid") when a synchronous engine returns it, but counts it as an I/O that moved
         // nothing when it comes back from an async engine's getevents.
         if r < 0 || (r == 0 && u.pointee.length > 0 && !asyncEngine) {
+            if r == 0 && streamEnds && kind == .read {
+                // The peer closed the stream: nothing more will come, and that is not an error.
+                stopRequested = true
+                budgetDone = true
+                return true
+            }
             let err = r < 0 ? r : -Int(EIO)
             recordError(err, u)
             // fio counts a failed I/O in total_ios (not in bytes, iops or latencies), after ramp_time.

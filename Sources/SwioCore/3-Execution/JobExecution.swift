@@ -9,7 +9,7 @@ import Glibc
 
 /// Setup ended early because the job was asked to stop (Ctrl-C, SIGTERM, exitall): the job
 /// ends stopped, without an error.
-public struct JobStopped: Error {}
+public struct JobStopped: Error { public init() {} }
 
 /// A target file as the job will use it.
 public struct PreparedFile: Sendable {
@@ -111,6 +111,8 @@ public final class JobExecution: @unchecked Sendable {
     }
 
     var isDiskless: Bool { engineInfo.flags.contains(.diskless) }
+    /// The target is an endpoint the engine connects to or listens on, not a file.
+    var isNetwork: Bool { engineInfo.flags.contains(.network) }
     var writes: Bool { config.rw.directions.contains(.write) || config.rw.directions.contains(.trim) }
     var reads: Bool { config.rw.directions.contains(.read) }
 

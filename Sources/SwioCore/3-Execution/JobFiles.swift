@@ -36,13 +36,17 @@ extension JobExecution {
     public func prepareFiles() throws {
         let c = config
         try openIolog()
-        if isDiskless {
+        if isDiskless || isNetwork {
             guard let size = c.size, case .bytes(let b) = size, b > 0 else {
                 throw fail("size", "ioengine=\(c.engineName) needs size= (there is no file to take it from)")
             }
             // fio: "size too small, must not be less than minimum block size: 4096 < 8192".
             if b < c.minBlockSize { throw fail("size", "size too small, must not be less than the minimum block size: \(b) < \(c.minBlockSize)") }
-            files = [PreparedFile(path: "", isBlockDevice: false, regionStart: 0, regionLength: b)]
+            // A connection's engine gets filename= as it is (fio's host,port[/proto] form).
+            var f = PreparedFile(path: isNetwork ? (c.filenamesGiven ? c.filenames.joined(separator: ":") : "") : "",
+                                 isBlockDevice: false, regionStart: 0, regionLength: b)
+            f.isCharDevice = isNetwork
+            files = [f]
             logFile(0, "add")
             budgetBytes = (c.ioSize?.resolve(against: b) ?? b) &* UInt64(c.loops)
             return
@@ -199,6 +203,13 @@ extension JobExecution {
     /// Opens every file through the engine (so engines may substitute their own open).
     public func openFiles(_ open: (String, Int32, UInt32) throws -> Int32) throws {
         guard !isDiskless else { logFile(0, "open"); return }
+        if isNetwork {
+            do { files[0].fd = try open(files[0].path, openFlags, 0) } catch let e as EngineError {
+                throw fail(config.filenamesGiven ? "filename" : config.definition.has("hostname") ? "hostname" : "port", e.message, errno: e.errno)
+            }
+            logFile(0, "open")
+            return
+        }
         for i in files.indices {
             // create_on_open: the open creates a missing file and nothing is laid out or
             // preallocated (fio: "don't pre-create files"); reads past its end read nothing.
@@ -335,7 +346,7 @@ extension JobExecution {
             files[i].fd = -1
         }
         if isDiskless { logFile(0, "close") }
-        if config.unlink && !isDiskless {
+        if config.unlink && !isDiskless && !isNetwork {
             for f in files where !f.isBlockDevice && !f.isCharDevice && Glibc.unlink(f.path) != 0 && errno != ENOENT {
                 warnings.append("job '\(config.name)': unlink=1: cannot remove \(f.path): \(Syscall.errorString(errno))")
             }

@@ -64,9 +64,9 @@ public struct Runner {
             job.runLogs = logs
             execs.append(job)
         }
-        let disks = DiskUtil.Tracker(targets: configs.filter(\.diskUtil).flatMap { c -> [String] in
+        let disks = DiskUtil.Tracker(targets: configs.filter { $0.diskUtil && $0.engine.flags.isDisjoint(with: [.diskless, .network]) }.flatMap { c -> [String] in
             c.filenamesGiven ? c.filenames : [c.definition["directory"].map { JobConfig.splitPaths($0).first ?? "." } ?? "."]
-        }, diskless: configs.allSatisfy { $0.engine.flags.contains(.diskless) })
+        }, diskless: configs.allSatisfy { !$0.engine.flags.isDisjoint(with: [.diskless, .network]) })
         let stops = RunStops(jobs: execs)
         var threads: [JobThread?] = Array(repeating: nil, count: execs.count)
         let exec = executor

@@ -8,7 +8,7 @@ import Glibc
 #endif
 
 public struct BaselineResult: Sendable, Equatable {
-    public enum Kind: String, Sendable { case cached, buffered, direct }
+    public enum Kind: String, Sendable { case cached, buffered, direct, network }
     public var target: String
     public var kind: Kind
     public var bytes: UInt64
@@ -25,6 +25,7 @@ public struct BaselineResult: Sendable, Equatable {
         case .cached: label = "Timing cached reads:  "
         case .buffered: label = "Timing buffered disk reads:"
         case .direct: label = "Timing O_DIRECT disk reads:"
+        case .network: label = "Timing one TCP stream:    "
         }
         let mb = Format.padLeft(String(bytes / 1_048_576), 4)
         return " \(label) \(mb) MB in \(Format.padLeft(Format.fixed(seconds, 2), 5)) seconds = \(Format.fixed(mbPerSec, 2)) MB/sec"
