@@ -2,7 +2,7 @@
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 APT_PACKAGES = liburing-dev libaio-dev libblkid-dev fio hdparm fdisk lvm2
 
-.PHONY: deps build release run test fuzz-short fuzz bench kevent-demo clean
+.PHONY: deps build release run test fuzz-short fuzz bench kevent-demo net-demo clean
 
 # Installs the C libraries swio links against and fio/hdparm used by the comparison tests.
 deps:
@@ -42,6 +42,10 @@ bench: release
 # unavailable), with each job's bandwidth as a share of the hdparm-style baseline.
 kevent-demo: release
 	bash jobs/kevent-demo.sh
+
+# The 2006 network experiments on loopback (jobs/net-2006), one table.
+net-demo: release
+	bash jobs/net-demo.sh
 
 clean:
 	rm -rf .build

@@ -49,7 +49,7 @@ let package = Package(
                 exclude: ["README.md", "CKevent"]),
         .target(name: "MmapEngine", dependencies: ["SwioCore"], path: "engines/Mmap"),
         .target(name: "CNet", path: "engines/Net/CNet"),
-        .target(name: "NetEngine", dependencies: ["SwioCore", "CSwio", "CNet"], path: "engines/Net", exclude: ["CNet"]),
+        .target(name: "NetEngine", dependencies: ["SwioCore", "CSwio", "CNet", "CLiburing"], path: "engines/Net", exclude: ["CNet"]),
         // Run-time plugins (ioengine=external:PATH): the C interface in plugins/include.
         .target(name: "CSwioPlugin", path: "plugins", publicHeadersPath: "include"),
         .target(name: "ExternalEngine", dependencies: ["SwioCore", "CSwioPlugin"], path: "engines/External"),

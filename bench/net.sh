@@ -60,3 +60,23 @@ for streams in 1 4; do
       "tcp 128k x$streams" "$sg" "$sc" "$ig" "$ic" "$f" "$r"
   done
 done
+
+# Connections in one job: netkevent and neturing with 1, 10, 100 and 1000 connections (a sender
+# and a receiver job of the same engine), 64 KiB messages.
+echo
+printf "%-24s %12s %12s %12s\n" case Gbit/s send_cpu/B recv_cpu/B
+for e in netkevent neturing; do
+  for n in 1 10 100 1000; do
+    PORT=$((PORT + 10))
+    "$SWIO" --output-format=json --ioengine=$e --port=$PORT --bs=64k --size=100g --time_based --runtime="$RUNTIME" \
+      --connections=$n --iodepth=$n --name=s --rw=write --hostname=127.0.0.1 --name=r --rw=read --listen > "$work/c.json" 2>"$work/c.err" ||
+      { printf "%-24s failed: %s\n" "$e x$n" "$(tail -1 "$work/c.err")"; continue; }
+    python3 - "$work/c.json" "$e x$n" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); j = {x["jobname"]: x for x in d["jobs"]}
+def cpu(x): return (x["usr_cpu"] + x["sys_cpu"]) / 100 * x["job_runtime"] / 1000
+s, r = j["s"], j["r"]; moved = s["write"]["io_bytes"]
+print(f"{sys.argv[2]:24s} {s['write']['bw_bytes'] * 8 / 1e9:12.2f} {cpu(s) / moved * 1e9:12.3f} {cpu(r) / max(1, r['read']['io_bytes']) * 1e9:12.3f}")
+PY
+  done
+done

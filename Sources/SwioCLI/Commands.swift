@@ -20,7 +20,15 @@ public enum SwioCLI {
         if args.isEmpty { args = ["--help"] }
         // Before anything else: a stop signal during parsing or a baseline still ends in a
         // report, and SIGUSR1 never kills a run.
-        if args.first == "run" { cswio_install_signal_handlers() }
+        if args.first == "run" {
+            cswio_install_signal_handlers()
+            // Many connections or files need many descriptors: take what the hard limit allows.
+            var limit = rlimit()
+            if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 && limit.rlim_cur < limit.rlim_max {
+                limit.rlim_cur = limit.rlim_max
+                _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+            }
+        }
         Swio.main(args)
     }
 }

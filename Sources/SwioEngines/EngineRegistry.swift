@@ -19,7 +19,8 @@ public struct EngineRegistry: EngineCatalog {
         PSyncEngine.descriptor, SyncEngine.descriptor, VSyncEngine.descriptor, PVSyncEngine.descriptor,
         PVSync2Engine.descriptor, NullEngine.descriptor, LibaioEngine.descriptor, IOUringEngine.descriptor,
         Kevent.descriptor(sources: [Kevent.source(LibaioEngine.self), Kevent.source(IOUringEngine.self)]),
-        MmapEngine.descriptor, NetEngine.descriptor, NetEngine.spliceDescriptor,
+        MmapEngine.descriptor, NetEngine.descriptor, NetEngine.spliceDescriptor, NetKeventEngine.descriptor,
+        NetUringEngine.descriptor,
     ]
 
     public var defaultEngine: String { "psync" }

@@ -2,6 +2,7 @@
 #include "cliburing.h"
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 const unsigned int cswio_IOSQE_FIXED_FILE = IOSQE_FIXED_FILE;
 const unsigned int cswio_IOSQE_ASYNC = IOSQE_ASYNC;
@@ -80,3 +81,26 @@ void cswio_uring_unqueue(struct io_uring *ring) {
     ring->sq.sqe_head = ring->sq.sqe_tail = head;
 }
 
+
+const unsigned int cswio_CQE_F_MORE = IORING_CQE_F_MORE;
+const unsigned int cswio_CQE_F_NOTIF = IORING_CQE_F_NOTIF;
+const unsigned int cswio_NOTIF_ZC_COPIED = 1U << 31;   /* IORING_NOTIF_USAGE_ZC_COPIED (kernel 6.2) */
+
+void cswio_uring_prep_socket(struct io_uring_sqe *sqe, int send, int fd, void *buf, unsigned len, int zerocopy, uint64_t data) {
+    if (send && zerocopy) {
+        io_uring_prep_send_zc(sqe, fd, buf, len, MSG_NOSIGNAL, 0);
+        sqe->ioprio |= 1U << 3;   /* IORING_SEND_ZC_REPORT_USAGE: the notification says if it copied */
+    }
+    else if (send) io_uring_prep_send(sqe, fd, buf, len, MSG_NOSIGNAL);
+    else io_uring_prep_recv(sqe, fd, buf, len, 0);
+    io_uring_sqe_set_data64(sqe, data);
+}
+
+int cswio_uring_has_send_zc(struct io_uring *ring) { return cswio_uring_probe_op(ring, IORING_OP_SEND_ZC); }
+
+int cswio_uring_submit_wait_ms(struct io_uring *ring, int timeout_ms) {
+    struct __kernel_timespec ts = { .tv_sec = timeout_ms / 1000, .tv_nsec = (long long)(timeout_ms % 1000) * 1000000 };
+    struct io_uring_cqe *cqe = NULL;
+    int r = io_uring_submit_and_wait_timeout(ring, &cqe, 1, &ts, NULL);
+    return r < 0 ? r : 0;
+}

@@ -250,3 +250,71 @@ void cnet_drain(int fd, int timeout_ms) {
         if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) return;
     }
 }
+
+#include <linux/errqueue.h>
+#include <sys/epoll.h>
+
+int cnet_set_nonblocking(int fd) {
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0) return -errno;
+    return 0;
+}
+
+int cnet_enable_zerocopy(int fd) {
+    int one = 1;
+    return setsockopt(fd, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one)) == 0 ? 0 : -errno;
+}
+
+ssize_t cnet_send_nb(int fd, const void *buf, size_t len, int zerocopy) {
+    for (;;) {
+        ssize_t n = send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL | (zerocopy ? MSG_ZEROCOPY : 0));
+        if (n < 0 && errno == EINTR) continue;
+        return n < 0 ? -errno : n;
+    }
+}
+
+ssize_t cnet_recv_nb(int fd, void *buf, size_t len) {
+    for (;;) {
+        ssize_t n = recv(fd, buf, len, MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR) continue;
+        return n < 0 ? -errno : n;
+    }
+}
+
+int cnet_zerocopy_notification(int fd, uint32_t *lo, uint32_t *hi, int *copied) {
+    char control[128];
+    struct msghdr msg;
+    memset(&msg, 0, sizeof(msg));
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof(control);
+    if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) return errno == EAGAIN ? 0 : -errno;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (!((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) || (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR))) continue;
+        struct sock_extended_err *e = (struct sock_extended_err *)CMSG_DATA(c);
+        if (e->ee_origin != SO_EE_ORIGIN_ZEROCOPY) continue;
+        *lo = e->ee_info;
+        *hi = e->ee_data;
+        *copied = (e->ee_code & SO_EE_CODE_ZEROCOPY_COPIED) != 0;
+        return 1;
+    }
+    return 0;
+}
+
+int cnet_epoll_create(void) { int r = epoll_create1(EPOLL_CLOEXEC); return r < 0 ? -errno : r; }
+
+int cnet_epoll_watch(int ep, int fd, uint64_t data) {
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLET | EPOLLERR | EPOLLRDHUP;
+    ev.data.u64 = data;
+    return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : -errno;
+}
+
+int cnet_epoll_wait(int ep, uint64_t *datas, int max, int timeout_ms) {
+    struct epoll_event evs[64];
+    if (max > 64) max = 64;
+    int n = epoll_wait(ep, evs, max, timeout_ms);
+    if (n < 0) return errno == EINTR ? 0 : -errno;
+    for (int i = 0; i < n; i++) datas[i] = evs[i].data.u64;
+    return n;
+}

@@ -25,4 +25,15 @@ int cswio_uring_peek_batch(struct io_uring *ring, struct io_uring_cqe **cqes, un
 /// Takes back the SQEs a failed submit left in the ring, so no later enter issues them.
 /// Not for SQPOLL rings, whose kernel thread reads the ring on its own.
 void cswio_uring_unqueue(struct io_uring *ring);
+// Sockets on a ring (the neturing engine): a send (SEND_ZC with zerocopy) or a receive of one
+// connection's data, tagged with `data`.
+void cswio_uring_prep_socket(struct io_uring_sqe *sqe, int send, int fd, void *buf, unsigned len, int zerocopy, uint64_t data);
+/// Whether the kernel's ring takes IORING_OP_SEND_ZC.
+int cswio_uring_has_send_zc(struct io_uring *ring);
+extern const unsigned int cswio_CQE_F_MORE;
+extern const unsigned int cswio_CQE_F_NOTIF;
+/// A zero-copy notification's res has this bit when the kernel copied the data after all.
+extern const unsigned int cswio_NOTIF_ZC_COPIED;
+/// Submits and waits for at least one completion for up to timeout_ms: 0, -ETIME, or -errno.
+int cswio_uring_submit_wait_ms(struct io_uring *ring, int timeout_ms);
 #endif

@@ -40,4 +40,23 @@ ssize_t cnet_splice_recv(int fd, int pipe_r, int pipe_w, void *buf, size_t len);
 int cnet_pipe(int *r, int *w);
 /// sendfile(2) from file_fd at *offset, len bytes: bytes sent, or -errno.
 ssize_t cnet_sendfile(int fd, int file_fd, uint64_t offset, size_t len);
+
+
+// The asynchronous, many-connection engines: non-blocking sockets, an epoll ready-queue, and
+// MSG_ZEROCOPY with its error-queue notifications.
+int cnet_set_nonblocking(int fd);
+/// SO_ZEROCOPY on: 0, or -errno (kernels and sockets that cannot).
+int cnet_enable_zerocopy(int fd);
+/// One non-blocking send (MSG_ZEROCOPY with zerocopy): bytes sent, or -errno (-EAGAIN: full).
+ssize_t cnet_send_nb(int fd, const void *buf, size_t len, int zerocopy);
+/// One non-blocking receive: bytes, 0 at the end of the stream, or -errno (-EAGAIN: empty).
+ssize_t cnet_recv_nb(int fd, void *buf, size_t len);
+/// Reads one zero-copy notification: 1 and the range of sends it completes (lo..hi) and
+/// whether the kernel copied them after all, 0 when there is none, or -errno.
+int cnet_zerocopy_notification(int fd, uint32_t *lo, uint32_t *hi, int *copied);
+int cnet_epoll_create(void);
+/// Watches fd for input, output and errors (edge-triggered), reporting `data` for it.
+int cnet_epoll_watch(int ep, int fd, uint64_t data);
+/// Waits up to timeout_ms: how many fds are ready (their data in datas), or -errno.
+int cnet_epoll_wait(int ep, uint64_t *datas, int max, int timeout_ms);
 #endif
