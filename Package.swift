@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Core's C shim: what Swift cannot import from Glibc (GNU flags, ioctls, signals).
@@ -61,21 +62,25 @@ let package = Package(
         ),
         // swio compare: reads swio's and fio's JSON reports, judges changes against thresholds and noise.
         .target(name: "SwioCompare", dependencies: ["SwioCore"]),
+        // Metrics for monitoring systems: OpenMetrics/Prometheus text, and the live /metrics endpoint.
+        .target(name: "SwioMetrics", dependencies: ["SwioCore", "CSwio", .product(name: "Prometheus", package: "swift-prometheus")]),
+        // swio plot: charts of swio's and fio's JSON as SVG in one HTML page.
+        .target(name: "SwioPlot", dependencies: ["SwioCompare"]),
         .target(
             name: "SwioCLI",
             dependencies: [
-                "SwioCore", "SwioEngines", "SwioCompare",
+                "SwioCore", "SwioEngines", "SwioCompare", "SwioMetrics", "SwioPlot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "swio", dependencies: ["SwioCLI"]),
         // The readers of untrusted input as fuzz targets; fuzz/run.sh builds swio-fuzz for libFuzzer.
-        .target(name: "SwioFuzzTargets", dependencies: ["SwioCore", "SwioEngines", "SwioCompare"]),
+        .target(name: "SwioFuzzTargets", dependencies: ["SwioCore", "SwioEngines", "SwioCompare", "SwioPlot"]),
         .target(name: "CFuzzerDriver", path: "Sources/CFuzzerDriver"),
         .executableTarget(name: "swio-fuzz", dependencies: ["SwioFuzzTargets", "CFuzzerDriver"]),
         .testTarget(name: "SwioCoreTests", dependencies: ["SwioCore", "SwioEngines", "SwioFuzzTargets"]),
-        .testTarget(name: "SwioEnginesTests", dependencies: ["SwioCore", "SwioEngines", "CSwio", "CLiburing"]),
-        .testTarget(name: "SwioCompareTests", dependencies: ["SwioCompare"]),
+        .testTarget(name: "SwioEnginesTests", dependencies: ["SwioCore", "SwioEngines", "SwioMetrics", "CSwio", "CLiburing"]),
+        .testTarget(name: "SwioCompareTests", dependencies: ["SwioCompare", "SwioPlot"]),
     ],
     swiftLanguageModes: [.v6]
 )

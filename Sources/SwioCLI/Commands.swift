@@ -9,7 +9,7 @@ import Glibc
 #endif
 
 public enum SwioCLI {
-    static let subcommands = ["run", "parse", "engines", "baseline", "compare", "help"]
+    static let subcommands = ["run", "parse", "engines", "baseline", "compare", "plot", "help"]
 
     /// `swio JOBFILE...` and `swio --name=...` mean `swio run ...`, as with fio.
     public static func main(_ argv: [String]) {
@@ -55,9 +55,10 @@ struct Swio: ParsableCommand {
           swio engines                                  list engines, options and capabilities
           swio baseline /dev/loop0 --direct             hdparm -t/-T style baseline
           swio run --baseline auto jobs/seq-read.fio        each job's bandwidth as % of the baseline
+          swio plot run.json -o report.html                 charts of a report, in one HTML file
         """,
         version: "swio \(swioVersion)",
-        subcommands: [RunCommand.self, ParseCommand.self, EnginesCommand.self, BaselineCommand.self, CompareCommand.self],
+        subcommands: [RunCommand.self, ParseCommand.self, EnginesCommand.self, BaselineCommand.self, CompareCommand.self, PlotCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }
@@ -146,7 +147,7 @@ func runReporting(_ body: () throws -> Int32) -> Never {
 }
 
 struct OutputOptions: ParsableArguments {
-    @Option(name: .customLong("output-format"), help: "normal, json, json+ or terse; several with ','.")
+    @Option(name: .customLong("output-format"), help: "normal, json, json+, terse or openmetrics (Prometheus text); several with ','.")
     var outputFormat = "normal"
 
     @Option(name: .customLong("output"), help: "Write the report to this file instead of stdout.")
@@ -158,14 +159,17 @@ struct OutputOptions: ParsableArguments {
     @Option(name: .customLong("terse-version"), help: "Terse format version; swio writes fio's default, 3.")
     var terseVersion = 3
 
+    @Flag(name: .customLong("append-terse"), help: "fio's --append-terse: the terse report too, after the others.")
+    var appendTerse = false
+
     func formats() throws -> [String] {
         guard terseVersion == 3 else { throw UserError("--terse-version=\(terseVersion): swio writes terse version 3 (fio's default) only") }
         if minimal { return ["terse"] }
         let f = outputFormat.split(separator: ",").map { $0.trimmed.lowercased() }
-        for x in f where !["normal", "json", "json+", "terse"].contains(x) {
-            throw UserError("--output-format: '\(x)' is not one of normal, json, json+, terse")
+        for x in f where !["normal", "json", "json+", "terse", "openmetrics"].contains(x) {
+            throw UserError("--output-format: '\(x)' is not one of normal, json, json+, terse, openmetrics")
         }
-        return f
+        return appendTerse && !f.contains("terse") ? f + ["terse"] : f
     }
 
     /// The report's destination, checked now, before any job runs.

@@ -7,7 +7,7 @@ import CSwio
 import Glibc
 #endif
 
-struct ReportDestination {
+final class ReportDestination: @unchecked Sendable {
     enum Kind {
         case stdout
         /// Not a regular file (/dev/null, a FIFO, /dev/stdout): written through, never replaced.
@@ -18,6 +18,9 @@ struct ReportDestination {
     let kind: Kind
     /// What the user wrote, for messages.
     let name: String
+    /// Reports after the first (--status-interval's, then the final one) follow it, as fio
+    /// writes them; written only from one thread at a time (the supervisor's, then main).
+    private var written = false
 
     /// Resolves and checks `output` (nil: stdout), so a report that could not be written is
     /// known before the jobs run: a missing directory (ENOENT), a directory (EISDIR), a block
@@ -61,14 +64,15 @@ struct ReportDestination {
     }
 
     /// Writes the whole report; any failure (ENOSPC, EIO, EPIPE, a closed stdout) throws and,
-    /// for a file, leaves what was there before untouched.
+    /// for a file, leaves what was there before untouched. A later report is appended.
     func write(_ text: String) throws {
         switch kind {
         case .stdout:
             let e = Console.write(text, fd: 1)
             if e != 0 { throw UserError("cannot write the report to stdout: \(Syscall.errorString(e)) (errno \(e))") }
-        case .inPlace(let path):
-            let fd = Syscall.retry { Int(cswio_open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)) }
+        case .inPlace(let path),
+             .replace(let path) where written:
+            let fd = Syscall.retry { Int(cswio_open(path, O_WRONLY | (written ? O_APPEND : O_CREAT | O_TRUNC) | O_CLOEXEC, 0o666)) }
             guard fd >= 0 else { throw failure(Int32(-fd)) }
             let e = Console.write(text, fd: Int32(fd))
             let c = Syscall.close(Int32(fd))
@@ -76,6 +80,7 @@ struct ReportDestination {
         case .replace(let path):
             try replace(path, with: text)
         }
+        written = true
     }
 
     private func failure(_ e: Int32) -> UserError {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import SwioCore
 import SwioEngines
+import SwioMetrics
 import CSwio
 #if canImport(Glibc)
 import Glibc
@@ -19,9 +20,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var inputs: JobInputs
     @OptionGroup var output: OutputOptions
-
-    @Option(help: "Live ETA line on stderr: auto (when stderr is a terminal), always or never.")
-    var eta = "auto"
+    @OptionGroup var monitor: MonitorOptions
 
     @Option(help: "auto: measure each job target's hdparm-style baseline once; or a saved `swio baseline --output-format=json` file. Adds each job's bandwidth as a fraction of it.")
     var baseline: String?
@@ -83,9 +82,11 @@ struct RunCommand: ParsableCommand {
             // docs/performance.md), unless every job asks for fio's `thread`.
             if !configs.allSatisfy(\.thread) { _ = cswio_continue_in_own_session() }
             var runner = Runner()
-            let showETA = eta == "always" || (eta == "auto" && cswio_isatty(2) != 0)
+            runner.timing = try monitor.timing(configs)
+            let showETA = try monitor.showETA()
             if showETA { runner.onProgress = { jobs in ETALine.draw(jobs) } }
-            // SIGUSR1: the whole report as it stands, where the final one will go (fio prints it too).
+            // SIGUSR1 and --status-interval: the whole report as it stands, where the final one
+            // will go (fio prints it too).
             let globals = parsed.reportedGlobalOptions
             let startMs = epochMs()
             runner.onStatus = { outcomes in
@@ -93,6 +94,17 @@ struct RunCommand: ParsableCommand {
                 let report = Report(outcomes: outcomes, startEpochMs: startMs, disks: [], globalOptions: globals)
                 do { try destination.write(RunCommand.render(report, formats)) } catch { writeStderr("swio: status report: \(error)") }
             }
+            // --metrics-listen: the live exposition, refreshed every second while jobs run.
+            let server = try monitor.metricsServer()
+            if let server {
+                runner.timing.metricsIntervalNs = 1_000_000_000
+                runner.onMetrics = { outcomes in
+                    server.publish(OpenMetricsReport.render(Report(outcomes: outcomes, startEpochMs: startMs, disks: [], globalOptions: globals)))
+                }
+                server.start()
+                writeStderr("swio: serving metrics at http://\(server.address)/metrics")
+            }
+            defer { server?.stop() }
             var text = ""
             var failed = false
             for repetition in 1...repetitions {
@@ -107,6 +119,10 @@ struct RunCommand: ParsableCommand {
                 let report = Report(result: result, globalOptions: globals, baselines: baselineRatios(result, baselineByTarget))
                 text += RunCommand.render(report, formats, repetition: repetitions > 1 ? repetition : nil)
                 failed = failed || report.hasErrors
+                server?.publish(OpenMetricsReport.render(report))
+                if monitor.bandwidthLog {
+                    for e in LogWriter.writeAggregateBandwidth(result.bandwidth) { writeStderr("swio: \(e.message)"); failed = true }
+                }
             }
             try destination.write(text)
             if cswio_was_interrupted() != 0 {
@@ -134,6 +150,7 @@ extension RunCommand {
             case "json": text += tagged(report.json()).serialized() + "\n"
             case "json+": text += tagged(report.json(plus: true)).serialized() + "\n"
             case "terse": text += report.terse()
+            case "openmetrics": text += OpenMetricsReport.render(report)
             default: text += report.text()
             }
         }
@@ -186,64 +203,3 @@ extension RunCommand {
         return out
     }
 }
-
-/// The live status line, fio's "Jobs: N (f=F): [R(1)][50.0%][r=..,w=..][r=..,w=.. IOPS][eta 00m:01s]", on stderr.
-enum ETALine {
-    nonisolated(unsafe) static var last: [UInt64] = [0, 0, 0, 0, 0, 0]
-    nonisolated(unsafe) static var lastNs: UInt64 = 0
-
-    static func draw(_ jobs: [JobExecution]) {
-        let running = jobs.filter { !$0.finished }
-        var counters: [UInt64] = [0, 0, 0, 0, 0, 0]
-        for j in jobs { for i in 0..<6 { counters[i] += j.progress[i] } }
-        let now = cswio_now_ns()
-        let span = max(lastNs > 0 ? Double(now - lastNs) / 1e9 : 1, 0.001)
-        let rate = (0..<6).map { Double(counters[$0] &- last[$0]) / span }
-        last = counters; lastNs = now
-        let line = "Jobs: \(running.count) (f=\(running.count)): [\(runString(jobs))][\(percent(jobs, now))]"
-            + "[r=\(Report.num2str(UInt64(max(0, rate[0])), pow2: true, unit: "B/s")),w=\(Report.num2str(UInt64(max(0, rate[1])), pow2: true, unit: "B/s"))]"
-            + "[r=\(Report.iopsString(rate[3])),w=\(Report.iopsString(rate[4])) IOPS][eta \(eta(jobs, now))]"
-        Console.write("\r" + line + "   ", fd: 2)
-    }
-
-    /// fio's run-state letters, condensed: "R(1),W(2)"; "_" for done, "P" not yet started.
-    static func runString(_ jobs: [JobExecution]) -> String {
-        let states = jobs.map { j -> Character in
-            if j.finished { return "_" }
-            if j.startedNs == 0 { return "P" }
-            let r = j.config.rw
-            let letters: (Character, Character)
-            switch r.directions.first ?? .read {
-            case _ where r.isMixed: letters = ("M", "m")
-            case .read: letters = ("R", "r")
-            case .write: letters = ("W", "w")
-            case .trim: letters = ("D", "d")
-            }
-            return r.isRandom ? letters.1 : letters.0
-        }
-        var out = ""
-        var i = 0
-        while i < states.count {
-            var n = 1
-            while i + n < states.count && states[i + n] == states[i] { n += 1 }
-            out += (out.isEmpty ? "" : ",") + "\(states[i])(\(n))"
-            i += n
-        }
-        return out
-    }
-
-    static func percent(_ jobs: [JobExecution], _ now: UInt64) -> String {
-        let est = jobs.compactMap { $0.progressEstimate(now: now) }
-        guard est.count == jobs.count, !jobs.isEmpty else { return "-.-%" }
-        return Format.fixed(est.map(\.fraction).reduce(0, +) / Double(jobs.count) * 100, 1) + "%"
-    }
-
-    static func eta(_ jobs: [JobExecution], _ now: UInt64) -> String {
-        let remaining = jobs.compactMap { $0.progressEstimate(now: now)?.remainingSec }.max() ?? 0
-        guard remaining.isFinite, remaining < 1e9 else { return "--m:--s" }
-        let s = Int(remaining.rounded(.up))
-        return "\(Format.padLeft(String(s / 60), 2).replacingAll(" ", with: "0"))m:\(Format.padLeft(String(s % 60), 2).replacingAll(" ", with: "0"))s"
-    }
-    static func clear() { Console.write("\r\u{1b}[K", fd: 2) }
-}
-

@@ -84,7 +84,7 @@ public enum ReportReader {
 
     /// The JSON objects in `text`, in order, skipping text between them (fio writes notes to
     /// stdout before its JSON).
-    static func documents(in text: String, file: String) throws -> [[String: Any]] {
+    public static func documents(in text: String, file: String) throws -> [[String: Any]] {
         let bytes = Array(text.utf8)
         var docs: [[String: Any]] = []
         var i = 0
@@ -117,7 +117,7 @@ public enum ReportReader {
         return docs
     }
 
-    static func number(_ v: Any?) -> Double? {
+    public static func number(_ v: Any?) -> Double? {
         if let n = v as? NSNumber { return n.doubleValue }
         if let s = v as? String { return Double(s) }
         return nil

@@ -6,6 +6,7 @@
 import SwioCore
 import SwioCompare
 import SwioEngines
+import SwioPlot
 
 public enum FuzzTarget: String, CaseIterable, Sendable {
     /// A job file, through the parser and into each job's configuration.
@@ -14,7 +15,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case cmdline
     /// A saved `swio baseline --output-format=json` report (`swio run --baseline FILE`).
     case baseline
-    /// A run report as `swio compare` reads it (swio's or fio's JSON, with text around it).
+    /// A run report as `swio compare` reads it (swio's or fio's JSON, with text around it), and
+    /// as `swio plot` draws it.
     case report
 
     /// Feeds `data` to the reader. Returns a description of a contract breach (an error that
@@ -50,6 +52,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
                     for j in r.jobs { for (k, v) in j.values where !v.isFinite && !v.isNaN { return "\(k) = \(v) from a report" } }
                 }
             } catch is CompareInputError {}
+            catch { return "unexpected error type \(type(of: error)): \(error)" }
+            do {
+                _ = PlotReport(try PlotInput.reports(in: text, source: "fuzz.json")).html()
+            } catch is PlotInputError {}
             catch { return "unexpected error type \(type(of: error)): \(error)" }
             return nil
         }

@@ -74,6 +74,8 @@ extension IOLoop {
             }
             lastBwSampleNs = t
             nextBwSampleNs = t + sampleIntervalNs
+            timeline.record(ms: (t &- recordStartNs) / 1_000_000, bytes: SIMD4(stats[0].bytes, stats[1].bytes, stats[2].bytes, 0),
+                            ios: SIMD4(stats[0].ios, stats[1].ios, stats[2].ios, 0))
         }
         if t >= nextIopsSampleNs {
             let span = Double(t - lastIopsSampleNs) / 1e9

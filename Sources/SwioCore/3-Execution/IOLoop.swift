@@ -176,6 +176,8 @@ public struct IOLoop {
     public var latLogs: [[LogEntry]] = [[], [], []]
     public var bwLog: [LogEntry] = []
     public var iopsLog: [LogEntry] = []
+    /// Progress at each bandwidth sample, for plots.
+    public var timeline = Timeline()
     /// Shared progress for the ETA line: bytes then I/Os done per direction (approximate reads).
     public var progress: UnsafeMutablePointer<UInt64>?
     /// The job's own stop flag (exitall), polled together with the run's (signals).

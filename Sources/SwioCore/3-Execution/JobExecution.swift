@@ -214,6 +214,7 @@ public final class JobExecution: @unchecked Sendable {
         s.runtimeNs = endNs > loop.recordStartNs ? endNs - loop.recordStartNs : 0
         s.cpu = CPUUsage.currentThread() - (loop.cpuAtRecordStart ?? cpuStart)
         s.totalRunNs = s.runtimeNs
+        s.timeline = loop.timeline
         return s
     }
 

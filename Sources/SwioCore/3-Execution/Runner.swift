@@ -39,6 +39,8 @@ public struct RunResult: Sendable {
     public var jobs: [JobExecution]
     public var startEpochMs: UInt64
     public var disks: [DiskUtil]
+    /// --bandwidth-log's samples of the whole run.
+    public var bandwidth: [LogEntry] = []
 }
 
 public struct Runner {
@@ -49,6 +51,9 @@ public struct Runner {
     /// Called on the supervising thread for each status request (SIGUSR1), with every job as
     /// it stands.
     public var onStatus: (@Sendable ([JobOutcome]) -> Void)?
+    /// Called on the supervising thread every timing.metricsIntervalNs, with every job as it stands.
+    public var onMetrics: (@Sendable ([JobOutcome]) -> Void)?
+    public var timing = MonitorTiming()
 
     public init(executor: @escaping Executor = { job in job.config.engine.run(job) }) {
         self.executor = executor
@@ -70,7 +75,7 @@ public struct Runner {
         let stops = RunStops(jobs: execs)
         var threads: [JobThread?] = Array(repeating: nil, count: execs.count)
         let exec = executor
-        let supervisor = Supervisor(jobs: execs, onProgress: onProgress, onStatus: onStatus)
+        let supervisor = Supervisor(jobs: execs, onProgress: onProgress, onStatus: onStatus, onMetrics: onMetrics, timing: timing)
         for (i, job) in execs.enumerated() {
             // A stonewall holds back this job and every later one until all earlier jobs are
             // done; wait_for holds back only this job, until the named one is done (fio's
@@ -102,7 +107,7 @@ public struct Runner {
         for (i, t) in threads.enumerated() where !supervisor.abandoned.contains(i) { t?.join() }
         // A job that would not stop is reported as such; its thread is left to the process's exit.
         for i in supervisor.abandoned { execs[i] = JobExecution.abandoned(execs[i], graceNs: Supervisor.stopGraceNs) }
-        return RunResult(jobs: execs, startEpochMs: start, disks: disks.finish())
+        return RunResult(jobs: execs, startEpochMs: start, disks: disks.finish(), bandwidth: supervisor.bandwidth)
     }
 
     /// Runs `job`, the run's job `number` (from 0, as fio's thread_number - 1) on this thread.

@@ -17,8 +17,9 @@ final class Supervisor: @unchecked Sendable {
     let jobs: [JobExecution]
     let onProgress: (@Sendable ([JobExecution]) -> Void)?
     let onStatus: (@Sendable ([JobOutcome]) -> Void)?
+    let onMetrics: (@Sendable ([JobOutcome]) -> Void)?
+    let timing: MonitorTiming
     static let pollNs = 10_000_000
-    static let pollsPerProgress = 100
     /// How long a job may take to stop once asked before it is given up.
     static let stopGraceNs: UInt64 = 10_000_000_000
     /// How far past its runtime (and ramp) a job may run before it is asked to stop.
@@ -29,12 +30,31 @@ final class Supervisor: @unchecked Sendable {
     /// When each job was first seen asked to stop (index into `jobs`).
     private var stopSeenNs: [Int: UInt64] = [:]
     private(set) var abandoned: Set<Int> = []
+    private var nextProgressNs: UInt64
+    private var nextStatusNs: UInt64
+    private var nextMetricsNs: UInt64
+    private var nextBandwidthNs: UInt64
+    private var lastBytes: [UInt64] = [0, 0, 0]
+    private var lastBandwidthNs: UInt64
+    private let startNs: UInt64
+    /// --bandwidth-log: the run's bandwidth per direction, every interval.
+    private(set) var bandwidth: [LogEntry] = []
 
-    init(jobs: [JobExecution], onProgress: (@Sendable ([JobExecution]) -> Void)?, onStatus: (@Sendable ([JobOutcome]) -> Void)?) {
+    init(jobs: [JobExecution], onProgress: (@Sendable ([JobExecution]) -> Void)?, onStatus: (@Sendable ([JobOutcome]) -> Void)?,
+         onMetrics: (@Sendable ([JobOutcome]) -> Void)? = nil, timing: MonitorTiming = MonitorTiming()) {
         self.jobs = jobs
         self.onProgress = onProgress
         self.onStatus = onStatus
+        self.onMetrics = onMetrics
+        self.timing = timing
         statusSeen = cswio_status_requests()
+        let now = cswio_now_ns()
+        startNs = now
+        nextProgressNs = now + timing.progressIntervalNs
+        nextStatusNs = timing.statusIntervalNs > 0 ? now + timing.statusIntervalNs : .max
+        nextMetricsNs = timing.metricsIntervalNs > 0 && onMetrics != nil ? now : .max
+        nextBandwidthNs = timing.bandwidthIntervalNs > 0 ? now + timing.bandwidthIntervalNs : .max
+        lastBandwidthNs = now
     }
 
     /// Returns once every job in `waited` has finished or been abandoned, drawing progress and
@@ -47,14 +67,44 @@ final class Supervisor: @unchecked Sendable {
             var ts = timespec(tv_sec: 0, tv_nsec: Supervisor.pollNs)
             nanosleep(&ts, nil)
             polls += 1
-            if let cb = onProgress, polls % Supervisor.pollsPerProgress == 0 { cb(jobs) }
+            let now = cswio_now_ns()
+            if now >= nextProgressNs {
+                nextProgressNs = now + timing.progressIntervalNs
+                onProgress?(jobs)
+            }
+            if now >= nextBandwidthNs {
+                nextBandwidthNs += timing.bandwidthIntervalNs
+                sampleBandwidth(now)
+            }
+            // A status request (SIGUSR1), --status-interval's, or the live metrics' (one
+            // snapshot serves both).
+            var snapshot: [JobOutcome]?
             let n = cswio_status_requests()
-            if n != statusSeen, let cb = onStatus {
+            if let cb = onStatus, n != statusSeen || now >= nextStatusNs {
                 statusSeen = n
-                cb(statusOutcomes())
+                if now >= nextStatusNs { nextStatusNs = now + timing.statusIntervalNs }
+                snapshot = statusOutcomes()
+                cb(snapshot!)
+            }
+            if let cb = onMetrics, now >= nextMetricsNs {
+                nextMetricsNs = now + timing.metricsIntervalNs
+                cb(snapshot ?? statusOutcomes())
             }
             bound(pending)
         }
+    }
+
+    /// The run's bandwidth since the last sample, per direction (KiB/s, as fio's logs).
+    private func sampleBandwidth(_ now: UInt64) {
+        var bytes: [UInt64] = [0, 0, 0]
+        for j in jobs { for d in 0..<3 { bytes[d] &+= j.progress[d] } }
+        let span = Double(now - lastBandwidthNs) / 1e9
+        for d in 0..<3 {
+            bandwidth.append(LogEntry(timeMs: (now - startNs) / 1_000_000, value: UInt64(Double(bytes[d] &- lastBytes[d]) / 1024 / span),
+                                      ddir: UInt8(d), bs: 0))
+        }
+        lastBytes = bytes
+        lastBandwidthNs = now
     }
 
     /// Asks overrunning jobs to stop, and gives up those that have not stopped in time.
@@ -102,3 +152,17 @@ final class Supervisor: @unchecked Sendable {
         }
     }
 }
+
+/// How often the supervising thread does what it does besides waiting.
+public struct MonitorTiming: Sendable {
+    /// The ETA line (fio's --eta-interval, 1 s).
+    public var progressIntervalNs: UInt64 = 1_000_000_000
+    /// A full report (fio's --status-interval); 0: none.
+    public var statusIntervalNs: UInt64 = 0
+    /// Live metrics' snapshot of every job; 0: none.
+    public var metricsIntervalNs: UInt64 = 0
+    /// Aggregate bandwidth samples (fio's --bandwidth-log, every 500 ms); 0: none.
+    public var bandwidthIntervalNs: UInt64 = 0
+    public init() {}
+}
+

@@ -270,6 +270,8 @@ public struct JobStats: Sendable {
     public var latLogs: [[LogEntry]] = [[], [], []]   // slat, clat, lat
     public var bwLog: [LogEntry] = []
     public var iopsLog: [LogEntry] = []
+    /// Progress over time.
+    public var timeline = Timeline()
     public var engineStats: [(String, JSON)] = []
     public init() {}
 
@@ -281,6 +283,7 @@ public struct JobStats: Sendable {
         syncLat.merge(o.syncLat); syncHist.add(o.syncHist); syncIOs += o.syncIOs
         depthLevel.merge(o.depthLevel); depthSubmit.merge(o.depthSubmit); depthComplete.merge(o.depthComplete)
         submitCalls += o.submitCalls; completeCalls += o.completeCalls
+        timeline.add(o.timeline)
         errors += o.errors
         continuedErrors += o.continuedErrors
         ranIOLoop = ranIOLoop || o.ranIOLoop

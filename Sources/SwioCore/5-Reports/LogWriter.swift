@@ -29,6 +29,19 @@ public enum LogWriter {
         return failures
     }
 
+    /// fio's --bandwidth-log: the whole run's bandwidth (KiB/s) in agg-{read,write,trim}_bw.log
+    /// in the current directory.
+    public static func writeAggregateBandwidth(_ samples: [LogEntry]) -> [EngineError] {
+        var failures: [EngineError] = []
+        let run = RunLogs()
+        for (d, name) in ["read", "write", "trim"].enumerated() {
+            do { try writeLog("agg-\(name)_bw.log", samples.filter { $0.ddir == d }, averageMs: 0, rate: nil, endMs: 0, run: run) } catch let e as EngineError {
+                failures.append(e)
+            } catch { failures.append(EngineError(errno: EIO, "\(error)")) }
+        }
+        return failures
+    }
+
     enum Rate { case bandwidth, iops }
 
     /// With log_avg_msec, entries are averaged per window and direction (latencies) or turned

@@ -200,7 +200,7 @@ public struct Report: Sendable {
 
     /// usr and sys CPU as percentages of the job's run time; 0 when nothing ran (a ramp_time
     /// longer than the job), as fio's total_run_time check gives.
-    static func cpuPercent(_ s: JobStats) -> (usr: Double, sys: Double) {
+    public static func cpuPercent(_ s: JobStats) -> (usr: Double, sys: Double) {
         // fio works in whole milliseconds here: a run under 1 ms shows 0%, not the setup's
         // CPU time over a few microseconds (which came out as 368% for a 1 MiB null group).
         guard s.totalRunNs >= 1_000_000 else { return (0, 0) }
@@ -216,7 +216,7 @@ public struct Report: Sendable {
     /// issued (stat_calc_dist over ddir_rw_sum(total_io_u)). Syncs are in the counts but not in
     /// that total, so a job with fsync=N sums to more than 100%, as fio's does (fio 3.33, libaio
     /// randwrite iodepth=16 fsync=16: 16=106.2%).
-    static func depthLevels(_ s: JobStats) -> [Double] {
+    public static func depthLevels(_ s: JobStats) -> [Double] {
         distribution(s.depthLevel.array, total: s.dirs[0].totalIOs + s.dirs[1].totalIOs + s.dirs[2].totalIOs, floor: 0.1)
     }
 
@@ -318,8 +318,19 @@ public struct Report: Sendable {
         ]
         if let m = e.errorMessage { kv.append(("first_error", .string(m))) }
         if !e.stats.engineStats.isEmpty { kv.append(("engine", .object(e.stats.engineStats))) }
+        if !e.stats.timeline.points.isEmpty { kv.append(("timeline", timelineJSON(e.stats.timeline))) }
         if let b = e.baseline {
             kv.append(("baseline", .object([("kind", .string(b.kind)), ("bytes_per_sec", .double(b.baselineBytesPerSec)), ("fraction", .double(b.fraction))])))
+        }
+        return .object(kv)
+    }
+
+    /// Columns: "ms", then cumulative "<dir>_bytes" and "<dir>_ios" for each direction that moved.
+    func timelineJSON(_ t: Timeline) -> JSON {
+        var kv: [(String, JSON)] = [("ms", .array(t.points.map { .uint($0.ms) }))]
+        for (d, name) in ["read", "write", "trim"].enumerated() where t.points.last.map({ $0.ios[d] > 0 }) == true {
+            kv.append(("\(name)_bytes", .array(t.points.map { .uint($0.bytes[d]) })))
+            kv.append(("\(name)_ios", .array(t.points.map { .uint($0.ios[d]) })))
         }
         return .object(kv)
     }
