@@ -159,7 +159,8 @@ import CLiburing
             return stat(f, &st) == 0 ? Int(st.st_size) : -1
         }
         #expect(try sizeAfter("offset=50%\nsize=1m") == 1048576)
-        #expect(try sizeAfter("offset=50%\nsize=1m\nnumjobs=2") == 1572864)
+        let two = try sizeAfter("offset=50%\nsize=1m\nnumjobs=2")
+        #expect(two == 1572864, "\(two)")
         #expect(try sizeAfter("offset_increment=10%\nsize=4m\nio_size=256k\nnumjobs=3") == 5046272)
         // A percentage size ends at the file's end instead of growing it.
         #expect(try sizeAfter("size=25%\noffset_increment=25%\nnumjobs=4", existing: 1_000_000) == 1_000_000)

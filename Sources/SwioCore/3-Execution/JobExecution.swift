@@ -92,10 +92,11 @@ public final class JobExecution: @unchecked Sendable {
         stopFlag.initialize(to: 0)
     }
 
-    /// Records the sizes of a later clone's shared files. The runner calls it as the job's
-    /// group starts, before any job of the group lays files out.
+    /// Records the sizes of the job's named files. The runner calls it as the job's group
+    /// starts, before any job of the group lays files out, so a sibling that happens to lay a
+    /// shared file out first does not move this job's percentage offsets.
     func snapshotSharedFileSizes() {
-        guard config.filenamesGiven && config.definition.cloneIndex > 0 else { return }
+        guard config.filenamesGiven else { return }
         for p in JobExecution.filePaths(config) {
             var st = stat()
             sizesAtGroupStart[p] = stat(p, &st) == 0 ? UInt64(st.st_size) : 0

@@ -89,8 +89,9 @@ extension JobExecution {
             // to the job's size by then. Clones here set up side by side, so they go by the
             // size the file had when their group started, not by what a sibling wrote so far.
             var basis = existing
-            if c.filenamesGiven && c.definition.cloneIndex > 0 && !isBlock, let atStart = sizesAtGroupStart[p] {
-                basis = atStart > 0 ? atStart : c.size.flatMap { if case .bytes(let b) = $0 { return b / n } else { return nil } } ?? 0
+            if c.filenamesGiven && !isBlock, let atStart = sizesAtGroupStart[p] {
+                basis = atStart > 0 || c.definition.cloneIndex == 0 ? atStart
+                    : c.size.flatMap { if case .bytes(let b) = $0 { return b / n } else { return nil } } ?? 0
             }
             // filesize= is the file's size: the region runs from offset= to the file's end
             // (fio 3.33: filesize=2m offset=1m reads 1 MiB of a 2 MiB file; an offset at or
