@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // Core's C shim: what Swift cannot import from Glibc (GNU flags, ioctls, signals).
@@ -26,10 +27,14 @@ let package = Package(
         ),
         // libblkid (util-linux): what a block device holds, before swio writes over it.
         .target(name: "CBlkid", path: "Sources/CBlkid", linkerSettings: [.linkedLibrary("blkid")]),
+        // fio's verify checksums (md5, sha1 and sha3 from swift-crypto; the CRCs, xxhash and
+        // fio's own sha256/sha512 values here), with the CPU's crc32 instruction behind a C shim.
+        .target(name: "CChecksums", path: "Sources/CChecksums", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "SwioChecksums", dependencies: ["CChecksums", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "SwioCore",
             dependencies: [
-                "CSwio", "CBlkid",
+                "CSwio", "CBlkid", "SwioChecksums",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
@@ -78,7 +83,7 @@ let package = Package(
         .target(name: "SwioFuzzTargets", dependencies: ["SwioCore", "SwioEngines", "SwioCompare", "SwioPlot"]),
         .target(name: "CFuzzerDriver", path: "Sources/CFuzzerDriver"),
         .executableTarget(name: "swio-fuzz", dependencies: ["SwioFuzzTargets", "CFuzzerDriver"]),
-        .testTarget(name: "SwioCoreTests", dependencies: ["SwioCore", "SwioEngines", "SwioFuzzTargets"]),
+        .testTarget(name: "SwioCoreTests", dependencies: ["SwioCore", "SwioEngines", "SwioFuzzTargets", "SwioChecksums"]),
         .testTarget(name: "SwioEnginesTests", dependencies: ["SwioCore", "SwioEngines", "SwioMetrics", "CSwio", "CLiburing"]),
         .testTarget(name: "SwioCompareTests", dependencies: ["SwioCompare", "SwioPlot"]),
     ],

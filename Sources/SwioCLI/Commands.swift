@@ -14,6 +14,11 @@ public enum SwioCLI {
     /// `swio JOBFILE...` and `swio --name=...` mean `swio run ...`, as with fio.
     public static func main(_ argv: [String]) {
         var args = Array(argv.dropFirst())
+        // fio's --crctest[=LIST] takes an optional value, which ArgumentParser cannot express.
+        if let i = args.firstIndex(where: { $0 == "--crctest" || $0.hasPrefix("--crctest=") }) {
+            let a = args[i]
+            exit(CRCTest.run(a.contains("=") ? String(a.split(separator: "=", maxSplits: 1)[1]) : nil))
+        }
         if let first = args.first, !subcommands.contains(first), !["-h", "--help", "--version", "--help-hidden"].contains(first) {
             args.insert("run", at: 0)
         }

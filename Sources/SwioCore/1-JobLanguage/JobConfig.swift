@@ -152,6 +152,8 @@ public struct JobConfig: Sendable {
     public var groupReporting: Bool
     /// continue_on_error and ignore_error: which failed I/Os the job survives.
     public var nonFatal: NonFatalErrors
+    /// verify= and its options; nil when the job neither writes verifiable blocks nor checks them.
+    public var verify: VerifySettings?
     public var gtodReduce: Bool
     public var disableLat: Bool
     public var disableClat: Bool
@@ -357,6 +359,14 @@ public struct JobConfig: Sendable {
         disableLat = try bool("disable_lat") || gtodReduce
         disableClat = try bool("disable_clat") || gtodReduce
         disableSlat = try bool("disable_slat") || gtodReduce
+        verify = try VerifySettings.make(d, rw: rw, writeSizes: blockSizes(1), readMin: blockSizes(0).min, option: loc)
+    }
+
+    /// The smallest and largest block of direction d (bs, bsrange or bssplit).
+    public func blockSizes(_ d: Int) -> (min: UInt64, max: UInt64) {
+        if let r = bsrange, d < r.count { return (r[d].low, r[d].high) }
+        if let s = bssplit, d < s.count, let lo = s[d].entries.map(\.size).min(), let hi = s[d].entries.map(\.size).max() { return (lo, hi) }
+        return (bs[d], bs[d])
     }
 
     /// Smallest block size a direction is set to: what fio rounds percentage offsets and sizes to.

@@ -80,6 +80,8 @@ public struct IOUnit {
     public var issueNs: UInt64 = 0
     /// Engine-private slot (an iocb or iovec index, for instance).
     public var engineData: UInt64 = 0
+    /// The loop's own slot: which verify-phase block a read is (engines leave it alone).
+    public var tag: Int = 0
     public init(buffer: UnsafeMutableRawPointer) { self.buffer = buffer }
 }
 

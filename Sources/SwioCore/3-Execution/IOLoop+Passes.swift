@@ -34,12 +34,7 @@ extension IOLoop {
             u.pointee.offset = 0
             return true
         }
-        if paced {
-            if rateSwitches { workload.fill(u, kind: rateDirection(workload.nextDirection())) } else { workload.next(u) }
-            dueNs = rateDue(u.pointee.kind)
-        } else {
-            workload.next(u)
-        }
+        if issuesOutOfLine { fillOutOfLine(u) } else { workload.next(u) }
         if workload.passEnded {
             workload.passEnded = false
             if issuedBytes > passStartBytes {
@@ -67,6 +62,13 @@ extension IOLoop {
         return true
     }
 
+    /// The next I/O of a paced job (rate, thinktime) or of the verify phase.
+    @usableFromInline @inline(never) mutating func fillOutOfLine(_ u: UnsafeMutablePointer<IOUnit>) {
+        if verifyPhase { workload.nextScripted(u); return }
+        if rateSwitches { workload.fill(u, kind: rateDirection(workload.nextDirection())) } else { workload.next(u) }
+        dueNs = rateDue(u.pointee.kind)
+    }
+
     /// Counts a filled I/O against the limits (as fio, the last one may go past size or
     /// io_size: it stops issuing once they are reached) and prepares a write's buffer.
     @inlinable mutating func account(_ u: UnsafeMutablePointer<IOUnit>) {
@@ -81,7 +83,9 @@ extension IOLoop {
         case .read: issuedPerDir.0 &+= len
         case .write:
             issuedPerDir.1 &+= len
-            if refill { refillBuffer(u) } else if scramble { scrambleBuffer(u) }
+            // A verified write is refilled with its headers (attach() turns refill on, as fio does).
+            if refill { if verifyWrites { fillVerifiedWrite(u) } else { refillBuffer(u) } }
+            else if scramble { scrambleBuffer(u) }
             if fsyncEvery > 0 || fdatasyncEvery > 0 {
                 writesSinceSync &+= 1
                 syncFile = Int(u.pointee.fileIndex)

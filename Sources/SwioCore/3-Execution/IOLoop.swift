@@ -32,17 +32,17 @@ public struct IOLoop {
     public var completeCalls: UInt64 = 0
 
     // Limits
-    @usableFromInline let budgetBytes: UInt64
-    @usableFromInline let budgetIOs: UInt64
+    @usableFromInline var budgetBytes: UInt64
+    @usableFromInline var budgetIOs: UInt64
     /// loops=N: the bytes of one loop, and where the current one ends. fio runs each loop as
     /// its own pass and reaps everything in flight at its end, so the queue empties and fills
     /// again at each boundary (its io_depths show the ramp once per loop).
-    @usableFromInline let loopBytes: UInt64
+    @usableFromInline var loopBytes: UInt64
     @usableFromInline var loopEndBytes: UInt64
     /// number_ios with loops: fio counts it per loop (number_ios=100 loops=2 makes 200 I/Os);
     /// the next loop goes on from where the last one stopped (fio 3.33: reads at 0, 4k, 8k,
     /// then 12k, 16k, 20k for number_ios=3 loops=2).
-    @usableFromInline let loopIOs: UInt64
+    @usableFromInline var loopIOs: UInt64
     @usableFromInline var loopEndIOs: UInt64
     /// A job that is not time_based and goes through its region in order (sequential, or random
     /// with the random map) runs in passes that end where the region would start over (fio's
@@ -90,7 +90,7 @@ public struct IOLoop {
     @usableFromInline let iopsIntervalNs: UInt64
     @usableFromInline let nonFatal: NonFatalErrors
     // Pacing (rarely used, so checked behind one flag)
-    @usableFromInline let paced: Bool
+    @usableFromInline var paced: Bool
     /// Bytes per second per direction, fio's rate_bps: rate=, or else rate_iops times the
     /// direction's smallest block. Each direction keeps its own schedule, as in fio.
     @usableFromInline let rateBytes: (UInt64, UInt64, UInt64)
@@ -125,7 +125,7 @@ public struct IOLoop {
     /// next and lets that take the turn, then skips files whose region is done; swio has no
     /// done-file skipping, so it keeps the rotation to writes and every block is written once.)
     @usableFromInline var syncFile = 0
-    @usableFromInline let refill: Bool
+    @usableFromInline var refill: Bool
     @usableFromInline let scramble: Bool
     @usableFromInline let logging: Bool
     @usableFromInline let logLat: Bool
@@ -139,6 +139,16 @@ public struct IOLoop {
     @usableFromInline let logIssued: Bool
     public var issuedLog: [IssuedIO] = []
     public var issuedLogSink: ((inout [IssuedIO]) -> Void)?
+    /// Data verification (verify=): writes carry fio's headers, reads are checked.
+    public var verifier: Verifier?
+    @usableFromInline var verifyWrites = false
+    @usableFromInline var verifyReads = false
+    /// Reading back what the job wrote: each read's tag is its block in the verifier's script.
+    @usableFromInline var verifyPhase = false
+    /// verifyWrites || verifyReads: one check per completion.
+    @usableFromInline var verifying = false
+    /// paced || verifyPhase: the next I/O is chosen out of line.
+    @usableFromInline var issuesOutOfLine = false
     /// Takes the loop's statistics when a status report asks for them (the job's snapshot flag).
     public var snapshotSink: ((IOLoop) -> Void)?
 
@@ -251,6 +261,7 @@ public struct IOLoop {
         thinkSpinNs = min(job.thinktimeSpinUs, job.thinktimeUs) * 1000
         thinkOnIssue = job.thinkOnIssue
         paced = bps.contains { $0 > 0 } || job.thinktimeUs > 0
+        issuesOutOfLine = paced
         fsyncEvery = UInt64(job.fsyncEvery)
         fdatasyncEvery = UInt64(job.fdatasyncEvery)
         refill = job.refillBuffers
@@ -281,6 +292,12 @@ public struct IOLoop {
         startNs = now
         recordStartNs = ramping ? startNs + rampNs : startNs
         if ramping { nextTimerNs = recordStartNs } else { armTimers(startNs) }
+        return issueUntilDone(&engine)
+    }
+
+    /// The loop itself: from the current limits and workload until they are met, the job
+    /// stops or fails (run(), and the verify phase after it).
+    @inlinable mutating func issueUntilDone<E: IOEngine>(_ engine: inout E) -> LoopEnd {
         var end = LoopEnd.done
         outer: while true {
             if cswio_job_should_stop(stopFlag) != 0 { stopRequested = true }
@@ -532,7 +549,7 @@ public struct IOLoop {
 
     /// Accounts one completion. Returns false when the job must stop on an error.
     @inlinable @inline(__always) mutating func complete(_ u: UnsafeMutablePointer<IOUnit>, at t: UInt64) -> Bool {
-        let r = u.pointee.result
+        let r = verifying ? verifyCompletion(u) : u.pointee.result
         let kind = u.pointee.kind
         // A read at or past the end of the file returns 0. fio fails it with EIO ("full
         // resid") when a synchronous engine returns it, but counts it as an I/O that moved
@@ -545,7 +562,7 @@ public struct IOLoop {
                 return true
             }
             let err = r < 0 ? r : -Int(EIO)
-            recordError(err, u)
+            recordError(err, u, message: err == -Int(EILSEQ) ? verifier?.firstFailure : nil)
             // fio counts a failed I/O in total_ios (not in bytes, iops or latencies), after ramp_time.
             if let d = kind.direction { stats[d.rawValue].failedIOs += 1 }
             // With continue_on_error the deadline still applies, or a job whose I/Os all fail

@@ -19,10 +19,27 @@ public enum JobDriver {
             do {
                 try job.openFiles { path, flags, mode in try engine.openFile(path: path, flags: flags, mode: mode) }
                 try engine.filesOpened(job.fds)
+                if job.config.verify?.only == true && job.writes {
+                    // verify_only: the offsets the job would write, recorded without any I/O.
+                    var dry = try job.makeLoop()
+                    job.verifier?.dryRun = true
+                    var noIO = DryRunEngine()
+                    _ = dry.run(&noIO)
+                    job.verifier?.dryRun = false
+                    job.discardLoop(&dry)
+                }
                 var loop = try job.makeLoop()
                 job.settleBeforeFirstIO()
                 job.beginTiming()
-                let end = loop.run(&engine)
+                var end = job.config.verify?.only == true && job.writes ? .done : loop.run(&engine)
+                if end == .done && job.verifiesAfterWriting {
+                    if job.settleWritesForVerify(&loop) {
+                        job.beforeVerifyPhase?(job)
+                        end = loop.verifyPhase(&engine)
+                    } else {
+                        end = .failed
+                    }
+                }
                 job.finish(&loop, end: end, engineStats: engine.extraStats())
             } catch {
                 job.recordSetupError(error)
@@ -32,4 +49,15 @@ public enum JobDriver {
             job.recordSetupError(error)
         }
     }
+}
+
+/// verify_only's stand-in for the engine: every I/O completes at once, moving nothing.
+public struct DryRunEngine: IOEngine {
+    public init() {}
+    public init(job: JobConfig, units: UnsafeMutablePointer<IOUnit>, count: Int) throws {}
+    @inlinable public mutating func queue(_ u: UnsafeMutablePointer<IOUnit>) -> QueueResult {
+        u.pointee.result = u.pointee.length
+        return .completed
+    }
+    public mutating func event(_ i: Int) -> UnsafeMutablePointer<IOUnit> { fatalError("the dry run completes in queue()") }
 }

@@ -60,6 +60,11 @@ public final class JobExecution: @unchecked Sendable {
     var iologStartNs: UInt64 = 0
     /// The errno of the first iolog write that failed (fputs says no more than that it did).
     var iologErrno: Int32 = 0
+    /// verify=: the job's headers and written blocks, shared by its loops (verify_only's dry run).
+    public var verifier: Verifier?
+    /// Runs between the writes and the verify phase, once they are on the device (a caller that
+    /// drives a job itself can damage blocks there, as a faulty device would).
+    public var beforeVerifyPhase: ((JobExecution) -> Void)?
     /// Sizes of a clone's shared files when its group started (percentage offsets go by them).
     var sizesAtGroupStart: [String: UInt64] = [:]
     /// Set by the job's thread as its last step and polled by the supervising thread, which
@@ -114,7 +119,7 @@ public final class JobExecution: @unchecked Sendable {
     var isDiskless: Bool { engineInfo.flags.contains(.diskless) }
     /// The target is an endpoint the engine connects to or listens on, not a file.
     var isNetwork: Bool { engineInfo.flags.contains(.network) }
-    var writes: Bool { config.rw.directions.contains(.write) || config.rw.directions.contains(.trim) }
+    public var writes: Bool { config.rw.directions.contains(.write) || config.rw.directions.contains(.trim) }
     var reads: Bool { config.rw.directions.contains(.read) }
 
     func fail(_ option: String?, _ msg: String, errno: Int32 = 0) -> JobFileError {
@@ -148,6 +153,12 @@ public final class JobExecution: @unchecked Sendable {
         var loop = IOLoop(job: config, engineFlags: engineInfo.flags, units: units, depth: depth, workload: w,
                           budgetBytes: budgetBytes, stopFlag: stopFlag)
         loop.progress = progress
+        if let vs = config.verify, !isNetwork {
+            let v = verifier ?? Verifier(settings: vs, job: config, thread: config.definition.jobNumber + 1,
+                                         paths: files.map(\.path), depth: depth, checks: !isDiskless)
+            verifier = v
+            loop.attach(v, checksReads: !writes)
+        }
         if iolog != nil { loop.issuedLogSink = { [unowned self] in self.writeIssuedLog(&$0) } }
         loop.snapshotSink = { [unowned self] loop in
             let s = self.statistics(of: loop, endNs: cswio_now_ns())
@@ -252,6 +263,35 @@ public final class JobExecution: @unchecked Sendable {
         stats.engineStats = engineStats
         writeIssuedLog(&loop.issuedLog)
         for i in 0..<files.count { regions[i].map?.deallocate() }
+        loop.deallocate()
+    }
+
+    /// Whether the job reads back what it wrote after the loop (do_verify with verify=).
+    public var verifiesAfterWriting: Bool {
+        guard let v = config.verify, let verifier else { return false }
+        return v.readBack && v.mode != .null && writes && verifier.keepsHistory
+    }
+
+    /// Before the verify phase: what was written reaches the device and leaves the page cache,
+    /// so the reads see the device (fio's do_verify() syncs and invalidates each file first).
+    /// false when a sync failed (the job's error).
+    public func settleWritesForVerify(_ loop: inout IOLoop) -> Bool {
+        for f in files where f.fd >= 0 && !f.isCharDevice {
+            let r = SyncOps.sync(fd: f.fd, dataOnly: false)
+            if r < 0 {
+                loop.recordError(r, nil, message: "fsync of \(f.path) before the verify phase failed: \(Syscall.errorString(Int32(-r)))")
+                return false
+            }
+            invalidate(f)
+        }
+        let randomMap = config.rw.isRandom && !config.norandommap && config.distribution == .uniform
+        verifier?.prepareScript(writeOrder: randomMap)
+        return true
+    }
+
+    /// Frees a loop that only recorded what the job would write (verify_only).
+    public func discardLoop(_ loop: inout IOLoop) {
+        for i in 0..<files.count { regions[i].map?.deallocate(); regions[i].map = nil }
         loop.deallocate()
     }
 

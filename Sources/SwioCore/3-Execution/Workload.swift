@@ -95,6 +95,9 @@ public struct Workload {
     /// past the end, or a full random map): fio's "file done", which ends a pass of a job that
     /// is not time_based.
     public var passEnded = false
+    /// Set for the verify phase: I/Os come from the verifier's list of written blocks.
+    @usableFromInline var script: Verifier? = nil
+    @usableFromInline var scriptIndex = 0
     public var tracksPasses = false
     /// Set by a fill whose file had to start over, for fill() to settle (regionDone()).
     @usableFromInline var wrapped = false
@@ -189,6 +192,18 @@ public struct Workload {
     /// Fills in kind, fd, offset and length of the next I/O.
     @inlinable @inline(__always) public mutating func next(_ u: UnsafeMutablePointer<IOUnit>) {
         fill(u, kind: nextDirection())
+    }
+
+    /// The verify phase: the next block the job wrote, as a read.
+    @usableFromInline @inline(never) mutating func nextScripted(_ u: UnsafeMutablePointer<IOUnit>) {
+        let b = script.unsafelyUnwrapped.scriptEntry(scriptIndex)
+        u.pointee.kind = .read
+        u.pointee.fileIndex = b.fileIndex
+        u.pointee.fd = files[Int(b.fileIndex)].fd
+        u.pointee.offset = b.offset
+        u.pointee.length = b.length
+        u.pointee.tag = scriptIndex
+        scriptIndex += 1
     }
 
     /// Fills in the next I/O of direction `kind` (from nextDirection(), or a rate's choice).

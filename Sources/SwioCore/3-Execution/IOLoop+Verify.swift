@@ -1,0 +1,74 @@
+// The loop's side of data verification: the verify phase that reads back what the job wrote
+// (fio's do_verify()), and the check of each read.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension IOLoop {
+    /// Writes carry verify headers; reads are checked unless the job also writes, whose reads
+    /// are only checked in the verify phase (fio verifies a mixed job's reads from its list only).
+    public mutating func attach(_ v: Verifier, checksReads: Bool) {
+        verifier = v
+        verifyWrites = true
+        verifyReads = checksReads
+        verifying = true
+        refill = true
+    }
+
+    /// Reads back the verifier's script with the same engine, adding to the job's read
+    /// statistics, under the same runtime and stop requests.
+    @inlinable public mutating func verifyPhase<E: IOEngine>(_ engine: inout E) -> LoopEnd {
+        guard let v = verifier else { return .done }
+        let count = v.scriptCount
+        guard count > 0 else { return .done }
+        workload.script = v
+        workload.scriptIndex = 0
+        workload.pendingTrimWrite = nil
+        workload.tracksPasses = false
+        verifyWrites = false
+        verifyReads = true
+        verifyPhase = true
+        verifying = true
+        paced = false
+        issuesOutOfLine = true
+        pendingSync = nil
+        budgetBytes = v.scriptBytes
+        budgetIOs = UInt64(count)
+        loopBytes = budgetBytes
+        loopEndBytes = budgetBytes
+        loopIOs = .max
+        loopEndIOs = .max
+        issuedBytes = 0
+        issuedIOs = 0
+        budgetDone = false
+        carried = nil
+        if startNs == 0 {   // verify_only: nothing ran before
+            startNs = now
+            recordStartNs = startNs
+            armTimers(startNs)
+        }
+        return issueUntilDone(&engine)
+    }
+
+    /// A write's data, headers and checksums.
+    @usableFromInline @inline(never) func fillVerifiedWrite(_ u: UnsafeMutablePointer<IOUnit>) {
+        verifier?.fillWrite(u)
+    }
+
+    /// A completion while verifying: a write that succeeded goes on the list to read back; a
+    /// read is checked. Returns the result, or -EILSEQ for a bad block.
+    @usableFromInline @inline(never) mutating func verifyCompletion(_ u: UnsafeMutablePointer<IOUnit>) -> Int {
+        let r = u.pointee.result
+        guard let v = verifier else { return r }
+        switch u.pointee.kind {
+        case .write where verifyWrites && r >= 0:
+            v.writeCompleted(u)
+        case .read where verifyReads && r > 0:
+            let expected = verifyPhase ? v.scriptEntry(u.pointee.tag) : nil
+            if v.check(u, expected: expected) != 0 { return -Int(EILSEQ) }
+        default: break
+        }
+        return r
+    }
+}
