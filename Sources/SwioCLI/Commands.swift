@@ -23,6 +23,12 @@ public enum SwioCLI {
             args.insert("run", at: 0)
         }
         if args.isEmpty { args = ["--help"] }
+        if args.first == "run" || args.first == "parse" {
+            do { args = try FioSwitches.apply(args) } catch {
+                writeStderr("swio: \(error)")
+                exit(1)
+            }
+        }
         // Before anything else: a stop signal during parsing or a baseline still ends in a
         // report, and SIGUSR1 never kills a run.
         if args.first == "run" {
@@ -123,6 +129,11 @@ struct JobInputs: ParsableArguments {
         var parser = JobFileParser(options: ParseOptions(ignoreUnsupported: ignoreUnsupported, sections: sections, engines: EngineRegistry.catalog))
         let r = try parser.parse(files: files, commandLine: opts)
         for w in r.warnings { writeStderr("swio: warning: \(w)") }
+        if DebugLog.on(.parse) {
+            for j in r.jobs {
+                DebugLog.line(.parse, "job '\(j.name)' (\(j.section)): \(j.settings.map { "\($0.name)=\($0.setting.value ?? "")" }.joined(separator: " "))")
+            }
+        }
         // fio: "No job(s) defined" (a file of [global] only, or an empty one), exit 1.
         if r.jobs.isEmpty { throw UserError("no jobs defined in \(files.joined(separator: ", ")) (a job needs a [section] other than [global])") }
         if warningsFatal && !r.warnings.isEmpty {

@@ -154,6 +154,8 @@ public struct JobConfig: Sendable {
     public var nonFatal: NonFatalErrors
     /// verify= and its options; nil when the job neither writes verifiable blocks nor checks them.
     public var verify: VerifySettings?
+    /// steadystate= with ss_dur: end the job once its rate is steady.
+    public var steadyState: SteadyStateSettings?
     public var gtodReduce: Bool
     public var disableLat: Bool
     public var disableClat: Bool
@@ -360,6 +362,7 @@ public struct JobConfig: Sendable {
         disableClat = try bool("disable_clat") || gtodReduce
         disableSlat = try bool("disable_slat") || gtodReduce
         verify = try VerifySettings.make(d, rw: rw, writeSizes: blockSizes(1), readMin: blockSizes(0).min, option: loc)
+        steadyState = try SteadyStateSettings.make(d, kbBase: kbBase, option: loc)
     }
 
     /// The smallest and largest block of direction d (bs, bsrange or bssplit).

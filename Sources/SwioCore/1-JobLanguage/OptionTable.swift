@@ -202,7 +202,9 @@ public enum OptionTable {
         OptionSpec("gtod_reduce", .bool, default: "0", "Take fewer timestamps (disables latency statistics)"),
         OptionSpec("unified_rw_reporting", .choice(["none", "mixed", "both", "0", "1", "2"]), default: "none", supported: false, inert: ["none", "0"], "Merge directions"),
         OptionSpec("stats", .bool, default: "1", "Collect statistics"),
-        OptionSpec("steadystate", .string, aliases: ["ss"], supported: false, "Steady-state detection"),
+        OptionSpec("steadystate", .string, default: "iops_slope:0.01%", aliases: ["ss"], "End the job once IOPS or bandwidth is steady: iops, iops_slope, bw or bw_slope, ':' and a limit (% of the mean, or a rate)"),
+        OptionSpec("steadystate_duration", .time(defaultUnitMicros: 1_000_000), default: "0", aliases: ["ss_dur"], "Steady-state window, in one-second samples (0: off)"),
+        OptionSpec("steadystate_ramp_time", .time(defaultUnitMicros: 1_000_000), default: "0", aliases: ["ss_ramp"], "Time before steady-state sampling starts"),
         OptionSpec("latency_target", .time(defaultUnitMicros: 1), supported: false, inert: ["0"], "Latency target"),
         OptionSpec("clocksource", .choice(["gettimeofday", "clock_gettime", "cpu"]), default: "clock_gettime", "Clock (swio always uses CLOCK_MONOTONIC)"),
         // Zones (known to fio, not implemented here)
@@ -220,7 +222,6 @@ public enum OptionTable {
     /// fio's other spellings of some of those (`fio --cmdhelp=ss_dur` answers steadystate_duration).
     static let fioOnlyAliases: [String: [String]] = [
         "disable_bw_measurement": ["disable_bw"], "fill_device": ["fill_fs"],
-        "steadystate_duration": ["ss_dur"], "steadystate_ramp_time": ["ss_ramp"],
     ]
 
     /// The rest of fio 3.33's options (`fio --cmdhelp=all`): known, so a job file that uses one
@@ -246,8 +247,8 @@ public enum OptionTable {
         ("rate_ignore_thinktime", ["0"]), ("read_beyond_wp", ["0"]), ("read_iolog", []),
         ("read_iolog_chunked", ["0"]), ("replay_align", []), ("replay_no_stall", []), ("replay_redirect", []),
         ("replay_scale", []), ("replay_skip", []), ("replay_time_scale", []), ("rw_sequencer", []),
-        ("serialize_overlap", ["0"]), ("significant_figures", ["4"]), ("steadystate_duration", ["0"]),
-        ("steadystate_ramp_time", ["0"]), ("sync_file_range", []),
+        ("serialize_overlap", ["0"]), ("significant_figures", ["4"]), 
+        ("sync_file_range", []),
         ("thinktime_iotime", ["0"]), ("trim_backlog", ["0"]), ("trim_backlog_batch", []), ("trim_percentage", ["0"]),
         ("trim_verify_zero", ["1"]), ("uid", []), ("unique_filename", ["1"]), ("unlink_each_loop", ["0"]),
         

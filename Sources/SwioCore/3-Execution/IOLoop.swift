@@ -136,7 +136,7 @@ public struct IOLoop {
     @usableFromInline let bwSamplePerIO: Bool
     @usableFromInline let iopsSamplePerIO: Bool
     /// write_iolog: every I/O the engine takes, in issue order, handed to the sink in chunks.
-    @usableFromInline let logIssued: Bool
+    @usableFromInline var logIssued: Bool
     public var issuedLog: [IssuedIO] = []
     public var issuedLogSink: ((inout [IssuedIO]) -> Void)?
     /// Data verification (verify=): writes carry fio's headers, reads are checked.

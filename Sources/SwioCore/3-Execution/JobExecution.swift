@@ -159,7 +159,12 @@ public final class JobExecution: @unchecked Sendable {
             verifier = v
             loop.attach(v, checksReads: !writes)
         }
-        if iolog != nil { loop.issuedLogSink = { [unowned self] in self.writeIssuedLog(&$0) } }
+        if iolog != nil || DebugLog.on([.io, .random]) {
+            loop.logIssued = true
+            loop.issuedLogSink = { [unowned self] in self.writeIssuedLog(&$0) }
+        }
+        DebugLog.line(.random, "job '\(config.name)': seed \(config.seed), random_distribution \(config.definition["random_distribution"] ?? "random")")
+        if let v = config.verify { DebugLog.line(.verify, "job '\(config.name)': verify type \(v.mode.typeCode), interval \(v.interval), header \(v.mode.headerSize) bytes") }
         loop.snapshotSink = { [unowned self] loop in
             let s = self.statistics(of: loop, endNs: cswio_now_ns())
             self.published.withLock { $0 = s }

@@ -25,6 +25,7 @@ extension JobExecution {
     func iologUs(_ ns: UInt64) -> UInt64 { ns > iologStartNs ? (ns - iologStartNs) / 1000 : 0 }
 
     func logFile(_ i: Int, _ action: String) {
+        if DebugLog.on(.file) && files.indices.contains(i) { DebugLog.line(.file, "\(action) file \(iologName(i)), job '\(config.name)'") }
         guard let f = iolog, files.indices.contains(i) else { return }
         putIolog("\(iologUs(cswio_now_ns())) \(iologName(i)) \(action)\n", f)
     }
@@ -38,6 +39,7 @@ extension JobExecution {
     /// Writes the loop's issued I/Os and empties the buffer (the loop calls it every 4096).
     func writeIssuedLog(_ entries: inout [IssuedIO]) {
         defer { entries.removeAll(keepingCapacity: true) }
+        if DebugLog.on([.io, .random]) { debugIssued(entries) }
         guard let f = iolog else { return }
         let actions = ["read", "write", "trim", "sync", "datasync"]
         var chunk = ""
@@ -51,6 +53,19 @@ extension JobExecution {
             chunk += "\(iologUs(io.ns)) \(names[Int(io.fileIndex)]) \(actions[Int(io.kind.rawValue)]) \(io.offset) \(io.length)\n"
         }
         putIolog(chunk, f)
+    }
+
+    /// --debug=io: each I/O as fio's "queue: io_u ..." line; --debug=random: each random offset.
+    func debugIssued(_ entries: [IssuedIO]) {
+        let names = files.indices.map(iologName)
+        for io in entries where io.fileIndex != IssuedIO.passStart && names.indices.contains(Int(io.fileIndex)) {
+            if DebugLog.on(.io) {
+                DebugLog.line(.io, "queue: off=0x\(String(io.offset, radix: 16)),len=0x\(String(io.length, radix: 16)),ddir=\(io.kind.rawValue),file=\(names[Int(io.fileIndex)])")
+            }
+            if DebugLog.on(.random) && config.rw.isRandom && io.kind.direction != nil {
+                DebugLog.line(.random, "off rand \(io.offset), job '\(config.name)'")
+            }
+        }
     }
 
     public func closeIolog() throws {

@@ -107,6 +107,7 @@ public struct Runner {
         for (i, t) in threads.enumerated() where !supervisor.abandoned.contains(i) { t?.join() }
         // A job that would not stop is reported as such; its thread is left to the process's exit.
         for i in supervisor.abandoned { execs[i] = JobExecution.abandoned(execs[i], graceNs: Supervisor.stopGraceNs) }
+        for (i, r) in supervisor.steadyStateResults() { execs[i].stats.steadyState = r }
         return RunResult(jobs: execs, startEpochMs: start, disks: disks.finish(), bandwidth: supervisor.bandwidth)
     }
 

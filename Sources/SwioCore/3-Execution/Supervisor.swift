@@ -37,6 +37,10 @@ final class Supervisor: @unchecked Sendable {
     private var lastBytes: [UInt64] = [0, 0, 0]
     private var lastBandwidthNs: UInt64
     private let startNs: UInt64
+    /// steadystate=: one window per job, or per group with group_reporting (keyed by the
+    /// job's index, or -1 - groupID), sampled once a second.
+    private var steady: [Int: SteadyStateTracker] = [:]
+    private var nextSteadyNs: UInt64 = .max
     /// --bandwidth-log: the run's bandwidth per direction, every interval.
     private(set) var bandwidth: [LogEntry] = []
 
@@ -55,6 +59,33 @@ final class Supervisor: @unchecked Sendable {
         nextMetricsNs = timing.metricsIntervalNs > 0 && onMetrics != nil ? now : .max
         nextBandwidthNs = timing.bandwidthIntervalNs > 0 ? now + timing.bandwidthIntervalNs : .max
         lastBandwidthNs = now
+        if jobs.contains(where: { $0.config.steadyState != nil }) { nextSteadyNs = now + 1_000_000_000 }
+    }
+
+    func steadyKey(_ i: Int) -> Int { jobs[i].config.groupReporting ? -1 - jobs[i].config.groupID : i }
+
+    /// Feeds each running job's (or group's) window; stops those that have become steady.
+    private func sampleSteadyState(_ now: UInt64) {
+        var members: [Int: [Int]] = [:]
+        for (i, j) in jobs.enumerated() where j.config.steadyState != nil && j.startedNs > 0 { members[steadyKey(i), default: []].append(i) }
+        for (key, idx) in members {
+            let running = idx.filter { !jobs[$0].finished }
+            guard !running.isEmpty, let settings = jobs[idx[0]].config.steadyState else { continue }
+            let t = steady[key] ?? SteadyStateTracker(settings, startNs: idx.map { jobs[$0].startedNs }.min() ?? now)
+            steady[key] = t
+            var bytes: UInt64 = 0, ios: UInt64 = 0
+            for i in idx { let p = jobs[i].progress; bytes &+= p[0] &+ p[1] &+ p[2]; ios &+= p[3] &+ p[4] &+ p[5] }
+            if !t.attained && t.sample(now: now, bytes: bytes, ios: ios) {
+                for i in running { jobs[i].requestStop() }
+            }
+        }
+    }
+
+    /// Each job's steady-state window as the run ended (its group's with group_reporting).
+    func steadyStateResults() -> [Int: SteadyStateResult] {
+        var r: [Int: SteadyStateResult] = [:]
+        for i in jobs.indices { if let t = steady[steadyKey(i)] { r[i] = t.result } }
+        return r
     }
 
     /// Returns once every job in `waited` has finished or been abandoned, drawing progress and
@@ -71,6 +102,10 @@ final class Supervisor: @unchecked Sendable {
             if now >= nextProgressNs {
                 nextProgressNs = now + timing.progressIntervalNs
                 onProgress?(jobs)
+            }
+            if now >= nextSteadyNs {
+                nextSteadyNs += 1_000_000_000
+                sampleSteadyState(now)
             }
             if now >= nextBandwidthNs {
                 nextBandwidthNs += timing.bandwidthIntervalNs

@@ -48,6 +48,8 @@ public final class Verifier {
     public internal(set) var firstFailure: String?
     let scratch: UnsafeMutableRawPointer
     static let maxReportedFailures = 20
+    /// --aux-path: where verify_dump writes (beside the target without it).
+    public nonisolated(unsafe) static var auxPath: String?
 
     /// false for an engine that moves no data (null): reads pass, as fio's FIO_FAKEIO engines do.
     let checks: Bool
@@ -300,7 +302,8 @@ public final class Verifier {
     func dump(_ u: UnsafeMutablePointer<IOUnit>) {
         let i = Int(u.pointee.fileIndex)
         guard i < paths.count else { return }
-        let base = "\(paths[i]).\(u.pointee.offset)"
+        let target = Verifier.auxPath.map { "\($0)/\(paths[i].split(separator: "/").last.map(String.init) ?? paths[i])" } ?? paths[i]
+        let base = "\(target).\(u.pointee.offset)"
         writeFile(base + ".received", u.pointee.buffer, u.pointee.length)
     }
 

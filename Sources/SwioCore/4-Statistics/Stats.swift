@@ -272,6 +272,8 @@ public struct JobStats: Sendable {
     public var iopsLog: [LogEntry] = []
     /// Progress over time.
     public var timeline = Timeline()
+    /// steadystate=: the job's (or its group's) window at the end.
+    public var steadyState: SteadyStateResult?
     public var engineStats: [(String, JSON)] = []
     public init() {}
 
@@ -284,6 +286,7 @@ public struct JobStats: Sendable {
         depthLevel.merge(o.depthLevel); depthSubmit.merge(o.depthSubmit); depthComplete.merge(o.depthComplete)
         submitCalls += o.submitCalls; completeCalls += o.completeCalls
         timeline.add(o.timeline)
+        if steadyState == nil { steadyState = o.steadyState }
         errors += o.errors
         continuedErrors += o.continuedErrors
         ranIOLoop = ranIOLoop || o.ranIOLoop

@@ -302,10 +302,35 @@ public struct Report: Sendable {
                 ("latency_percentile", .double(100)), ("latency_window", .int(0)),
             ]
         }
+        if let ss = e.stats.steadyState { kv.append(("steadystate", Report.steadyStateJSON(ss))) }
         // fio adds the job's description last, only when there is one.
         if let desc = e.config.definition["description"], !desc.isEmpty { kv.append(("desc", .string(desc))) }
         kv.append(("swio", swioJSON(e)))
         return .object(kv)
+    }
+
+    /// fio's "steadystate" section: the limit and criterion as "%f" strings, the window oldest first.
+    static func steadyStateJSON(_ r: SteadyStateResult) -> JSON {
+        let pct = r.settings.percent ? "%" : ""
+        func f6(_ v: Double) -> String {
+            guard v.isFinite else { return v > 0 ? "inf" : "-inf" }
+            let scaled = (abs(v) * 1e6).rounded()
+            let whole = UInt64(scaled / 1e6), frac = UInt64(scaled.truncatingRemainder(dividingBy: 1e6))
+            let f = String(frac)
+            return (v < 0 && scaled > 0 ? "-" : "") + "\(whole)." + String(repeating: "0", count: 6 - f.count) + f
+        }
+        return .object([
+            ("ss", .string("\(r.settings.criterion.rawValue):\(f6(r.settings.limit))\(pct)")),
+            ("duration", .int(Int64(r.settings.duration))),
+            ("attained", .int(r.attained ? 1 : 0)),
+            ("criterion", .string(f6(r.criterion) + pct)),
+            ("max_deviation", .double(r.maxDeviation)),
+            ("slope", .double(r.slope)),
+            ("data", .object([
+                ("bw_mean", .uint(r.bwMean)), ("iops_mean", .uint(r.iopsMean)),
+                ("iops", .array(r.iops.map { .uint($0) })), ("bw", .array(r.bw.map { .uint($0) })),
+            ])),
+        ])
     }
 
     func swioJSON(_ e: ReportEntry) -> JSON {

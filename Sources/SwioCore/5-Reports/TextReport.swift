@@ -185,6 +185,12 @@ extension Report {
             out += "     errors    : total=\(s.continuedErrors), first_error=\(first)/<\(first == 0 ? "Success" : Syscall.errorString(first))>\n"
         }
         out += "     latency   : target=0, window=0, percentile=100.00%, depth=\(e.config.iodepth)\n"
+        if let ss = s.steadyState {
+            // fio: "attained=yes, bw=..., iops=..., iops mean dev=8.497%"
+            let what = ss.settings.usesIOPS ? "iops" : "bw"
+            let how = ss.settings.isSlope ? "slope" : "mean dev"
+            out += "  steadystate  : attained=\(ss.attained ? "yes" : "no"), bw=\(Report.bwString(ss.bwMean, kbBase: e.config.kbBase)), iops=\(Report.iopsString(Double(ss.iopsMean))), \(what) \(how)=\(Format.fixed(ss.criterion, 3))\(ss.settings.percent ? "%" : "")\n"
+        }
         return out
     }
 

@@ -1,0 +1,69 @@
+// fio's command-line switches that are not job options (`fio --help`): those swio honours,
+// those that change nothing here (as in fio 3.33), and those it cannot do, which are errors
+// that say so rather than "unknown option".
+
+import SwioCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum FioSwitches {
+    enum Handling {
+        /// Accepted; what it does (or why it changes nothing) is in the help text.
+        case accepted(String)
+        /// Refused with this reason.
+        case unsupported(String)
+    }
+
+    static let table: [String: Handling] = [
+        "debug": .accepted("fio's debug categories; swio prints parse, file, io, random and verify lines on stderr"),
+        "max-jobs": .accepted("ignored, as fio 3.33 ignores it"),
+        "alloc-size": .accepted("fio's shared-memory pool size; swio has no such pool"),
+        "aux-path": .accepted("directory for files swio generates (verify_dump's blocks)"),
+        "inflate-log": .unsupported("swio writes no compressed logs (log_compression), so it has none to inflate"),
+        "trigger-file": .unsupported("verification triggers (fio's power-cut testing) are not implemented by swio"),
+        "trigger-timeout": .unsupported("verification triggers (fio's power-cut testing) are not implemented by swio"),
+        "trigger": .unsupported("verification triggers (fio's power-cut testing) are not implemented by swio"),
+        "trigger-remote": .unsupported("remote triggers need fio's client/server mode, which swio does not have"),
+        "server": .unsupported("fio's client/server mode is not implemented; swio runs on many hosts through MPI"),
+        "client": .unsupported("fio's client/server mode is not implemented; swio runs on many hosts through MPI"),
+        "daemonize": .unsupported("fio's client/server mode is not implemented"),
+        "remote-config": .unsupported("fio's client/server mode is not implemented"),
+        "idle-prof": .unsupported("CPU idleness profiling is not implemented by swio"),
+        "cpuclock-test": .unsupported("swio uses the kernel's monotonic clock, not the CPU's cycle counter; there is nothing to test"),
+        "merge-blktrace-only": .unsupported("blktrace merging is not implemented by swio"),
+        "latency-log": .unsupported("fio 3.33 refuses it too (deprecated); use write_lat_log= in the job"),
+    ]
+
+    /// The switches among `args` (--key=value or --key), applied; the rest of the arguments.
+    static func apply(_ args: [String]) throws -> [String] {
+        var rest: [String] = []
+        for a in args {
+            guard a.hasPrefix("--") else { rest.append(a); continue }
+            let body = a.dropFirst(2)
+            let key = String(body.split(separator: "=", maxSplits: 1).first ?? "")
+            let value = body.contains("=") ? String(body.split(separator: "=", maxSplits: 1)[1]) : nil
+            guard let h = table[key] else { rest.append(a); continue }
+            switch h {
+            case .unsupported(let why): throw UserError("--\(key): \(why)")
+            case .accepted:
+                switch key {
+                case "debug":
+                    guard let value, !value.isEmpty else { throw UserError("--debug needs categories: --debug=\(DebugCategories.names.joined(separator: ","))") }
+                    if value == "?" || value == "help" {
+                        writeStdout("swio: debug categories: \(DebugCategories.names.joined(separator: ",")),all\n")
+                        exit(0)
+                    }
+                    do { DebugLog.enabled = try DebugCategories.parse(value) } catch { throw UserError((error as? ValueError)?.message ?? "\(error)") }
+                case "aux-path":
+                    guard let value, !value.isEmpty else { throw UserError("--aux-path needs a directory") }
+                    Verifier.auxPath = value
+                case "max-jobs", "alloc-size":
+                    guard let value, UInt64(value) != nil else { throw UserError("--\(key) needs a number") }
+                default: break
+                }
+            }
+        }
+        return rest
+    }
+}
