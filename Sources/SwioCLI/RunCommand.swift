@@ -72,6 +72,8 @@ struct RunCommand: ParsableCommand {
                 warnOnce("warning", where: { $0.engineName == name && !$0.direct },
                          "\(name) with direct=0 runs buffered I/O inside its submit call, so it is synchronous; use direct=1")
             }
+            warnOnce("note", where: { $0.definition["io_submit_mode"]?.lowercased() == "offload" },
+                     "io_submit_mode=offload: swio submits from the job's own thread (fio hands submissions to worker threads); rates and latencies are measured the same way")
             // fio prints this note too (to stdout, inside its JSON; swio keeps it on stderr).
             warnOnce("note", where: { $0.iodepth > 1 && $0.engine.flags.contains(.sync) },
                      "iodepth > 1 with a synchronous engine: the queue depth is capped at 1, as in fio")

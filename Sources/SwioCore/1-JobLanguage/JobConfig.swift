@@ -154,6 +154,12 @@ public struct JobConfig: Sendable {
     public var nonFatal: NonFatalErrors
     /// verify= and its options; nil when the job neither writes verifiable blocks nor checks them.
     public var verify: VerifySettings?
+    /// unified_rw_reporting: report the directions apart (none), as one (mixed), or both.
+    public enum UnifiedReporting: Sendable { case none, mixed, both }
+    public var unifiedReporting: UnifiedReporting
+    /// log_offset: per-I/O logs carry each I/O's offset; log_prio: its priority value in hex.
+    public var logOffset: Bool
+    public var logPrio: Bool
     /// steadystate= with ss_dur: end the job once its rate is steady.
     public var steadyState: SteadyStateSettings?
     public var gtodReduce: Bool
@@ -361,8 +367,16 @@ public struct JobConfig: Sendable {
         disableLat = try bool("disable_lat") || gtodReduce
         disableClat = try bool("disable_clat") || gtodReduce
         disableSlat = try bool("disable_slat") || gtodReduce
-        verify = try VerifySettings.make(d, rw: rw, writeSizes: blockSizes(1), readMin: blockSizes(0).min, option: loc)
         steadyState = try SteadyStateSettings.make(d, kbBase: kbBase, option: loc)
+        switch (str("unified_rw_reporting") ?? "none").lowercased() {
+        case "mixed", "1": unifiedReporting = .mixed
+        case "both", "2": unifiedReporting = .both
+        default: unifiedReporting = .none
+        }
+        logOffset = try bool("log_offset")
+        logPrio = try bool("log_prio")
+        verify = nil
+        verify = try VerifySettings.make(d, rw: rw, writeSizes: blockSizes(1), readMin: blockSizes(0).min, option: loc)
     }
 
     /// The smallest and largest block of direction d (bs, bsrange or bssplit).

@@ -16,15 +16,15 @@ extension IOLoop {
         let ms = (t - recordStartNs) / 1_000_000
         let bs = UInt32(u.pointee.length)
         if logLat {
-            latLogs[1].append(LogEntry(timeMs: ms, value: clat, ddir: UInt8(d), bs: bs))
-            latLogs[2].append(LogEntry(timeMs: ms, value: lat, ddir: UInt8(d), bs: bs))
+            latLogs[1].append(LogEntry(timeMs: ms, value: clat, ddir: UInt8(d), bs: bs, offset: u.pointee.offset))
+            latLogs[2].append(LogEntry(timeMs: ms, value: lat, ddir: UInt8(d), bs: bs, offset: u.pointee.offset))
         }
         if logBwPerIO {
             // Per-I/O bandwidth (KiB/s over this I/O's latency) and an IOPS entry of 1, as fio
             // writes them when log_avg_msec is 0; averaging happens when the log is written.
             let kibps = lat > 0 ? UInt64(u.pointee.length) * 1_000_000_000 / 1024 / lat : 0
-            bwLog.append(LogEntry(timeMs: ms, value: kibps, ddir: UInt8(d), bs: bs))
-            iopsLog.append(LogEntry(timeMs: ms, value: 1, ddir: UInt8(d), bs: bs))
+            bwLog.append(LogEntry(timeMs: ms, value: kibps, ddir: UInt8(d), bs: bs, offset: u.pointee.offset))
+            iopsLog.append(LogEntry(timeMs: ms, value: 1, ddir: UInt8(d), bs: bs, offset: u.pointee.offset))
             // fio 3.33, write_bw_log on a 4 MiB write: bw_samples=1024, bw_mean = the log's mean.
             if bwSamplePerIO { stats[d].bwSamples.add(Double(kibps)) }
             if iopsSamplePerIO { stats[d].iopsSamples.add(1) }

@@ -541,7 +541,7 @@ public struct IOLoop {
                 let s = t &- u.pointee.startNs
                 stats[d.rawValue].slat.add(s)
                 if slatHistogram { _ = stats[d.rawValue].slatHist.record(s) }
-                if logLat && !ramping { latLogs[0].append(LogEntry(timeMs: (t - recordStartNs) / 1_000_000, value: s, ddir: u.pointee.kind.rawValue, bs: UInt32(u.pointee.length))) }
+                if logLat && !ramping { latLogs[0].append(LogEntry(timeMs: (t - recordStartNs) / 1_000_000, value: s, ddir: u.pointee.kind.rawValue, bs: UInt32(u.pointee.length), offset: u.pointee.offset)) }
             }
         }
         return ok

@@ -37,8 +37,13 @@ extension JobExecution {
         let c = config
         try openIolog()
         if isDiskless || isNetwork {
-            guard let size = c.size, case .bytes(let b) = size, b > 0 else {
-                throw fail("size", "ioengine=\(c.engineName) needs size= (there is no file to take it from)")
+            // fio sizes a file-less job by size=, or else by filesize= (its file's size).
+            let given: UInt64? = {
+                if let size = c.size, case .bytes(let b) = size { return b }
+                return c.filesize?.low
+            }()
+            guard let b = given, b > 0 else {
+                throw fail("size", "ioengine=\(c.engineName) needs size= or filesize= (there is no file to take it from)")
             }
             // fio: "size too small, must not be less than minimum block size: 4096 < 8192".
             if b < c.minBlockSize { throw fail("size", "size too small, must not be less than the minimum block size: \(b) < \(c.minBlockSize)") }

@@ -234,8 +234,10 @@ public struct LogEntry: Sendable {
     public var value: UInt64
     public var ddir: UInt8
     public var bs: UInt32
-    @inlinable public init(timeMs: UInt64, value: UInt64, ddir: UInt8, bs: UInt32) {
-        self.timeMs = timeMs; self.value = value; self.ddir = ddir; self.bs = bs
+    /// The I/O's offset (log_offset).
+    public var offset: UInt64
+    @inlinable public init(timeMs: UInt64, value: UInt64, ddir: UInt8, bs: UInt32, offset: UInt64 = 0) {
+        self.timeMs = timeMs; self.value = value; self.ddir = ddir; self.bs = bs; self.offset = offset
     }
 }
 

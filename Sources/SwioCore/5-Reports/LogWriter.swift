@@ -3,7 +3,8 @@ import Glibc
 #endif
 import Synchronization
 
-/// write_bw_log / write_lat_log / write_iops_log in fio's format: "msec, value, ddir, bs, prio".
+/// write_bw_log / write_lat_log / write_iops_log in fio's format: "msec, value, ddir, bs, prio"
+/// ("msec, value, ddir, bs, offset, prio" with log_offset).
 public enum LogWriter {
     /// Writes the logs one job asked for, and closes its iolog; returns what failed (each log
     /// is tried, so one full disk does not cost the others).
@@ -19,9 +20,14 @@ public enum LogWriter {
         }
         if let p = c.bwLog { logs.append(("\(p)_bw\(n).log", job.stats.bwLog, .bandwidth)) }
         if let p = c.iopsLog { logs.append(("\(p)_iops\(n).log", job.stats.iopsLog, .iops)) }
+        // The last column: 1 for a real-time I/O, or with log_prio fio's ioprio value in hex.
+        let ioprio = c.ioPriority.map { Int($0.0) << 13 | Int($0.1) } ?? 0
+        let prio = c.logPrio ? "0x" + String(repeating: "0", count: max(0, 4 - String(ioprio, radix: 16).count)) + String(ioprio, radix: 16)
+            : (c.ioPriority?.0 == 1 ? "1" : "0")
+        let columns = Columns(offset: c.logOffset, prio: prio)
         var failures: [EngineError] = []
         for log in logs {
-            do { try writeLog(log.path, log.entries, averageMs: avg, rate: log.rate, endMs: endMs, run: job.runLogs) } catch let e as EngineError {
+            do { try writeLog(log.path, log.entries, averageMs: avg, rate: log.rate, endMs: endMs, run: job.runLogs, columns: columns) } catch let e as EngineError {
                 failures.append(e)
             } catch { failures.append(EngineError(errno: EIO, "\(error)")) }
         }
@@ -44,6 +50,13 @@ public enum LogWriter {
 
     enum Rate { case bandwidth, iops }
 
+    /// The per-I/O columns after bs: the offset (log_offset) and the priority.
+    struct Columns {
+        var offset = false
+        var prio = "0"
+        func tail(_ offset: UInt64) -> String { self.offset ? "\(offset), \(prio)" : prio }
+    }
+
     /// With log_avg_msec, entries are averaged per window and direction (latencies) or turned
     /// into a per-second rate (bw in KiB/s, iops), as fio 3.33 writes them: the block-size column
     /// is 0, a rate window that the run ended inside is dropped (fio only writes a window when
@@ -55,7 +68,8 @@ public enum LogWriter {
         public init() {}
     }
 
-    static func writeLog(_ path: String, _ entries: [LogEntry], averageMs: UInt64, rate: Rate?, endMs: UInt64, run: RunLogs) throws {
+    static func writeLog(_ path: String, _ entries: [LogEntry], averageMs: UInt64, rate: Rate?, endMs: UInt64, run: RunLogs,
+                         columns: Columns = Columns()) throws {
         try run.written.withLock { seen in
             let mode = seen.contains(path) ? "a" : "w"
             guard let f = fopen(path, mode) else {
@@ -63,7 +77,7 @@ public enum LogWriter {
                 throw EngineError(errno: e, "cannot write log \(path): \(Syscall.errorString(e))")
             }
             seen.insert(path)
-            writeEntries(f, entries, averageMs: averageMs, rate: rate, endMs: endMs)
+            writeEntries(f, entries, averageMs: averageMs, rate: rate, endMs: endMs, columns: columns)
             // fputs fails quietly (ENOSPC, EIO); the stream's error flag and fclose say so.
             let failed = ferror(f) != 0 || fflush(f) != 0
             let e = errno
@@ -74,9 +88,10 @@ public enum LogWriter {
         }
     }
 
-    static func writeEntries(_ f: UnsafeMutablePointer<FILE>, _ entries: [LogEntry], averageMs: UInt64, rate: Rate?, endMs: UInt64) {
+    static func writeEntries(_ f: UnsafeMutablePointer<FILE>, _ entries: [LogEntry], averageMs: UInt64, rate: Rate?, endMs: UInt64,
+                             columns: Columns = Columns()) {
         if averageMs == 0 {
-            for e in entries { fputs("\(e.timeMs), \(e.value), \(e.ddir), \(e.bs), 0\n", f) }
+            for e in entries { fputs("\(e.timeMs), \(e.value), \(e.ddir), \(e.bs), \(columns.tail(e.offset))\n", f) }
             return
         }
         var window: UInt64 = 0
@@ -90,7 +105,7 @@ public enum LogWriter {
                 case .bandwidth: v = sums[d].bytes * 1000 / averageMs / 1024
                 case nil: v = sums[d].value / sums[d].count
                 }
-                fputs("\(stamp), \(v), \(d), 0, 0\n", f)
+                fputs("\(stamp), \(v), \(d), 0, \(columns.tail(0))\n", f)
                 sums[d] = (0, 0, 0)
             }
         }

@@ -278,8 +278,15 @@ public struct Report: Sendable {
             return mine.value.map { (o.name, $0) }
         }
         if !own.isEmpty { kv.append(("job options", .object(own.map { ($0.0, .string($0.1)) }))) }
-        for d in 0..<3 { kv.append((["read", "write", "trim"][d], dirJSON(e, d, groupAgg: g?.aggBw[d] ?? 0, plus: plus))) }
-        kv.append(("sync", .object([("total_ios", .uint(e.stats.syncIOs)), ("lat_ns", latJSON(e.stats.syncLat, hist: e.config.clatPercentiles || e.config.latPercentiles ? e.stats.syncHist : nil, percentiles: e.config.percentiles, plus: plus))])))
+        // unified_rw_reporting=mixed: one "mixed" direction instead of read/write/trim/sync;
+        // both: those and "mixed" after them.
+        let unified = e.config.unifiedReporting
+        if unified != .mixed {
+            for d in 0..<3 { kv.append((["read", "write", "trim"][d], dirJSON(e, d, groupAgg: g?.aggBw[d] ?? 0, plus: plus))) }
+        }
+        if unified == .mixed { kv.append(("mixed", mixedJSON(e, plus: plus, groupAgg: g.map { $0.aggBw.reduce(0, +) } ?? 0))) }
+        if unified != .mixed { kv.append(("sync", .object([("total_ios", .uint(e.stats.syncIOs)), ("lat_ns", latJSON(e.stats.syncLat, hist: e.config.clatPercentiles || e.config.latPercentiles ? e.stats.syncHist : nil, percentiles: e.config.percentiles, plus: plus))]))) }
+        if unified == .both { kv.append(("mixed", mixedJSON(e, plus: plus, groupAgg: g.map { $0.aggBw.reduce(0, +) } ?? 0))) }
         kv += [
             ("job_runtime", .uint(runtimeMs)),
             ("usr_cpu", .double(cpu.usr)), ("sys_cpu", .double(cpu.sys)),
@@ -307,6 +314,16 @@ public struct Report: Sendable {
         if let desc = e.config.definition["description"], !desc.isEmpty { kv.append(("desc", .string(desc))) }
         kv.append(("swio", swioJSON(e)))
         return .object(kv)
+    }
+
+    /// The job's reads, writes and trims as one direction (unified_rw_reporting).
+    func mixedJSON(_ e: ReportEntry, plus: Bool, groupAgg: UInt64) -> JSON {
+        var m = e
+        var all = e.stats.dirs[0]
+        all.merge(e.stats.dirs[1])
+        all.merge(e.stats.dirs[2])
+        m.stats.dirs[0] = all
+        return dirJSON(m, 0, groupAgg: groupAgg, plus: plus)
     }
 
     /// fio's "steadystate" section: the limit and criterion as "%f" strings, the window oldest first.

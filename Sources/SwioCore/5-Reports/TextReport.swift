@@ -220,10 +220,13 @@ extension Report {
                     [String((st.n > 0 ? st.min : 0) / 1000), String(st.max / 1000), Format.fixed(st.mean / 1000, 6), Format.fixed(st.stddev / 1000, 6)]
                 }
                 f += usecs(s.slat) + usecs(s.clat)
-                // clat_percentiles=0: fio leaves all 20 as "0%=0".
-                let ps = e.config.clatPercentiles ? Array(e.config.percentiles.prefix(20)) : []
+                // clat_percentiles=0: fio leaves all 20 as "0%=0"; lat_percentiles=1 puts lat's
+                // percentiles in the same fields (fio's terse takes FIO_LAT first).
+                let useLat = e.config.latPercentiles
+                let ps = e.config.clatPercentiles || useLat ? Array(e.config.percentiles.prefix(20)) : []
+                let (hist, n) = useLat ? (s.latHist, s.lat.n) : (s.clatHist, s.clat.n)
                 for i in 0..<20 {
-                    if i < ps.count { f.append("\(Format.fixed(ps[i], 6))%=\(s.clat.n > 0 ? s.clatHist.valueAtPercentile(ps[i]) / 1000 : 0)") } else { f.append("0%=0") }
+                    if i < ps.count { f.append("\(Format.fixed(ps[i], 6))%=\(n > 0 ? hist.valueAtPercentile(ps[i]) / 1000 : 0)") } else { f.append("0%=0") }
                 }
                 f += usecs(s.lat)
                 let agg = groups.first { $0.id == e.groupID }?.aggBw[d] ?? 0
