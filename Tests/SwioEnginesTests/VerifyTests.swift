@@ -122,9 +122,26 @@ import Glibc
         #expect(bad.err.contains("bad pattern block offset 300"))
     }
 
+    @Test func theBacklogReadsBackWhileWriting() throws {
+        let dir = makeTempDir()
+        for engine in ["psync", "libaio", "io_uring"] {
+            let r = try runSwio(["--name=b", "--filename=\(dir)/\(engine)", "--ioengine=\(engine)", "--iodepth=8", "--rw=randwrite", "--bs=4k",
+                                 "--size=512k", "--verify=crc32c", "--verify_backlog=16", "--verify_backlog_batch=8", "--output-format=json"])
+            let job = try r.job()
+            #expect(job["error"] as? Int == 0, "\(engine): \(r.err)")
+            // Every block is read back once: in the backlog's turns, the rest after the writes.
+            #expect((job["read"] as? [String: Any])?["io_bytes"] as? Int == 512 * 1024, "\(engine)")
+            #expect((job["write"] as? [String: Any])?["io_bytes"] as? Int == 512 * 1024, "\(engine)")
+        }
+        // fio reads back nothing in the backlog without do_verify, and neither does swio.
+        let none = try runSwio(["--name=b", "--filename=\(dir)/n", "--rw=write", "--bs=4k", "--size=256k", "--verify=crc32c",
+                                "--verify_backlog=16", "--do_verify=0", "--output-format=json"]).job()
+        #expect((none["read"] as? [String: Any])?["io_bytes"] as? Int == 0)
+    }
+
     @Test func badVerifyOptionsAreLocatedErrors() throws {
         for (args, text) in [(["--verify=sha7"], "verify"), (["--verify=crc32c", "--verify_interval=32"], "leaves no room"),
-                             (["--verify=pattern"], "needs verify_pattern"), (["--verify_backlog=16", "--verify=md5"], "verify_backlog"),
+                             (["--verify=pattern"], "needs verify_pattern"), (["--verify_state_load=1", "--verify=md5"], "verify_state_load"),
                              (["--verify_pattern=\"unterminated"], "unterminated")] {
             let r = try runSwio(["--name=x", "--filename=/tmp/swio-never", "--rw=write", "--size=64k"] + args)
             #expect(r.status == 1 && r.err.contains(text), "\(args): \(r.err)")

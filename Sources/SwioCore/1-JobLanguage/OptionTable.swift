@@ -139,7 +139,7 @@ public enum OptionTable {
         OptionSpec("verify_only", .bool, default: "0", "Write nothing: read back and check what the job would have written"),
         OptionSpec("verify_async", .int(min: 0, max: nil), default: "0", "Verify threads (swio checks inline on the job's thread)"),
         OptionSpec("verify_async_cpus", .string, "CPUs of the verify threads (swio: inline, so unused)"),
-        OptionSpec("verify_backlog", .int(min: 0, max: nil), default: "0", supported: false, inert: ["0"], "Verify while writing, every N blocks (swio: not yet)"),
+        OptionSpec("verify_backlog", .int(min: 0, max: nil), default: "0", "While writing, read back and check written blocks whenever this many wait"),
         OptionSpec("verify_backlog_batch", .int(min: 0, max: nil), "Blocks verified per backlog turn"),
         OptionSpec("verify_state_save", .bool, default: "1", "fio saves verify state on exit (swio writes none)"),
         OptionSpec("verify_state_load", .bool, default: "0", supported: false, inert: ["0"], "Load a saved verify state (swio: not supported)"),

@@ -159,6 +159,10 @@ public struct VerifySettings: Sendable {
     public var fatal: Bool
     /// verify_dump: write the bad block to files beside the target.
     public var dump: Bool
+    /// verify_backlog: while writing, read back and check written blocks whenever this many are
+    /// waiting; verify_backlog_batch of them at a time (default: the backlog).
+    public var backlog: Int = 0
+    public var backlogBatch: Int = 0
 }
 
 extension VerifySettings {
@@ -192,9 +196,13 @@ extension VerifySettings {
         for (name, what) in [("experimental_verify", "experimental_verify=1"), ("verify_state_load", "verify_state_load=1")] where try flag(name, false) {
             throw fail(name, "\(what) is not implemented by swio")
         }
-        if let b = d["verify_backlog"], (UInt64(b) ?? 1) != 0 {
-            throw fail("verify_backlog", "verify_backlog (verifying while writing) is not implemented by swio; the verify phase after the writes is")
+        func count(_ name: String) throws -> Int {
+            guard let v = d[name] else { return 0 }
+            guard let n = Int(v), n >= 0 else { throw fail(name, "'\(v)' is not a count") }
+            return n
         }
+        let backlog = try count("verify_backlog")
+        let batch = try count("verify_backlog_batch")
         // fio's fixup_options(): the interval divides every write size and is no larger than
         // the smallest write (or read, for a job that reads too).
         var interval = try d["verify_interval"].map { v -> UInt64 in
@@ -220,7 +228,8 @@ extension VerifySettings {
         }
         return VerifySettings(mode: mode, interval: Int(interval), headerOffset: headerOffset, pattern: pattern,
                               readBack: try flag("do_verify", true), only: try flag("verify_only", false),
-                              fatal: try flag("verify_fatal", false), dump: try flag("verify_dump", false))
+                              fatal: try flag("verify_fatal", false), dump: try flag("verify_dump", false),
+                              backlog: backlog, backlogBatch: batch > 0 ? batch : backlog)
     }
 
     static func gcd(_ a: UInt64, _ b: UInt64) -> UInt64 { b == 0 ? a : gcd(b, a % b) }

@@ -65,6 +65,19 @@ extension IOLoop {
     /// The next I/O of a paced job (rate, thinktime) or of the verify phase.
     @usableFromInline @inline(never) mutating func fillOutOfLine(_ u: UnsafeMutablePointer<IOUnit>) {
         if verifyPhase { workload.nextScripted(u); return }
+        if verifyBacklog {
+            if let b = verifier?.nextBacklogBlock(for: u.pointee.index) {
+                u.pointee.kind = .read
+                u.pointee.fileIndex = b.fileIndex
+                u.pointee.fd = workload.files[Int(b.fileIndex)].fd
+                u.pointee.offset = b.offset
+                u.pointee.length = b.length
+                u.pointee.tag = IOLoop.backlogTag
+                return
+            }
+            u.pointee.tag = 0
+            if !paced { workload.next(u); return }
+        }
         if rateSwitches { workload.fill(u, kind: rateDirection(workload.nextDirection())) } else { workload.next(u) }
         dueNs = rateDue(u.pointee.kind)
     }

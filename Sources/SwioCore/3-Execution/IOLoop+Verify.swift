@@ -6,6 +6,9 @@ import Glibc
 #endif
 
 extension IOLoop {
+    /// A read the backlog issued (its unit's tag).
+    @usableFromInline static let backlogTag = -2
+
     /// Writes carry verify headers; reads are checked unless the job also writes, whose reads
     /// are only checked in the verify phase (fio verifies a mixed job's reads from its list only).
     public mutating func attach(_ v: Verifier, checksReads: Bool) {
@@ -14,6 +17,12 @@ extension IOLoop {
         verifyReads = checksReads
         verifying = true
         refill = true
+        if v.settings.backlog > 0 && v.keepsHistory {
+            verifyBacklog = true
+            issuesOutOfLine = true
+            // fio's do_io(): the write phase may move twice its size, verify reads included.
+            budgetBytes = IOLoop.sum(budgetBytes, budgetBytes)
+        }
     }
 
     /// Reads back the verifier's script with the same engine, adding to the job's read
@@ -29,6 +38,7 @@ extension IOLoop {
         verifyWrites = false
         verifyReads = true
         verifyPhase = true
+        verifyBacklog = false
         verifying = true
         paced = false
         issuesOutOfLine = true
@@ -64,11 +74,14 @@ extension IOLoop {
         switch u.pointee.kind {
         case .write where verifyWrites && r >= 0:
             v.writeCompleted(u)
-        case .read where verifyReads && r > 0:
-            let expected = verifyPhase ? v.scriptEntry(u.pointee.tag) : nil
+        case .read where r > 0 && (verifyReads || (verifyBacklog && u.pointee.tag == IOLoop.backlogTag)):
+            let expected = verifyPhase ? v.scriptEntry(u.pointee.tag) : verifyBacklog ? v.backlogBlock(of: u.pointee.index) : nil
+            v.lastCompletionWasRead = true
             if v.check(u, expected: expected) != 0 { return -Int(EILSEQ) }
+            return r
         default: break
         }
+        v.lastCompletionWasRead = u.pointee.kind == .read
         return r
     }
 }

@@ -42,6 +42,13 @@ public final class Verifier {
     var unitSeed: [UInt64]
     var unitNumberio: [UInt64]
     public internal(set) var history: [WrittenBlock] = []
+    /// verify_backlog: history before this index has been read back already.
+    var verifiedUpTo = 0
+    /// The block each unit is reading back for the backlog, by unit index.
+    var backlogBlocks: [WrittenBlock?]
+    /// Whether the last completion was a read (fio's last_ddir): a backlog turn starts after a write.
+    var lastCompletionWasRead = false
+    var backlogBatchLeft = 0
     /// The blocks of the verify phase, in the order they are read (the unit's tag indexes it).
     var script: [WrittenBlock] = []
     public internal(set) var failures: UInt64 = 0
@@ -68,6 +75,7 @@ public final class Verifier {
         seeds = RandomGenerator(seed: job.seed ^ 0x5eed_0f_7e1f_1e5)
         unitSeed = [UInt64](repeating: 0, count: depth)
         unitNumberio = [UInt64](repeating: 0, count: depth)
+        backlogBlocks = [WrittenBlock?](repeating: nil, count: depth)
         scratch = .allocate(byteCount: 256, alignment: 16)
     }
 
@@ -166,6 +174,7 @@ public final class Verifier {
     /// with its random map, where no block is written twice; otherwise by file and offset, an
     /// older block dropped wherever a later write overlaps it.
     public func prepareScript(writeOrder: Bool) {
+        if verifiedUpTo > 0 { history.removeFirst(verifiedUpTo); verifiedUpTo = 0 }
         defer { history = [] }
         if writeOrder { script = history; return }
         var sorted = history.sorted { ($0.fileIndex, $0.offset, $0.sequence) < ($1.fileIndex, $1.offset, $1.sequence) }
@@ -197,6 +206,25 @@ public final class Verifier {
         }
         script = sorted
     }
+
+    /// verify_backlog (fio's check_get_verify()): the next written block to read back now, if a
+    /// turn is due (the blocks waiting reach a multiple of the backlog after a write completed)
+    /// or under way. It is the unit's until its read completes.
+    func nextBacklogBlock(for unit: Int32) -> WrittenBlock? {
+        let waiting = history.count - verifiedUpTo
+        guard waiting > 0 else { return nil }
+        if backlogBatchLeft == 0 {
+            guard waiting % settings.backlog == 0 && !lastCompletionWasRead else { return nil }
+            backlogBatchLeft = settings.backlogBatch
+        }
+        backlogBatchLeft -= 1
+        let b = history[verifiedUpTo]
+        verifiedUpTo += 1
+        backlogBlocks[Int(unit)] = b
+        return b
+    }
+
+    func backlogBlock(of unit: Int32) -> WrittenBlock? { backlogBlocks[Int(unit)] }
 
     public var scriptCount: Int { script.count }
     public var scriptBytes: UInt64 { script.reduce(0) { $0 &+ UInt64($1.length) } }
