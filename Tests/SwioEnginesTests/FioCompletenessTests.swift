@@ -62,4 +62,35 @@ struct FioCompletenessTests {
         }
         #expect(try runSwio(["--debug=bogus", "--name=m", "--ioengine=null", "--size=16k"]).status == 1)
     }
+
+    /// Read offsets (KiB) a job logs with write_iolog.
+    func loggedReadOffsets(_ args: [String]) throws -> [Int] {
+        let dir = makeTempDir()
+        let f = dir + "/f"
+        #expect(FileManager.default.createFile(atPath: f, contents: Data(count: 1 << 20)))
+        let r = try runSwio(["--name=z", "--filename=\(f)", "--bs=4k", "--size=1m", "--zonemode=strided", "--write_iolog=\(dir)/log"] + args)
+        #expect(r.status == 0, "\(r.err)")
+        return try String(contentsOfFile: dir + "/log", encoding: .utf8).split(separator: "\n").compactMap { line in
+            let f = line.split(separator: " ")
+            return f.count == 5 && f[2] == "read" ? Int(f[3]).map { $0 / 1024 } : nil
+        }
+    }
+
+    @Test func stridedZonesAsFio() throws {
+        // fio 3.33's offsets for the same jobs on a 1 MiB file (write_iolog).
+        let a = try loggedReadOffsets(["--rw=read", "--zonesize=16k", "--zoneskip=48k"])
+        #expect(a.count == 256 && Array(a.prefix(12)) == [0, 4, 8, 12, 64, 68, 72, 76, 128, 132, 136, 140] && Array(a[60..<68]) == [960, 964, 968, 972, 0, 4, 8, 12])
+        let b = try loggedReadOffsets(["--rw=read", "--zonesize=32k", "--zonerange=16k", "--zoneskip=16k"])
+        #expect(Array(b.prefix(12)) == [0, 4, 8, 12, 0, 4, 8, 12, 32, 36, 40, 44])
+        let c = try loggedReadOffsets(["--rw=read", "--zonesize=16k", "--zoneskip=48k", "--offset=8k", "--size=256k"])
+        #expect(c.count == 64 && Array(c.prefix(8)) == [8, 12, 16, 20, 72, 76, 80, 84])
+        #expect(try loggedReadOffsets(["--rw=read", "--zonesize=16k", "--zoneskip=48k", "--io_size=128k"]).count == 32)
+        // Random: four distinct blocks inside each 64 KiB zone, zones 112 KiB apart; the job ends
+        // when an offset falls past the file's end, as fio's does.
+        let r = try loggedReadOffsets(["--rw=randread", "--zonesize=16k", "--zoneskip=48k", "--zonerange=64k"])
+        #expect(r.count < 256)
+        for (i, off) in r.enumerated() { let start = (i / 4) * 112; #expect(off >= start && off < start + 64, "\(i): \(off)") }
+        let z = try runSwio(["--name=z", "--filename=/tmp/swio-never", "--size=1m", "--zonesize=16k"])
+        #expect(z.status == 1 && z.err.contains("zonemode=strided"))
+    }
 }

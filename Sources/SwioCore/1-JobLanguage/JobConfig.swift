@@ -160,6 +160,8 @@ public struct JobConfig: Sendable {
     /// log_offset: per-I/O logs carry each I/O's offset; log_prio: its priority value in hex.
     public var logOffset: Bool
     public var logPrio: Bool
+    /// zonemode=strided: (zonesize, zonerange, zoneskip) in bytes.
+    public var strided: (size: UInt64, range: UInt64, skip: UInt64)?
     /// steadystate= with ss_dur: end the job once its rate is steady.
     public var steadyState: SteadyStateSettings?
     public var gtodReduce: Bool
@@ -375,6 +377,15 @@ public struct JobConfig: Sendable {
         }
         logOffset = try bool("log_offset")
         logPrio = try bool("log_prio")
+        let zoneSize = try sizes("zonesize")?.first ?? 0
+        if (str("zonemode") ?? "none").lowercased() == "strided" {
+            guard zoneSize > 0 else { throw JobFileError(loc("zonemode"), option: "zonemode", "zonemode=strided needs zonesize (fio: \"--zonesize must be specified when using --zonemode=strided\")") }
+            let range = try sizes("zonerange")?.first ?? 0
+            strided = (zoneSize, range > 0 ? range : zoneSize, try sizes("zoneskip")?.first ?? 0)
+        } else {
+            if zoneSize > 0 { throw JobFileError(loc("zonesize"), option: "zonesize", "zonesize needs zonemode=strided (fio: \"--zonemode=none and --zonesize are not compatible\")") }
+            strided = nil
+        }
         verify = nil
         verify = try VerifySettings.make(d, rw: rw, writeSizes: blockSizes(1), readMin: blockSizes(0).min, option: loc)
     }

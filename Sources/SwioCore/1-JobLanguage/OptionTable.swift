@@ -213,10 +213,10 @@ public enum OptionTable {
         OptionSpec("latency_target", .time(defaultUnitMicros: 1), supported: false, inert: ["0"], "Latency target"),
         OptionSpec("clocksource", .choice(["gettimeofday", "clock_gettime", "cpu"]), default: "clock_gettime", "Clock (swio always uses CLOCK_MONOTONIC)"),
         // Zones (known to fio, not implemented here)
-        OptionSpec("zonemode", .choice(["none", "strided", "zbd"]), default: "none", supported: false, inert: ["none"], "Zoned I/O mode"),
-        OptionSpec("zonesize", .size(perDirection: false, percentOK: true), supported: false, inert: ["0"], "Zone size"),
-        OptionSpec("zonerange", .size(perDirection: false, percentOK: true), supported: false, inert: ["0"], "Zone range"),
-        OptionSpec("zoneskip", .size(perDirection: false, percentOK: true), supported: false, inert: ["0"], "Zone skip"),
+        OptionSpec("zonemode", .choice(["none", "strided", "zbd"]), default: "none", supported: false, inert: ["none", "strided"], "Zoned I/O: strided (zonesize bytes in each zonerange, then skip zoneskip); zbd (zoned block devices) is not implemented"),
+        OptionSpec("zonesize", .size(perDirection: false, percentOK: false), default: "0", "zonemode=strided: bytes done in a zone before the next"),
+        OptionSpec("zonerange", .size(perDirection: false, percentOK: false), default: "0", "zonemode=strided: the width of a zone (default zonesize)"),
+        OptionSpec("zoneskip", .size(perDirection: false, percentOK: false), default: "0", "zonemode=strided: bytes skipped between zones"),
         OptionSpec("flow", .int(min: nil, max: nil), supported: false, inert: ["0"], "Flow control weight"),
         OptionSpec("inplace", .int(min: 0, max: 1), supported: false, inert: ["0"], "e4defrag in-place"),
     ] + fioOnly.map { name, inert in

@@ -34,7 +34,10 @@ extension IOLoop {
             u.pointee.offset = 0
             return true
         }
-        if issuesOutOfLine { fillOutOfLine(u) } else { workload.next(u) }
+        if issuesOutOfLine {
+            // A strided zone past the file's end ends the job, as fio's failed offset does.
+            guard fillOutOfLine(u) else { budgetDone = true; return false }
+        } else { workload.next(u) }
         if workload.passEnded {
             workload.passEnded = false
             if issuedBytes > passStartBytes {
@@ -62,9 +65,20 @@ extension IOLoop {
         return true
     }
 
-    /// The next I/O of a paced job (rate, thinktime) or of the verify phase.
-    @usableFromInline @inline(never) mutating func fillOutOfLine(_ u: UnsafeMutablePointer<IOUnit>) {
-        if verifyPhase { workload.nextScripted(u); return }
+    /// The next I/O of a paced job (rate, thinktime), of the verify phase or its backlog, or of
+    /// a strided job; false when there is none (a zone past the file's end).
+    @usableFromInline @inline(never) mutating func fillOutOfLine(_ u: UnsafeMutablePointer<IOUnit>) -> Bool {
+        if verifyPhase { workload.nextScripted(u); return true }
+        if let z = zones {
+            z.enterZone(&workload)
+            fillNext(u)
+            return z.account(u, workload)
+        }
+        fillNext(u)
+        return true
+    }
+
+    @usableFromInline mutating func fillNext(_ u: UnsafeMutablePointer<IOUnit>) {
         if verifyBacklog {
             if let b = verifier?.nextBacklogBlock(for: u.pointee.index) {
                 u.pointee.kind = .read
@@ -76,8 +90,8 @@ extension IOLoop {
                 return
             }
             u.pointee.tag = 0
-            if !paced { workload.next(u); return }
         }
+        if !paced { workload.next(u); return }
         if rateSwitches { workload.fill(u, kind: rateDirection(workload.nextDirection())) } else { workload.next(u) }
         dueNs = rateDue(u.pointee.kind)
     }

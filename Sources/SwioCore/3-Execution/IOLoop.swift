@@ -145,6 +145,8 @@ public struct IOLoop {
     @usableFromInline var verifyReads = false
     /// Reading back what the job wrote: each read's tag is its block in the verifier's script.
     @usableFromInline var verifyPhase = false
+    /// zonemode=strided: where the zones are.
+    public var zones: StridedZones?
     /// verify_backlog: written blocks are read back while the job writes.
     @usableFromInline var verifyBacklog = false
     /// verifyWrites || verifyReads: one check per completion.

@@ -153,6 +153,10 @@ public final class JobExecution: @unchecked Sendable {
         var loop = IOLoop(job: config, engineFlags: engineInfo.flags, units: units, depth: depth, workload: w,
                           budgetBytes: budgetBytes, stopFlag: stopFlag)
         loop.progress = progress
+        if let z = config.strided, !isDiskless && !isNetwork {
+            loop.zones = StridedZones(size: z.size, range: z.range, skip: z.skip, workload: &loop.workload)
+            loop.issuesOutOfLine = true
+        }
         if let vs = config.verify, !isNetwork {
             let v = verifier ?? Verifier(settings: vs, job: config, thread: config.definition.jobNumber + 1,
                                          paths: files.map(\.path), depth: depth, checks: !isDiskless)
