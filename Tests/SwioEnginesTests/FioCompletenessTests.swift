@@ -93,4 +93,40 @@ struct FioCompletenessTests {
         let z = try runSwio(["--name=z", "--filename=/tmp/swio-never", "--size=1m", "--zonesize=16k"])
         #expect(z.status == 1 && z.err.contains("zonemode=strided"))
     }
+
+    @Test func readIologReplaysInOrderAtTheLogsPace() throws {
+        let dir = makeTempDir()
+        let f = dir + "/f"
+        #expect(FileManager.default.createFile(atPath: f, contents: Data(count: 1 << 20)))
+        // What fio 3.33's write_iolog writes: version 3, microseconds first.
+        let log3 = "fio version 3 iolog\n5 \(f) add\n8 \(f) open\n10 \(f) read 0 4096\n200000 \(f) read 8192 4096\n" +
+            "400000 \(f) write 4096 4096\n600000 \(f) read 12288 8192\n650000 \(f) close\n"
+        try log3.write(toFile: dir + "/log3", atomically: true, encoding: .utf8)
+        func run(_ extra: [String]) throws -> [String: Any] {
+            let r = try runSwio(["--name=r", "--read_iolog=\(dir)/log3", "--write_iolog=\(dir)/out", "--output-format=json"] + extra)
+            #expect(r.status == 0, "\(r.err)")
+            return try r.job()
+        }
+        let timed = try run([])
+        let ms = timed["job_runtime"] as? Int ?? 0
+        #expect(ms >= 580 && ms < 900, "\(ms) ms")
+        #expect((timed["read"] as? [String: Any])?["io_bytes"] as? Int == 16384 && (timed["write"] as? [String: Any])?["total_ios"] as? Int == 1)
+        let fast = try run(["--replay_time_scale=200"])["job_runtime"] as? Int ?? 0
+        #expect(fast >= 280 && fast < ms, "\(fast) ms")
+        #expect((try run(["--replay_no_stall=1"])["job_runtime"] as? Int ?? 1000) < 100)
+        // The same I/Os in the same order, scaled and aligned.
+        _ = try run(["--replay_no_stall=1", "--replay_scale=2", "--replay_align=4096"])
+        let replayed = try String(contentsOfFile: dir + "/out", encoding: .utf8).split(separator: "\n").suffix(5).compactMap { l -> String? in
+            let p = l.split(separator: " ")
+            return p.count == 5 ? "\(p[2]) \(p[3])" : nil
+        }
+        #expect(replayed == ["read 0", "read 4096", "write 0", "read 4096"], "\(replayed)")
+        // Version 2 with a sync; a bad log is a located error.
+        try "fio version 2 iolog\n\(f) add\n\(f) read 0 4096\n\(f) sync 0 0\n\(f) write 4096 4096\n".write(toFile: dir + "/log2", atomically: true, encoding: .utf8)
+        let v2 = try runSwio(["--name=r", "--read_iolog=\(dir)/log2", "--output-format=json"]).job()
+        #expect((v2["sync"] as? [String: Any])?["total_ios"] as? Int == 1)
+        try "fio version 1 iolog\n".write(toFile: dir + "/log1", atomically: true, encoding: .utf8)
+        let bad = try runSwio(["--name=r", "--read_iolog=\(dir)/log1"])
+        #expect(bad.status == 1 && bad.err.contains("read_iolog") && bad.err.contains("version"))
+    }
 }

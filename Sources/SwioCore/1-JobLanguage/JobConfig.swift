@@ -160,6 +160,8 @@ public struct JobConfig: Sendable {
     /// log_offset: per-I/O logs carry each I/O's offset; log_prio: its priority value in hex.
     public var logOffset: Bool
     public var logPrio: Bool
+    /// read_iolog: the log to replay instead of generated I/O.
+    public var replay: IologReplay?
     /// zonemode=strided: (zonesize, zonerange, zoneskip) in bytes.
     public var strided: (size: UInt64, range: UInt64, skip: UInt64)?
     /// steadystate= with ss_dur: end the job once its rate is steady.
@@ -230,8 +232,15 @@ public struct JobConfig: Sendable {
             throw JobFileError(loc(n), option: n, "block size must be greater than 0")
         }
         blockalign = try sizes("ba", defaults: bs) ?? bs
-        filenamesGiven = d.has("filename")
-        filenames = d["filename"].map(JobConfig.splitPaths) ?? []
+        // read_iolog: the log says what to do and where (fio sets rw, size and files from it).
+        replay = try IologReplay.load(d, option: loc)
+        if let r = replay {
+            rw = r.mode
+            let largest = r.largestBlock
+            if largest > 0 { bs = bs.map { max($0, largest) } }
+        }
+        filenamesGiven = d.has("filename") || replay != nil
+        filenames = d["filename"].map(JobConfig.splitPaths) ?? replay?.files ?? []
         if filenamesGiven && filenames.isEmpty {
             // fio: "failed parsing filename=" and the job is dropped; swio says why.
             throw JobFileError(loc("filename"), option: "filename", "empty value (an unset ${VAR}?); give a file or device")
@@ -239,6 +248,10 @@ public struct JobConfig: Sendable {
         nrfiles = Int(try int("nrfiles", 1))
         filesize = try d.has("filesize") ? wrap("filesize") { try SizeRange.parse(d["filesize"]!, kbBase: kb) } : nil
         size = try sizeValue("size")
+        if let r = replay, size == nil {
+            // Files laid out (for reads) far enough for every entry.
+            size = .bytes(r.entries.map { $0.offset &+ UInt64($0.length) }.max() ?? 0)
+        }
         ioSize = try sizeValue("io_size")
         offset = try sizeValue("offset") ?? .bytes(0)
         createOnOpen = try bool("create_on_open")

@@ -69,6 +69,7 @@ extension IOLoop {
     /// a strided job; false when there is none (a zone past the file's end).
     @usableFromInline @inline(never) mutating func fillOutOfLine(_ u: UnsafeMutablePointer<IOUnit>) -> Bool {
         if verifyPhase { workload.nextScripted(u); return true }
+        if replaying { nextReplayed(u); return true }
         if let z = zones {
             z.enterZone(&workload)
             fillNext(u)

@@ -31,7 +31,7 @@ extension IOLoop {
         guard let v = verifier else { return .done }
         let count = v.scriptCount
         guard count > 0 else { return .done }
-        workload.script = v
+        workload.script = v.readScript
         workload.scriptIndex = 0
         workload.pendingTrimWrite = nil
         workload.tracksPasses = false

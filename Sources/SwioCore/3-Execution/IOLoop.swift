@@ -145,6 +145,9 @@ public struct IOLoop {
     @usableFromInline var verifyReads = false
     /// Reading back what the job wrote: each read's tag is its block in the verifier's script.
     @usableFromInline var verifyPhase = false
+    /// read_iolog: I/Os come from the log, at its pace.
+    @usableFromInline var replaying = false
+    @usableFromInline var replayDueNs: UInt64 = 0
     /// zonemode=strided: where the zones are.
     public var zones: StridedZones?
     /// verify_backlog: written blocks are read back while the job writes.

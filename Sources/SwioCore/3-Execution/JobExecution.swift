@@ -153,6 +153,11 @@ public final class JobExecution: @unchecked Sendable {
         var loop = IOLoop(job: config, engineFlags: engineInfo.flags, units: units, depth: depth, workload: w,
                           budgetBytes: budgetBytes, stopFlag: stopFlag)
         loop.progress = progress
+        if let r = config.replay {
+            // A log naming more files than the job has (filename= given) goes to the job's.
+            let n = Int32(max(1, files.count))
+            loop.attachReplay(IOScript(r.entries.map { var e = $0; e.fileIndex %= n; return e }, timed: true))
+        }
         if let z = config.strided, !isDiskless && !isNetwork {
             loop.zones = StridedZones(size: z.size, range: z.range, skip: z.skip, workload: &loop.workload)
             loop.issuesOutOfLine = true

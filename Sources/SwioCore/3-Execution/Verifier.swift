@@ -51,6 +51,8 @@ public final class Verifier {
     var backlogBatchLeft = 0
     /// The blocks of the verify phase, in the order they are read (the unit's tag indexes it).
     var script: [WrittenBlock] = []
+    /// The same as the loop's reads.
+    public var readScript: IOScript { IOScript(script.map { ScriptedIO(fileIndex: $0.fileIndex, kind: .read, offset: $0.offset, length: $0.length, delayNs: 0) }, timed: false) }
     public internal(set) var failures: UInt64 = 0
     public internal(set) var firstFailure: String?
     let scratch: UnsafeMutableRawPointer

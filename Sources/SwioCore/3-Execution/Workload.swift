@@ -95,8 +95,8 @@ public struct Workload {
     /// past the end, or a full random map): fio's "file done", which ends a pass of a job that
     /// is not time_based.
     public var passEnded = false
-    /// Set for the verify phase: I/Os come from the verifier's list of written blocks.
-    @usableFromInline var script: Verifier? = nil
+    /// Set for the verify phase and a replay: I/Os come from this list.
+    @usableFromInline var script: IOScript? = nil
     @usableFromInline var scriptIndex = 0
     public var tracksPasses = false
     /// Set by a fill whose file had to start over, for fill() to settle (regionDone()).
@@ -194,14 +194,14 @@ public struct Workload {
         fill(u, kind: nextDirection())
     }
 
-    /// The verify phase: the next block the job wrote, as a read.
+    /// The next I/O of a script (the verify phase's reads, a replayed log).
     @usableFromInline @inline(never) mutating func nextScripted(_ u: UnsafeMutablePointer<IOUnit>) {
-        let b = script.unsafelyUnwrapped.scriptEntry(scriptIndex)
-        u.pointee.kind = .read
-        u.pointee.fileIndex = b.fileIndex
-        u.pointee.fd = files[Int(b.fileIndex)].fd
-        u.pointee.offset = b.offset
-        u.pointee.length = b.length
+        let e = script.unsafelyUnwrapped.entries[scriptIndex]
+        u.pointee.kind = e.kind
+        u.pointee.fileIndex = e.fileIndex
+        u.pointee.fd = files[Int(e.fileIndex)].fd
+        u.pointee.offset = e.offset
+        u.pointee.length = e.length
         u.pointee.tag = scriptIndex
         scriptIndex += 1
     }
