@@ -138,6 +138,9 @@ void cswio_install_signal_handlers(void) {
 }
 
 int cswio_unshare_files(void) { return unshare(CLONE_FILES); }
+int cswio_set_mempolicy(int mode, const unsigned long *nodemask, unsigned long maxnode) {
+    return syscall(SYS_set_mempolicy, mode, nodemask, maxnode) == 0 ? 0 : -errno;
+}
 
 #include <dirent.h>
 #include <stdio.h>

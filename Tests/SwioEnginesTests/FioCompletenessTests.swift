@@ -1,6 +1,9 @@
 import Testing
 import Foundation
 import SwioCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// fio options that job files and scripts rely on, each as fio 3.33 writes or reads it.
 struct FioCompletenessTests {
@@ -128,5 +131,48 @@ struct FioCompletenessTests {
         try "fio version 1 iolog\n".write(toFile: dir + "/log1", atomically: true, encoding: .utf8)
         let bad = try runSwio(["--name=r", "--read_iolog=\(dir)/log1"])
         #expect(bad.status == 1 && bad.err.contains("read_iolog") && bad.err.contains("version"))
+    }
+
+    @Test func flowSharesIOByWeight() throws {
+        let dir = makeTempDir()
+        try "[global]\nioengine=null\nsize=1g\ntime_based\nruntime=1\n[a]\nflow=1\n[b]\nflow=3\n".write(toFile: dir + "/f.fio", atomically: true, encoding: .utf8)
+        let r = try runSwio([dir + "/f.fio", "--output-format=json"])
+        let a = (try r.job(0)["read"] as? [String: Any])?["total_ios"] as? Int ?? 0
+        let b = (try r.job(1)["read"] as? [String: Any])?["total_ios"] as? Int ?? 0
+        // fio 3.33: 1.006 M against 3.017 M.
+        #expect(a > 0 && abs(Double(b) / Double(a) - 3) < 0.1, "\(a) \(b)")
+    }
+
+    @Test func dedupeAndCompressShapeTheData() throws {
+        let f = makeTempDir() + "/d"
+        let r = try runSwio(["--name=d", "--filename=\(f)", "--rw=write", "--bs=4k", "--size=4m", "--dedupe_percentage=50", "--buffer_compress_percentage=50"])
+        #expect(r.status == 0, "\(r.err)")
+        let data = try Data(contentsOf: URL(fileURLWithPath: f))
+        let blocks = stride(from: 0, to: data.count, by: 4096).map { data[$0..<($0 + 4096)] }
+        let unique = Set(blocks).count
+        #expect(unique > 400 && unique < 624, "\(unique) unique of 1024")
+        // Each 512-byte chunk: 256 random bytes, then 256 zeros.
+        #expect(blocks[0].suffix(from: blocks[0].startIndex + 256).prefix(256).allSatisfy { $0 == 0 })
+    }
+
+    /// A small tmpfs stands for the device.
+    @Test(.enabled(if: getuid() == 0, "needs root to mount a tmpfs"))
+    func fillDeviceWritesUntilFullWithoutError() throws {
+        let dir = makeTempDir()
+        try #require(try sh("/bin/mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", dir]).status == 0)
+        defer { _ = try? sh("/bin/umount", [dir]) }
+        let r = try runSwio(["--name=f", "--filename=\(dir)/x", "--rw=write", "--bs=64k", "--fill_device=1", "--output-format=json"])
+        let job = try r.job()
+        #expect(r.status == 0 && job["error"] as? Int == 0, "\(r.err)")
+        #expect((job["write"] as? [String: Any])?["io_bytes"] as? Int == 4 << 20)
+    }
+
+    @Test func numaOptionsRunOnTheNodesThereAre() throws {
+        let ok = try runSwio(["--name=n", "--ioengine=null", "--size=1m", "--numa_cpu_nodes=0", "--numa_mem_policy=bind:0"])
+        #expect(ok.status == 0, "\(ok.err)")
+        let bad = try runSwio(["--name=n", "--ioengine=null", "--size=1m", "--numa_mem_policy=prefer:0-1"])
+        #expect(bad.status == 1 && bad.err.contains("one node only"))
+        let missing = try runSwio(["--name=n", "--ioengine=null", "--size=1m", "--numa_cpu_nodes=63"])
+        #expect(missing.status == 1 && missing.err.contains("numa_cpu_nodes"))
     }
 }

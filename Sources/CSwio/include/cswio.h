@@ -68,6 +68,8 @@ void cswio_install_signal_handlers(void);
 int cswio_set_affinity(const int *cpus, int n);
 /// Gives the calling thread its own copy of the fd table (unshare(CLONE_FILES)).
 int cswio_unshare_files(void);
+/// set_mempolicy(2) for the calling thread: mode (MPOL_*), a node mask of maxnode bits; 0 or -errno.
+int cswio_set_mempolicy(int mode, const unsigned long *nodemask, unsigned long maxnode);
 /// Runs the rest of the program in a forked child that starts its own session (setsid), as fio
 /// runs its jobs. The parent stays in the caller's session, forwards SIGINT, SIGTERM, SIGHUP,
 /// SIGQUIT and SIGUSR1 to the child, and exits with the child's status: only the child returns

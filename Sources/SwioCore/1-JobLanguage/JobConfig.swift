@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 // The typed view of one job, built from a parsed JobDefinition: what the runner executes.
 
 /// Synchronous writes through the open flags (fio sync=): O_SYNC or O_DSYNC.
@@ -160,6 +163,17 @@ public struct JobConfig: Sendable {
     /// log_offset: per-I/O logs carry each I/O's offset; log_prio: its priority value in hex.
     public var logOffset: Bool
     public var logPrio: Bool
+    /// flow: this job's weight in its flow_id (0: none), and flow_sleep in microseconds.
+    public var flow: (weight: Int, id: Int, sleepUs: UInt64)?
+    /// fill_device: write until ENOSPC, which then ends the job without an error.
+    public var fillDevice: Bool
+    /// numa_mem_policy: (mode: 0 default, 1 prefer, 2 bind, 3 interleave, 4 local; nodes).
+    public var memPolicy: (mode: Int32, nodes: [Int])?
+    /// dedupe_percentage and its mode; buffer_compress_percentage and its chunk.
+    public var dedupePercent: Int
+    public var dedupeWorkingSet: Int?
+    public var compressPercent: Int
+    public var compressChunk: Int
     /// read_iolog: the log to replay instead of generated I/O.
     public var replay: IologReplay?
     /// zonemode=strided: (zonesize, zonerange, zoneskip) in bytes.
@@ -390,6 +404,19 @@ public struct JobConfig: Sendable {
         }
         logOffset = try bool("log_offset")
         logPrio = try bool("log_prio")
+        let weight = Int(try int("flow"))
+        flow = weight != 0 ? (weight, Int(try int("flow_id")), UInt64(try int("flow_sleep"))) : nil
+        fillDevice = try bool("fill_device")
+        if let nodes = d["numa_cpu_nodes"] {
+            let cpus = try wrap("numa_cpu_nodes") { try JobConfig.cpusOfNodes(nodes) }
+            cpusAllowed = cpusAllowed.map { c in c.filter { cpus.contains($0) } } ?? cpus
+        }
+        memPolicy = try d["numa_mem_policy"].map { v in try wrap("numa_mem_policy") { try JobConfig.parseMemPolicy(v) } }
+        dedupePercent = Int(try int("dedupe_percentage"))
+        dedupeWorkingSet = (str("dedupe_mode") ?? "repeat").lowercased() == "working_set" ? Int(try int("dedupe_working_set_percentage", 5)) : nil
+        compressPercent = Int(try int("buffer_compress_percentage"))
+        compressChunk = Int(max(1, try sizes("buffer_compress_chunk")?.first ?? 512))
+        if dedupePercent > 0 || compressPercent > 0 { refillBuffers = true }
         let zoneSize = try sizes("zonesize")?.first ?? 0
         if (str("zonemode") ?? "none").lowercased() == "strided" {
             guard zoneSize > 0 else { throw JobFileError(loc("zonemode"), option: "zonemode", "zonemode=strided needs zonesize (fio: \"--zonesize must be specified when using --zonemode=strided\")") }
@@ -484,6 +511,47 @@ public struct JobConfig: Sendable {
         }
         guard !out.isEmpty else { throw ValueError("empty buffer_pattern") }
         return out
+    }
+
+    /// numa_cpu_nodes: the CPUs of the listed nodes (sysfs), "all" for every node.
+    static func cpusOfNodes(_ list: String) throws -> [Int] {
+        let online = readSysfs("/sys/devices/system/node/online")
+        guard let online else { throw ValueError("this system shows no NUMA nodes (/sys/devices/system/node)") }
+        let nodes = list.lowercased() == "all" ? try parseCPUList(online) : try parseCPUList(list)
+        var cpus: [Int] = []
+        for n in nodes {
+            guard let l = readSysfs("/sys/devices/system/node/node\(n)/cpulist") else { throw ValueError("NUMA node \(n) does not exist (online: \(online))") }
+            cpus += try parseCPUList(l)
+        }
+        return cpus
+    }
+
+    /// numa_mem_policy=MODE[:NODES] as fio parses it.
+    static func parseMemPolicy(_ v: String) throws -> (mode: Int32, nodes: [Int]) {
+        let parts = v.split(separator: ":", maxSplits: 1).map(String.init)
+        let nodes = try parts.count > 1 ? parseCPUList(parts[1]) : []
+        switch parts[0].lowercased() {
+        case "default", "local":
+            guard nodes.isEmpty else { throw ValueError("numa_mem_policy=\(parts[0]) takes no node list") }
+            return (parts[0].lowercased() == "local" ? 4 : 0, [])
+        case "prefer":
+            guard nodes.count == 1 else { throw ValueError("one node only for 'prefer'") }
+            return (1, nodes)
+        case "bind":
+            guard !nodes.isEmpty else { throw ValueError("a nodelist is needed for 'bind'") }
+            return (2, nodes)
+        case "interleave":
+            return (3, nodes.isEmpty ? (try parseCPUList(readSysfs("/sys/devices/system/node/online") ?? "0")) : nodes)
+        default: throw ValueError("memory policy should be: default, prefer, bind, interleave, local")
+        }
+    }
+
+    static func readSysfs(_ path: String) -> String? {
+        guard let f = fopen(path, "r") else { return nil }
+        defer { fclose(f) }
+        var buf = [CChar](repeating: 0, count: 4096)
+        guard fgets(&buf, Int32(buf.count), f) != nil else { return nil }
+        return String(cString: buf).trimmed
     }
 
     /// "0-1,3" -> [0, 1, 3]

@@ -127,8 +127,12 @@ public enum OptionTable {
         OptionSpec("refill_buffers", .flag, "Refill write buffers before every write"),
         OptionSpec("scramble_buffers", .bool, default: "1", "Stamp each 512-byte block of a write with its offset, so deduplication cannot fold them"),
         OptionSpec("buffer_pattern", .string, "Fill buffers with this pattern (0xhex, \"string\" or integer)"),
-        OptionSpec("buffer_compress_percentage", .int(min: 0, max: 100), supported: false, inert: ["0"], "Compressibility of buffers"),
-        OptionSpec("dedupe_percentage", .int(min: 0, max: 100), supported: false, inert: ["0"], "Dedupable buffers"),
+        OptionSpec("buffer_compress_percentage", .int(min: 0, max: 100), default: "0", "Make write buffers compress to about this percent: each buffer_compress_chunk is that share zeros"),
+        OptionSpec("buffer_compress_chunk", .size(perDirection: false, percentOK: false), default: "512", "The piece of a buffer buffer_compress_percentage applies to"),
+        OptionSpec("dedupe_percentage", .int(min: 0, max: 100), default: "0", "This percent of writes repeat an earlier buffer's contents"),
+        OptionSpec("dedupe_mode", .choice(["repeat", "working_set"]), default: "repeat", "repeat: the last unique buffer; working_set: one of the first dedupe_working_set_percentage of the job's blocks"),
+        OptionSpec("dedupe_working_set_percentage", .int(min: 0, max: 100), default: "5", "dedupe_mode=working_set: the share of the job's size its duplicates come from"),
+        OptionSpec("dedupe_global", .bool, default: "0", "Share the working set between the jobs that set it"),
         OptionSpec("verify", .choice(["0", "none", "md5", "crc32c", "crc32c-intel", "crc32", "crc16", "crc7", "crc64", "sha1", "sha256", "sha512", "sha3-224", "sha3-256", "sha3-384", "sha3-512", "xxhash", "meta", "pattern", "null"]), default: "0", "Write a header and checksum into each block, and check them when reading"),
         OptionSpec("do_verify", .bool, default: "1", "Read written blocks back and check them after the writes"),
         OptionSpec("verify_pattern", .string, "Fill blocks with this pattern (\"text\", 0xHEX, numbers, %o for the offset) and check it"),
@@ -225,7 +229,14 @@ public enum OptionTable {
         OptionSpec("zonesize", .size(perDirection: false, percentOK: false), default: "0", "zonemode=strided: bytes done in a zone before the next"),
         OptionSpec("zonerange", .size(perDirection: false, percentOK: false), default: "0", "zonemode=strided: the width of a zone (default zonesize)"),
         OptionSpec("zoneskip", .size(perDirection: false, percentOK: false), default: "0", "zonemode=strided: bytes skipped between zones"),
-        OptionSpec("flow", .int(min: nil, max: nil), supported: false, inert: ["0"], "Flow control weight"),
+        OptionSpec("flow", .int(min: nil, max: 1000), default: "0", "This job's weight among the jobs of its flow_id: they issue I/O in proportion to their weights"),
+        OptionSpec("flow_id", .int(min: 0, max: nil), default: "0", "The flow this job's weight counts in"),
+        OptionSpec("flow_sleep", .int(min: 0, max: nil), default: "0", "Microseconds a job ahead of its flow share sleeps"),
+        OptionSpec("flow_watermark", .int(min: 0, max: nil), "Deprecated in fio (it does nothing), as here"),
+        OptionSpec("fill_device", .bool, default: "0", aliases: ["fill_fs"], "Write until the device or filesystem is full; ENOSPC then ends the job without an error"),
+        OptionSpec("numa_cpu_nodes", .string, "Run the job on the CPUs of these NUMA nodes (0-1,3 or all)"),
+        OptionSpec("numa_mem_policy", .string, "The job's memory policy: default, local, prefer:N, bind:LIST, interleave[:LIST]"),
+        OptionSpec("create_serialize", .bool, default: "1", "fio lays out its jobs' files one job at a time; swio's jobs lay theirs out side by side either way"),
         OptionSpec("inplace", .int(min: 0, max: 1), supported: false, inert: ["0"], "e4defrag in-place"),
     ] + fioOnly.map { name, inert in
         OptionSpec(name, .string, aliases: fioOnlyAliases[name] ?? [], supported: false, inert: inert,
@@ -234,7 +245,7 @@ public enum OptionTable {
 
     /// fio's other spellings of some of those (`fio --cmdhelp=ss_dur` answers steadystate_duration).
     static let fioOnlyAliases: [String: [String]] = [
-        "disable_bw_measurement": ["disable_bw"], "fill_device": ["fill_fs"],
+        "disable_bw_measurement": ["disable_bw"],
     ]
 
     /// The rest of fio 3.33's options (`fio --cmdhelp=all`): known, so a job file that uses one
@@ -242,12 +253,12 @@ public enum OptionTable {
     /// and runs when the value given is one that leaves the feature off.
     static let fioOnly: [(String, [String])] = [
         ("atomic", ["0"]), ("block_error_percentiles", ["0"]),
-        ("buffer_compress_chunk", ["512"]), ("cgroup", []), ("cgroup_nodelete", ["0"]), ("cgroup_weight", []),
-        ("create_fsync", ["1"]), ("create_serialize", []), ("dedupe_global", ["0"]),
-        ("dedupe_mode", ["repeat"]), ("dedupe_working_set_percentage", []), ("disable_bw_measurement", ["0"]),
+        ("cgroup", []), ("cgroup_nodelete", ["0"]), ("cgroup_weight", []),
+        ("create_fsync", ["1"]), 
+        ("disable_bw_measurement", ["0"]),
         ("error_dump", ["0"]), ("exec_postrun", []), ("exec_prerun", []), 
-        ("file_append", ["0"]), ("fill_device", ["0"]), ("flow_id", []),
-        ("flow_sleep", []), ("gid", []), ("gtod_cpu", []), ("hugepage-size", []),
+        ("file_append", ["0"]), 
+        ("gid", []), ("gtod_cpu", []), ("hugepage-size", []),
         ("ignore_zone_limits", ["0"]), ("job_max_open_zones", ["0"]),
         ("latency_percentile", ["100"]), ("latency_run", ["0"]), ("latency_window", []), ("lockfile", ["none"]),
         ("lockmem", ["0"]), ("log_alternate_epoch", ["0"]), ("log_alternate_epoch_clock_id", []),
@@ -255,7 +266,7 @@ public enum OptionTable {
         ("log_hist_msec", ["0"]), ("log_max_value", ["0"]), 
         ("log_store_compressed", ["0"]), ("log_unix_epoch", ["0"]), ("max_latency", ["0"]), ("max_open_zones", ["0"]),
         ("merge_blktrace_file", []), ("merge_blktrace_iters", []), ("merge_blktrace_scalars", []),
-        ("numa_cpu_nodes", []), ("numa_mem_policy", []), ("opendir", []), ("openfiles", []),
+        ("opendir", []), ("openfiles", []),
         ("profile", []), ("bs_is_seq_rand", ["0"]), ("softrandommap", ["0"]), 
         ("rate_ignore_thinktime", ["0"]), ("read_beyond_wp", ["0"]), ("rw_sequencer", []),
         ("serialize_overlap", ["0"]), ("significant_figures", ["4"]), 

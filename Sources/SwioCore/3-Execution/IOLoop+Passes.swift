@@ -70,6 +70,7 @@ extension IOLoop {
     @usableFromInline @inline(never) mutating func fillOutOfLine(_ u: UnsafeMutablePointer<IOUnit>) -> Bool {
         if verifyPhase { workload.nextScripted(u); return true }
         if replaying { nextReplayed(u); return true }
+        if flowTurn != nil { flowTurn!.take(stopFlag: stopFlag, deadlineNs: runEndNs) }
         if let z = zones {
             z.enterZone(&workload)
             fillNext(u)
@@ -112,7 +113,7 @@ extension IOLoop {
         case .write:
             issuedPerDir.1 &+= len
             // A verified write is refilled with its headers (attach() turns refill on, as fio does).
-            if refill { if verifyWrites { fillVerifiedWrite(u) } else { refillBuffer(u) } }
+            if refill { if verifyWrites { fillVerifiedWrite(u) } else if let c = contents { c.fill(u) } else { refillBuffer(u) } }
             else if scramble { scrambleBuffer(u) }
             if fsyncEvery > 0 || fdatasyncEvery > 0 {
                 writesSinceSync &+= 1

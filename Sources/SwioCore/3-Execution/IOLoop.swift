@@ -145,6 +145,12 @@ public struct IOLoop {
     @usableFromInline var verifyReads = false
     /// Reading back what the job wrote: each read's tag is its block in the verifier's script.
     @usableFromInline var verifyPhase = false
+    /// flow=: the job's turn in its flow, taken before each I/O.
+    public var flowTurn: FlowTurn?
+    /// fill_device: ENOSPC ends the job, without an error.
+    @usableFromInline var fillDevice = false
+    /// dedupe_percentage / buffer_compress_percentage: how write buffers are refilled.
+    public var contents: BufferContents?
     /// read_iolog: I/Os come from the log, at its pace.
     @usableFromInline var replaying = false
     @usableFromInline var replayDueNs: UInt64 = 0
@@ -564,6 +570,12 @@ public struct IOLoop {
         if r < 0 || (r == 0 && u.pointee.length > 0 && !asyncEngine) {
             if r == 0 && streamEnds && kind == .read {
                 // The peer closed the stream: nothing more will come, and that is not an error.
+                stopRequested = true
+                budgetDone = true
+                return true
+            }
+            if fillDevice && r == -Int(ENOSPC) {
+                // fill_device: the device is full, which is what the job wanted.
                 stopRequested = true
                 budgetDone = true
                 return true

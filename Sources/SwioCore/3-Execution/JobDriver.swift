@@ -13,6 +13,7 @@ public enum JobDriver {
                 job.closeFiles { _ in 0 }
                 return
             }
+            try job.applyMemoryPolicy()
             try job.allocateBuffers()
             var engine = try E(job: job.config, units: job.units, count: job.depth)
             defer { engine.cleanup() }

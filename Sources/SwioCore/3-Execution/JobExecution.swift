@@ -60,6 +60,8 @@ public final class JobExecution: @unchecked Sendable {
     var iologStartNs: UInt64 = 0
     /// The errno of the first iolog write that failed (fputs says no more than that it did).
     var iologErrno: Int32 = 0
+    /// The flow this job joined (flow=), left when its loop finishes.
+    var joinedFlow: FlowState?
     /// verify=: the job's headers and written blocks, shared by its loops (verify_only's dry run).
     public var verifier: Verifier?
     /// Runs between the writes and the verify phase, once they are on the device (a caller that
@@ -153,6 +155,15 @@ public final class JobExecution: @unchecked Sendable {
         var loop = IOLoop(job: config, engineFlags: engineInfo.flags, units: units, depth: depth, workload: w,
                           budgetBytes: budgetBytes, stopFlag: stopFlag)
         loop.progress = progress
+        if let f = config.flow {
+            let flow = FlowState.named(f.id)
+            flow.join(f.weight)
+            joinedFlow = flow
+            loop.flowTurn = FlowTurn(flow, weight: f.weight, sleepUs: f.sleepUs)
+            loop.issuesOutOfLine = true
+        }
+        loop.fillDevice = config.fillDevice
+        loop.contents = BufferContents(config, blockSize: config.bs[1], jobBytes: budgetBytes)
         if let r = config.replay {
             // A log naming more files than the job has (filename= given) goes to the job's.
             let n = Int32(max(1, files.count))
@@ -276,6 +287,7 @@ public final class JobExecution: @unchecked Sendable {
         stats.iopsLog = loop.iopsLog
         stats.engineStats = engineStats
         writeIssuedLog(&loop.issuedLog)
+        if let f = joinedFlow, let w = config.flow?.weight { f.leave(w); joinedFlow = nil }
         for i in 0..<files.count { regions[i].map?.deallocate() }
         loop.deallocate()
     }
@@ -301,6 +313,15 @@ public final class JobExecution: @unchecked Sendable {
         let randomMap = config.rw.isRandom && !config.norandommap && config.distribution == .uniform
         verifier?.prepareScript(writeOrder: randomMap)
         return true
+    }
+
+    /// numa_mem_policy, for the job's thread, before its buffers are allocated.
+    public func applyMemoryPolicy() throws {
+        guard let p = config.memPolicy else { return }
+        var mask = [UInt](repeating: 0, count: 16)
+        for n in p.nodes where n < 1024 { mask[n / 64] |= 1 << UInt(n % 64) }
+        let r = cswio_set_mempolicy(p.mode, mask, p.nodes.isEmpty ? 0 : 1025)
+        if r < 0 { throw fail("numa_mem_policy", "set_mempolicy failed: \(Syscall.errorString(-r))", errno: -r) }
     }
 
     /// Frees a loop that only recorded what the job would write (verify_only).

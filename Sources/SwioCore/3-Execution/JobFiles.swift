@@ -112,7 +112,19 @@ extension JobExecution {
             }
             let offset = JobExecution.startOffset(c, fileSize: basis)
             var length: UInt64
-            if let fs = fileSize {
+            if c.fillDevice && !isChar {
+                // fill_device: the device's size, or for a file what the filesystem has free
+                // besides it; the writes stop at ENOSPC.
+                var end = existing
+                if !isBlock {
+                    var vfs = statvfs()
+                    let dir = p.contains("/") ? String(p[..<p.lastIndex(of: "/")!]) : "."
+                    guard statvfs(dir.isEmpty ? "/" : dir, &vfs) == 0 else { throw fail("fill_device", "cannot see how much \(dir) has free: \(Syscall.errorString(errno))", errno: errno) }
+                    end = existing + UInt64(vfs.f_bavail) * UInt64(vfs.f_frsize)
+                }
+                guard end > offset else { throw fail("fill_device", "\(p) has no room after offset \(offset)") }
+                length = (end - offset) / max(1, c.minBlockSize) * max(1, c.minBlockSize)
+            } else if let fs = fileSize {
                 guard offset < fs else { throw fail("offset", "offset=\(offset) is at or past the end of \(p) (filesize=\(fs) bytes)") }
                 length = fs - offset
             } else if let fs = c.filesize {
@@ -409,6 +421,8 @@ extension JobExecution {
 
     /// Fills or preallocates `f` (open as `fd`) from byte `from` up to `needed`.
     private func layOut(_ f: PreparedFile, fd: Int32, from: UInt64, to needed: UInt64) throws {
+        // fill_device writes until the filesystem is full: nothing is preallocated.
+        if config.fillDevice && !reads { return }
         if reads || config.definition.flag("overwrite") {
             // Write real data so reads return bytes, not holes.
             let chunk = 1 << 20
