@@ -260,10 +260,10 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
     }
 
     @Test func fioOptionsSwioLacksAreNamedAsSuchAndRunWhenOff() throws {
-        // read_iolog is a fio option: "not implemented", not "unknown option".
-        let e = parseError("[a]\nread_iolog=x.log\n")
-        #expect(e?.option == "read_iolog" && e?.reason.contains("not implemented") == true, "\(String(describing: e))")
-        #expect(parseError("[a]\nfill_device=1\n")?.reason.contains("fill_device=1") == true)
+        // cgroup is a fio option: "not implemented", not "unknown option".
+        let e = parseError("[a]\ncgroup=x\n")
+        #expect(e?.option == "cgroup" && e?.reason.contains("not implemented") == true, "\(String(describing: e))")
+        #expect(parseError("[a]\nlatency_target=1ms\n")?.reason.contains("latency_target=1ms") == true)
         // Values that leave the feature off ask for nothing swio lacks, so the job runs.
         #expect(try parse("[a]\nfill_device=0\nverify=none\nzonemode=none\nlockfile=none\n").jobs.count == 1)
         #expect(parseError("[a]\nverify_state_load=1\n")?.option == "verify_state_load")
