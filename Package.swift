@@ -65,6 +65,10 @@ let package = Package(
             dependencies: ["SwioCore", "SyncEngines", "NullEngine", "LibaioEngine", "IOUringEngine", "KeventEngine",
                            "MmapEngine", "NetEngine", "ExternalEngine"]
         ),
+        // Many hosts on MPI: the library is loaded at run time (no MPI needed to build or to
+        // run without it); SwioCluster runs the ranks and merges their reports.
+        .target(name: "CMPILoader", path: "Sources/CMPILoader", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "SwioCluster", dependencies: ["SwioCore", "CMPILoader"]),
         // swio compare: reads swio's and fio's JSON reports, judges changes against thresholds and noise.
         .target(name: "SwioCompare", dependencies: ["SwioCore"]),
         // Metrics for monitoring systems: OpenMetrics/Prometheus text, and the live /metrics endpoint.
@@ -74,7 +78,7 @@ let package = Package(
         .target(
             name: "SwioCLI",
             dependencies: [
-                "SwioCore", "SwioEngines", "SwioCompare", "SwioMetrics", "SwioPlot",
+                "SwioCore", "SwioEngines", "SwioCompare", "SwioMetrics", "SwioPlot", "SwioCluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -2,6 +2,7 @@ import ArgumentParser
 import SwioCore
 import SwioEngines
 import SwioMetrics
+import SwioCluster
 import CSwio
 #if canImport(Glibc)
 import Glibc
@@ -31,6 +32,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("showcmd"), help: "fio's --showcmd: print the jobs as one swio command line and exit.")
     var showcmd = false
 
+    @Option(name: .customLong("mpi-timeout"), help: "Under mpirun/srun: seconds a rank waits for the others at a group's start and for their reports at the end.")
+    var mpiTimeout = 3600.0
+
     @Option(name: .customLong("repeat"), help: "Run the job files N times, one report per run, all in one output (each JSON report tagged \"swio repetition\"): samples for `swio compare`.")
     var repetitions = 1
 
@@ -38,6 +42,11 @@ struct RunCommand: ParsableCommand {
         runReporting {
             guard repetitions >= 1 && repetitions <= 1000 else { throw UserError("--repeat: \(repetitions) is not between 1 and 1000") }
             let formats = try output.formats()
+            // Under mpirun or srun: one rank of many (before parsing, so ${SWIO_RANK} expands).
+            let mpi: MPIRun?
+            do { mpi = MPIRun.launchedByMPI ? try MPIRun(timeoutSeconds: mpiTimeout) : nil } catch { throw UserError("\(error)") }
+            defer { mpi?.finish() }
+            if mpi != nil && repetitions > 1 { throw UserError("--repeat is not available under MPI; run mpirun once per repetition") }
             let parsed = try inputs.parse()
             if showcmd {
                 print(parsed.commandLine())
@@ -82,10 +91,16 @@ struct RunCommand: ParsableCommand {
             // As fio's forked jobs each call setsid(), the jobs run in a worker process with its
             // own session (a job left in the shell's session is slower at depth 1: see
             // docs/performance.md), unless every job asks for fio's `thread`.
-            if !configs.allSatisfy(\.thread) { _ = cswio_continue_in_own_session() }
+            // (Not under MPI: a process forked after MPI_Init may not use MPI.)
+            if mpi == nil && !configs.allSatisfy(\.thread) { _ = cswio_continue_in_own_session() }
             var runner = Runner()
+            if let mpi {
+                runner.beforeGroup = { group in
+                    do { try mpi.barrier("the start of group \(group)"); return nil } catch { return "\(error)" }
+                }
+            }
             runner.timing = try monitor.timing(configs)
-            let showETA = try monitor.showETA()
+            let showETA = try monitor.showETA() && (mpi?.rank ?? 0) == 0
             if showETA { runner.onProgress = { jobs in ETALine.draw(jobs) } }
             // SIGUSR1 and --status-interval: the whole report as it stands, where the final one
             // will go (fio prints it too).
@@ -112,8 +127,13 @@ struct RunCommand: ParsableCommand {
             for repetition in 1...repetitions {
                 // A stop signal ends the repetitions too; the reports cover what ran.
                 if repetition > 1 && cswio_was_interrupted() != 0 { break }
+                let runStartMs = epochMs()
                 let result = runner.run(configs)
                 if showETA { ETALine.clear() }
+                if let mpi {
+                    let report = Report(result: result, globalOptions: globals, baselines: baselineRatios(result, baselineByTarget))
+                    return try RunCommand.finishRank(mpi, report: report, startMs: runStartMs, endMs: epochMs(), formats: formats, destination: destination)
+                }
                 for j in result.jobs { for w in j.warnings { writeStderr("swio: warning: \(w)") } }
                 for j in result.jobs where j.stats.firstError != 0 {
                     writeStderr("swio: job '\(j.config.name)': \(j.stats.firstErrorMessage ?? Syscall.errorString(j.stats.firstError))")

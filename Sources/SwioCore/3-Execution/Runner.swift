@@ -53,6 +53,9 @@ public struct Runner {
     public var onStatus: (@Sendable ([JobOutcome]) -> Void)?
     /// Called on the supervising thread every timing.metricsIntervalNs, with every job as it stands.
     public var onMetrics: (@Sendable ([JobOutcome]) -> Void)?
+    /// Called as each stonewalled group is about to start, with its group number (MPI: the
+    /// ranks meet there); a message stops the run there, failing the jobs not started.
+    public var beforeGroup: (@Sendable (Int) -> String?)?
     public var timing = MonitorTiming()
 
     public init(executor: @escaping Executor = { job in job.config.engine.run(job) }) {
@@ -84,7 +87,15 @@ public struct Runner {
             // A signal or exit_what=all keeps later jobs from starting; exitall of the job's
             // own group (it may start late: wait_for, startdelay) does too.
             if job.shouldStop { job.end = .stopped; job.finished = true; continue }
-            // A group starts: percentage offsets of its clones' shared files go by their sizes now.
+            // A group starts: the other hosts' too (MPI), and percentage offsets of its clones'
+            // shared files go by their sizes now.
+            if i == 0 || job.config.stonewall, let hook = beforeGroup, let problem = hook(job.config.groupID) {
+                for j in execs[i...] {
+                    j.recordSetupError(EngineError(errno: ETIMEDOUT, problem))
+                    j.finished = true
+                }
+                break
+            }
             if i == 0 || job.config.stonewall {
                 for j in i..<execs.count {
                     if j > i && execs[j].config.stonewall { break }
