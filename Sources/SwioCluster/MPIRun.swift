@@ -22,14 +22,14 @@ public final class MPIRun: @unchecked Sendable {
 
     /// The launcher's environment says this process is one rank of several.
     public static var launchedByMPI: Bool {
-        let env = ProcessInfoLite.env
+        let env = ProcessEnvironment.all()
         if env["SWIO_MPI"] == "0" { return false }
         return env["OMPI_COMM_WORLD_SIZE"] != nil || env["PMI_SIZE"] != nil || env["PMIX_RANK"] != nil || env["MPI_LOCALNRANKS"] != nil
     }
 
     /// Loads MPI (SWIO_MPI_LIBRARY, or Open MPI's then MPICH's usual names) and joins the run.
     public init(timeoutSeconds: Double) throws {
-        let env = ProcessInfoLite.env
+        let env = ProcessEnvironment.all()
         let names = env["SWIO_MPI_LIBRARY"].map { [$0] } ?? ["libmpi.so.40", "libmpi.so.12", "libmpi.so"]
         var problems: [String] = []
         var started = false
@@ -102,18 +102,4 @@ public final class MPIRun: @unchecked Sendable {
 public struct MPIError: Error, CustomStringConvertible {
     public var description: String
     public init(_ d: String) { description = d }
-}
-
-/// The environment without Foundation.
-enum ProcessInfoLite {
-    static var env: [String: String] {
-        var out: [String: String] = [:]
-        var p = environ
-        while let e = p.pointee {
-            let s = String(cString: e)
-            if let eq = s.firstIndex(of: "=") { out[String(s[..<eq])] = String(s[s.index(after: eq)...]) }
-            p += 1
-        }
-        return out
-    }
 }
