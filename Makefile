@@ -2,7 +2,7 @@
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 APT_PACKAGES = liburing-dev libaio-dev libblkid-dev fio hdparm fdisk lvm2
 # What only the tests use: promtool checks the metrics, headless Chromium renders swio plot's pages.
-TEST_APT_PACKAGES = prometheus chromium fonts-liberation python3 openmpi-bin
+TEST_APT_PACKAGES = prometheus chromium fonts-liberation python3 openmpi-bin strace
 
 .PHONY: deps test-deps build release run test fuzz-short fuzz bench kevent-demo net-demo clean
 

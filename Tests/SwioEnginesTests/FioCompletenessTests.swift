@@ -175,4 +175,20 @@ struct FioCompletenessTests {
         let missing = try runSwio(["--name=n", "--ioengine=null", "--size=1m", "--numa_cpu_nodes=63"])
         #expect(missing.status == 1 && missing.err.contains("numa_cpu_nodes"))
     }
+
+    /// strace decodes each iocb's priority: about half of the reads carry the real-time class.
+    @Test(.enabled(if: which("strace") != nil, "needs strace"))
+    func cmdprioGivesSomeIOsThePriority() throws {
+        let dir = makeTempDir()
+        #expect(FileManager.default.createFile(atPath: dir + "/f", contents: Data(count: 1 << 20)))
+        let r = try sh(which("strace")!, ["-f", "-e", "trace=io_submit", "-o", dir + "/trace", swioBinary, "--name=c", "--filename=\(dir)/f",
+                                          "--ioengine=libaio", "--direct=1", "--rw=randread", "--bs=4k", "--size=1m", "--cmdprio_percentage=50",
+                                          "--cmdprio_class=2", "--cmdprio=3"])
+        #expect(r.status == 0, "\(r.err)")
+        let trace = try String(contentsOfFile: dir + "/trace", encoding: .utf8)
+        let marked = trace.components(separatedBy: "IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, 3)").count - 1
+        #expect(marked > 80 && marked < 176, "\(marked) of 256")
+        let bad = try runSwio(["--name=c", "--ioengine=libaio", "--filename=\(dir)/f", "--size=1m", "--cmdprio_percentage=10", "--cmdprio_class=9"])
+        #expect(bad.status == 1 && bad.err.contains("cmdprio_class"))
+    }
 }

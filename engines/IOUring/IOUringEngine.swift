@@ -27,10 +27,10 @@ public struct IOUringEngine: IOEngine {
         options: [fixedbufs.spec, registerfiles.spec, sqthreadPoll.spec, sqthreadPollCPU.spec, hipri.spec, nonvectored.spec,
                   forceAsync.spec, nowaitOption.spec,
                   .unimplemented("uncached", .int(min: 0, max: 1), inert: ["0"], "RWF_UNCACHED"),
-                  .unimplemented("cmdprio_percentage", .int(min: 0, max: 100), inert: ["0"], "Percentage of I/Os with cmdprio"),
-                  .unimplemented("cmdprio_bssplit", .string, "Priority percentages per block size"),
-                  .accepted("cmdprio_class", .string, "Priority class (1 RT, 2 BE, 3 idle) of the I/Os cmdprio_percentage/cmdprio_bssplit pick; nothing on its own"),
-                  .accepted("cmdprio", .string, "Priority level of the I/Os cmdprio_percentage/cmdprio_bssplit pick; nothing on its own"),
+                  .accepted("cmdprio_percentage", .string, "Percentage of reads[,writes] that get cmdprio_class/cmdprio as their priority"),
+                  .accepted("cmdprio_bssplit", .string, "Priority shares per block size: bs/percent[/class/level]:..."),
+                  .accepted("cmdprio_class", .string, "Priority class (1 RT, 2 BE, 3 idle) of the I/Os cmdprio_percentage/cmdprio_bssplit pick (default 1)"),
+                  .accepted("cmdprio", .string, "Priority level (0-7) of the I/Os cmdprio_percentage/cmdprio_bssplit pick (default 0)"),
                   .accepted("cmd_type", .string, "io_uring_cmd type (fio's io_uring accepts and ignores it)")]
     ) { JobDriver.run(IOUringEngine.self, $0) }
 
@@ -47,6 +47,8 @@ public struct IOUringEngine: IOEngine {
     @usableFromInline let forceAsync: Int
     @usableFromInline var asyncCounter = 0
     @usableFromInline let nowait: Bool
+    /// cmdprio_percentage / cmdprio_bssplit: a priority for some of the I/Os.
+    @usableFromInline var cmdprio: CommandPriority?
     @usableFromInline let registerFiles: Bool
     /// I/Os queued or in flight and not yet handed out by getEvents/harvest.
     @usableFromInline var outstanding = 0
@@ -108,6 +110,7 @@ public struct IOUringEngine: IOEngine {
         vectored = Self.nonvectored.value(in: job) == 0
         forceAsync = Int(Self.forceAsync.value(in: job))
         nowait = Self.nowaitOption.value(in: job)
+        cmdprio = try CommandPriority.make(job)
         registerFiles = Self.registerfiles.value(in: job)
         syncFsync = Self.hipri.value(in: job)
         var base: UInt32 = 0
@@ -188,6 +191,7 @@ public struct IOUringEngine: IOEngine {
             cswio_uring_prep_rw(sqe, u.pointee.kind == .write ? 1 : 0, fd, u.pointee.buffer, UInt32(u.pointee.length),
                                 u.pointee.offset, fixedBufs ? Int32(idx) : -1, vectored ? 1 : 0, iovecs + idx)
             if nowait { sqe.pointee.rw_flags = Int32(cswio_RWF_NOWAIT) }
+            if cmdprio != nil, let p = cmdprio!.priority(u) { sqe.pointee.ioprio = p }
         }
         if forceAsync > 0 {
             asyncCounter += 1

@@ -18,10 +18,10 @@ public struct LibaioEngine: IOEngine {
         flags: [.blocksWhenBuffered, .alignedMemory, .marksInPlaceTrims],
         options: [userspaceReapOption.spec, nowaitOption.spec,
                   .accepted("libaio_sync_trim", .flag, "Issue trims synchronously (swio always does: Linux AIO has no trim; as fio, it waits only until nothing is left to submit)"),
-                  .unimplemented("cmdprio_percentage", .int(min: 0, max: 100), inert: ["0"], "Percentage of I/Os with cmdprio"),
-                  .unimplemented("cmdprio_bssplit", .string, "Priority percentages per block size"),
-                  .accepted("cmdprio_class", .string, "Priority class (1 RT, 2 BE, 3 idle) of the I/Os cmdprio_percentage/cmdprio_bssplit pick; nothing on its own"),
-                  .accepted("cmdprio", .string, "Priority level of the I/Os cmdprio_percentage/cmdprio_bssplit pick; nothing on its own")],
+                  .accepted("cmdprio_percentage", .string, "Percentage of reads[,writes] that get cmdprio_class/cmdprio as their priority"),
+                  .accepted("cmdprio_bssplit", .string, "Priority shares per block size: bs/percent[/class/level]:..."),
+                  .accepted("cmdprio_class", .string, "Priority class (1 RT, 2 BE, 3 idle) of the I/Os cmdprio_percentage/cmdprio_bssplit pick (default 1)"),
+                  .accepted("cmdprio", .string, "Priority level (0-7) of the I/Os cmdprio_percentage/cmdprio_bssplit pick (default 0)")],
         notes: ["with direct=0 the kernel runs buffered I/O inside io_submit, so it is synchronous; use direct=1"]
     ) { JobDriver.run(LibaioEngine.self, $0) }
 
@@ -38,6 +38,8 @@ public struct LibaioEngine: IOEngine {
     @usableFromInline let userspaceReap: Bool
     /// RWF_* flags for every read and write (nowait: RWF_NOWAIT, as fio's libaio sets).
     @usableFromInline let rwFlags: Int32
+    /// cmdprio_percentage / cmdprio_bssplit: a priority for some of the I/Os.
+    @usableFromInline var cmdprio: CommandPriority?
     /// When set, each iocb signals this eventfd on completion (used by the kevent engine).
     public var eventFD: Int32 = -1
 
@@ -45,6 +47,7 @@ public struct LibaioEngine: IOEngine {
         depth = count
         userspaceReap = Self.userspaceReapOption.value(in: job)
         rwFlags = Self.nowaitOption.value(in: job) ? cswio_RWF_NOWAIT : 0
+        cmdprio = try CommandPriority.make(job)
         iocbs = .allocate(capacity: count)
         iocbs.initialize(repeating: iocb(), count: count)
         submitList = .allocate(capacity: count)
@@ -66,6 +69,7 @@ public struct LibaioEngine: IOEngine {
         let cb = iocbs + Int(u.pointee.index)
         cswio_aio_prep(cb, u.pointee.kind == .write ? 1 : 0, u.pointee.fd, u.pointee.buffer, u.pointee.length,
                        Int64(u.pointee.offset), eventFD, rwFlags)
+        if cmdprio != nil, let p = cmdprio!.priority(u) { cswio_aio_set_prio(cb, p) }
         cb.pointee.data = UnsafeMutableRawPointer(u)
         submitList[nSubmit] = cb
         nSubmit += 1

@@ -8,6 +8,11 @@ void cswio_aio_prep(struct iocb *cb, int write, int fd, void *buf, size_t len, l
     if (efd >= 0) io_set_eventfd(cb, efd);
 }
 
+void cswio_aio_set_prio(struct iocb *cb, unsigned short prio) {
+    cb->aio_reqprio = (short)prio;
+    cb->u.c.flags |= (1 << 1);   /* IOCB_FLAG_IOPRIO */
+}
+
 // The kernel's AIO completion ring, mapped at the io_context_t address.
 // Reading it directly is what fio's userspace_reap does.
 struct cswio_aio_ring {
