@@ -224,9 +224,9 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
         let r = try parse("[a]\nzonemode=zbd\n", ignoreUnsupported: true)
         #expect(r.warnings.contains { $0.contains("zonemode") })
         #expect(parseError("[a]\nioengine=sg\nsg_write_mode=verify\n")?.option == "ioengine")
-        // The issue lets cmdprio_percentage be rejected: it is, naming the option and line.
-        let c = parseError("[a]\nioengine=libaio\ncmdprio_percentage=50\n")
-        #expect(c?.option == "cmdprio_percentage" && c?.location.line == 3)
+        // An unimplemented option is rejected naming the option and line.
+        let c = parseError("[a]\nioengine=libaio\nlockmem=1m\n")
+        #expect(c?.option == "lockmem" && c?.location.line == 3)
         #expect(c?.reason.contains("not implemented") == true)
     }
 
@@ -263,7 +263,7 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
         // cgroup is a fio option: "not implemented", not "unknown option".
         let e = parseError("[a]\ncgroup=x\n")
         #expect(e?.option == "cgroup" && e?.reason.contains("not implemented") == true, "\(String(describing: e))")
-        #expect(parseError("[a]\nlatency_target=1ms\n")?.reason.contains("latency_target=1ms") == true)
+        #expect(parseError("[a]\nmax_latency=1ms\n")?.reason.contains("max_latency=1ms") == true)
         // Values that leave the feature off ask for nothing swio lacks, so the job runs.
         #expect(try parse("[a]\nfill_device=0\nverify=none\nzonemode=none\nlockfile=none\n").jobs.count == 1)
         #expect(parseError("[a]\nverify_state_load=1\n")?.option == "verify_state_load")

@@ -191,4 +191,21 @@ struct FioCompletenessTests {
         let bad = try runSwio(["--name=c", "--ioengine=libaio", "--filename=\(dir)/f", "--size=1m", "--cmdprio_percentage=10", "--cmdprio_class=9"])
         #expect(bad.status == 1 && bad.err.contains("cmdprio_class"))
     }
+
+    @Test func latencyTargetSearchesTheDepth() throws {
+        let f = makeTempDir() + "/f"
+        #expect(FileManager.default.createFile(atPath: f, contents: Data(count: 16 << 20)))
+        // Cached reads meet a 2 ms target at every depth: the search doubles to iodepth, runs
+        // one more window there and ends, long before the runtime (fio 3.33: depth 32, 200 ms).
+        let ok = try runSwio(["--name=l", "--filename=\(f)", "--ioengine=libaio", "--rw=randread", "--bs=4k", "--iodepth=32",
+                              "--latency_target=2ms", "--latency_window=100ms", "--latency_percentile=99", "--runtime=20", "--time_based",
+                              "--output-format=json"]).job()
+        #expect(ok["error"] as? Int == 0)
+        #expect(ok["latency_depth"] as? Int == 32 && ok["latency_target"] as? Int == 2_000_000 && ok["latency_window"] as? Int == 100_000)
+        #expect((ok["job_runtime"] as? Int ?? 99_999) < 10_000)
+        // A target no I/O can meet fails the job at depth 1, as fio's "max latency exceeded".
+        let miss = try runSwio(["--name=l", "--filename=\(f)", "--ioengine=libaio", "--rw=randread", "--bs=4k", "--iodepth=8",
+                                "--latency_target=1", "--latency_window=100ms", "--runtime=5", "--time_based", "--output-format=json"])
+        #expect(try miss.job()["error"] as? Int == Int(ETIMEDOUT))
+    }
 }

@@ -174,6 +174,8 @@ public struct JobConfig: Sendable {
     public var dedupeWorkingSet: Int?
     public var compressPercent: Int
     public var compressChunk: Int
+    /// latency_target (ns), latency_window (ns), latency_percentile, latency_run.
+    public var latencyTarget: (targetNs: UInt64, windowNs: UInt64, percentile: Double, keepRunning: Bool)?
     /// read_iolog: the log to replay instead of generated I/O.
     public var replay: IologReplay?
     /// zonemode=strided: (zonesize, zonerange, zoneskip) in bytes.
@@ -404,6 +406,12 @@ public struct JobConfig: Sendable {
         }
         logOffset = try bool("log_offset")
         logPrio = try bool("log_prio")
+        let targetUs = try time("latency_target", unit: 1)
+        if targetUs > 0 {
+            let pctText = (str("latency_percentile") ?? "100").replacingPercent
+            guard let pct = Double(pctText), pct > 0, pct <= 100 else { throw JobFileError(loc("latency_percentile"), option: "latency_percentile", "'\(pctText)' is not a percentage") }
+            latencyTarget = (targetUs * 1000, try time("latency_window", unit: 1) * 1000, pct, try bool("latency_run"))
+        } else { latencyTarget = nil }
         let weight = Int(try int("flow"))
         flow = weight != 0 ? (weight, Int(try int("flow_id")), UInt64(try int("flow_sleep"))) : nil
         fillDevice = try bool("fill_device")
@@ -577,4 +585,9 @@ public enum ExitWhat: String, Sendable {
     case stonewall
     /// Everything, and later groups do not start.
     case all
+}
+
+extension String {
+    /// The text without a trailing '%'.
+    var replacingPercent: String { hasSuffix("%") ? String(dropLast()) : self }
 }

@@ -13,6 +13,8 @@ extension IOLoop {
     }
 
     @usableFromInline mutating func logIO(_ u: UnsafeMutablePointer<IOUnit>, d: Int, t: UInt64, clat: UInt64, lat: UInt64) {
+        if let lt = latencyTarget, d < 2 { steerDepth(lt, lat: lat, t: t) }
+        guard logLat || logBwPerIO else { return }
         let ms = (t - recordStartNs) / 1_000_000
         let bs = UInt32(u.pointee.length)
         if logLat {
@@ -34,6 +36,25 @@ extension IOLoop {
     /// A failed engine call (submit, getevents): its errno, EIO when it has none, and its text.
     @usableFromInline mutating func recordEngineError(_ error: Error) {
         recordError(-Int((error as? EngineError)?.errno ?? EIO), nil, message: "\(error)")
+    }
+
+    /// latency_target: the search's verdict after each completion.
+    @usableFromInline mutating func steerDepth(_ lt: LatencyTarget, lat: UInt64, t: UInt64) {
+        if lt.windowStart == 0 { lt.start(t, ios: completedBlocks) }
+        switch lt.observe(lat, at: t, ios: completedBlocks) {
+        case .keepGoing: break
+        case .restartStatistics:
+            // One more window at the depth found; only it is reported (fio's reset_all_stats()).
+            for d in 0..<3 { stats[d] = freshStats(d) }
+            recordStartNs = t
+        case .done:
+            stopRequested = true
+            budgetDone = true
+        case .missedAtDepthOne:
+            recordError(-Int(ETIMEDOUT), nil, message: "latency_target: \(lat / 1000) us at queue depth 1, over the \(lt.targetNs / 1000) us target (fio: \"max latency exceeded\")")
+            stopRequested = true
+        }
+        issueDepth = lt.depth
     }
 
     @usableFromInline mutating func recordError(_ r: Int, _ u: UnsafeMutablePointer<IOUnit>?, message: String? = nil) {

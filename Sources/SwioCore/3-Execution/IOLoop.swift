@@ -145,6 +145,10 @@ public struct IOLoop {
     @usableFromInline var verifyReads = false
     /// Reading back what the job wrote: each read's tag is its block in the verifier's script.
     @usableFromInline var verifyPhase = false
+    /// How deep the queue is filled: the depth, or latency_target's current one.
+    @usableFromInline var issueDepth: Int
+    /// latency_target: the depth search.
+    public var latencyTarget: LatencyTarget?
     /// flow=: the job's turn in its flow, taken before each I/O.
     public var flowTurn: FlowTurn?
     /// fill_device: ENOSPC ends the job, without an error.
@@ -214,6 +218,7 @@ public struct IOLoop {
         freeStack = .allocate(capacity: depth)
         for i in 0..<depth { freeStack[i] = Int32(depth - 1 - i) }
         freeCount = depth
+        issueDepth = depth
         pending = .allocate(capacity: depth)
         self.workload = workload
         stats = .allocate(capacity: 3)
@@ -286,7 +291,11 @@ public struct IOLoop {
         trimWrite = job.rw == .trimwrite || job.rw == .randtrimwrite
         bwSamplePerIO = job.bwLog != nil && job.logAvgMs == 0
         iopsSamplePerIO = job.iopsLog != nil && job.logAvgMs == 0
-        logging = logLat || logBwPerIO
+        logging = logLat || logBwPerIO || job.latencyTarget != nil
+        if let lt = job.latencyTarget {
+            latencyTarget = LatencyTarget(targetNs: lt.targetNs, windowNs: lt.windowNs, percentile: lt.percentile, keepRunning: lt.keepRunning, maxDepth: depth)
+            issueDepth = 1
+        }
         logIssued = job.writeIolog != nil
         for d in 0..<3 { stats[d] = freshStats(d) }
     }
@@ -315,7 +324,7 @@ public struct IOLoop {
         outer: while true {
             if cswio_job_should_stop(stopFlag) != 0 { stopRequested = true }
             // Fill the queue.
-            fill: while !stopRequested && inflight + pendingCount < depth && (requeued != nil || (moreToIssue && (issuedBytes < loopEndBytes && issuedIOs < loopEndIOs || trimWritePending))) {
+            fill: while !stopRequested && inflight + pendingCount < issueDepth && (requeued != nil || (moreToIssue && (issuedBytes < loopEndBytes && issuedIOs < loopEndIOs || trimWritePending))) {
                 let u: UnsafeMutablePointer<IOUnit>
                 var fresh = true
                 if let r = requeued {

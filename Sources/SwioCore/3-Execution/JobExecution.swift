@@ -252,6 +252,7 @@ public final class JobExecution: @unchecked Sendable {
         s.cpu = CPUUsage.currentThread() - (loop.cpuAtRecordStart ?? cpuStart)
         s.totalRunNs = s.runtimeNs
         s.timeline = loop.timeline
+        s.latencyDepth = loop.latencyTarget?.depth
         return s
     }
 

@@ -274,6 +274,8 @@ public struct JobStats: Sendable {
     public var iopsLog: [LogEntry] = []
     /// Progress over time.
     public var timeline = Timeline()
+    /// latency_target: the queue depth the search ended at.
+    public var latencyDepth: Int?
     /// steadystate=: the job's (or its group's) window at the end.
     public var steadyState: SteadyStateResult?
     public var engineStats: [(String, JSON)] = []

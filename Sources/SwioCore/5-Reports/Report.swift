@@ -305,8 +305,11 @@ public struct Report: Sendable {
         // a job that failed in setup, or made its files only, has none.
         if e.stats.ranIOLoop {
             kv += [
-                ("latency_depth", .int(Int64(e.config.iodepth))), ("latency_target", .int(0)),
-                ("latency_percentile", .double(100)), ("latency_window", .int(0)),
+                ("latency_depth", .int(Int64(e.stats.latencyDepth ?? e.config.iodepth))),
+                // fio 3.33 gives the target in ns and the window in us.
+                ("latency_target", .int(Int64(e.config.latencyTarget?.targetNs ?? 0))),
+                ("latency_percentile", .double(e.config.latencyTarget?.percentile ?? 100)),
+                ("latency_window", .int(Int64((e.config.latencyTarget?.windowNs ?? 0) / 1000))),
             ]
         }
         if let ss = e.stats.steadyState { kv.append(("steadystate", Report.steadyStateJSON(ss))) }

@@ -184,7 +184,8 @@ extension Report {
             let first = s.firstContinuedError
             out += "     errors    : total=\(s.continuedErrors), first_error=\(first)/<\(first == 0 ? "Success" : Syscall.errorString(first))>\n"
         }
-        out += "     latency   : target=0, window=0, percentile=100.00%, depth=\(e.config.iodepth)\n"
+        let lt = e.config.latencyTarget
+        out += "     latency   : target=\(lt?.targetNs ?? 0), window=\((lt?.windowNs ?? 0) / 1000), percentile=\(Format.fixed(lt?.percentile ?? 100, 2))%, depth=\(s.latencyDepth ?? e.config.iodepth)\n"
         if let ss = s.steadyState {
             // fio: "attained=yes, bw=..., iops=..., iops mean dev=8.497%"
             let what = ss.settings.usesIOPS ? "iops" : "bw"
