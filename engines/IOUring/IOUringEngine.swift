@@ -48,7 +48,8 @@ public struct IOUringEngine: IOEngine {
     @usableFromInline var asyncCounter = 0
     @usableFromInline let nowait: Bool
     /// cmdprio_percentage / cmdprio_bssplit: a priority for some of the I/Os.
-    @usableFromInline var cmdprio: CommandPriority?
+    @usableFromInline var cmdprio: CommandPriority
+    @usableFromInline let usesCmdprio: Bool
     @usableFromInline let registerFiles: Bool
     /// I/Os queued or in flight and not yet handed out by getEvents/harvest.
     @usableFromInline var outstanding = 0
@@ -110,7 +111,9 @@ public struct IOUringEngine: IOEngine {
         vectored = Self.nonvectored.value(in: job) == 0
         forceAsync = Int(Self.forceAsync.value(in: job))
         nowait = Self.nowaitOption.value(in: job)
-        cmdprio = try CommandPriority.make(job)
+        let prio = try CommandPriority.make(job)
+        usesCmdprio = prio != nil
+        cmdprio = prio ?? CommandPriority.none
         registerFiles = Self.registerfiles.value(in: job)
         syncFsync = Self.hipri.value(in: job)
         var base: UInt32 = 0
@@ -191,7 +194,7 @@ public struct IOUringEngine: IOEngine {
             cswio_uring_prep_rw(sqe, u.pointee.kind == .write ? 1 : 0, fd, u.pointee.buffer, UInt32(u.pointee.length),
                                 u.pointee.offset, fixedBufs ? Int32(idx) : -1, vectored ? 1 : 0, iovecs + idx)
             if nowait { sqe.pointee.rw_flags = Int32(cswio_RWF_NOWAIT) }
-            if cmdprio != nil, let p = cmdprio!.priority(u) { sqe.pointee.ioprio = p }
+            if usesCmdprio, let p = cmdprio.priority(u) { sqe.pointee.ioprio = p }
         }
         if forceAsync > 0 {
             asyncCounter += 1

@@ -39,7 +39,8 @@ public struct LibaioEngine: IOEngine {
     /// RWF_* flags for every read and write (nowait: RWF_NOWAIT, as fio's libaio sets).
     @usableFromInline let rwFlags: Int32
     /// cmdprio_percentage / cmdprio_bssplit: a priority for some of the I/Os.
-    @usableFromInline var cmdprio: CommandPriority?
+    @usableFromInline var cmdprio: CommandPriority
+    @usableFromInline let usesCmdprio: Bool
     /// When set, each iocb signals this eventfd on completion (used by the kevent engine).
     public var eventFD: Int32 = -1
 
@@ -47,7 +48,9 @@ public struct LibaioEngine: IOEngine {
         depth = count
         userspaceReap = Self.userspaceReapOption.value(in: job)
         rwFlags = Self.nowaitOption.value(in: job) ? cswio_RWF_NOWAIT : 0
-        cmdprio = try CommandPriority.make(job)
+        let prio = try CommandPriority.make(job)
+        usesCmdprio = prio != nil
+        cmdprio = prio ?? CommandPriority.none
         iocbs = .allocate(capacity: count)
         iocbs.initialize(repeating: iocb(), count: count)
         submitList = .allocate(capacity: count)
@@ -69,12 +72,17 @@ public struct LibaioEngine: IOEngine {
         let cb = iocbs + Int(u.pointee.index)
         cswio_aio_prep(cb, u.pointee.kind == .write ? 1 : 0, u.pointee.fd, u.pointee.buffer, u.pointee.length,
                        Int64(u.pointee.offset), eventFD, rwFlags)
-        if cmdprio != nil, let p = cmdprio!.priority(u) { cswio_aio_set_prio(cb, p) }
+        if usesCmdprio { prioritise(cb, u) }
         cb.pointee.data = UnsafeMutableRawPointer(u)
         submitList[nSubmit] = cb
         nSubmit += 1
         outstanding += 1
         return .queued
+    }
+
+    /// cmdprio: this I/O's priority, if the draw gives it one.
+    @usableFromInline @inline(never) mutating func prioritise(_ cb: UnsafeMutablePointer<iocb>, _ u: UnsafeMutablePointer<IOUnit>) {
+        if let p = cmdprio.priority(u) { cswio_aio_set_prio(cb, p) }
     }
 
     @inlinable public mutating func commit() throws -> Int {

@@ -8,6 +8,9 @@ public struct CommandPriority: Sendable {
     @usableFromInline var rules: [[(size: UInt64, percent: UInt64, prio: UInt16)]]
     @usableFromInline var rng: RandomGenerator
 
+    /// Gives no I/O a priority.
+    public static let none = CommandPriority(rules: [[], []], rng: RandomGenerator(seed: 0))
+
     /// nil when the job sets neither cmdprio_percentage nor cmdprio_bssplit.
     public static func make(_ job: JobConfig) throws -> CommandPriority? {
         let d = job.definition
