@@ -167,6 +167,8 @@ public struct JobConfig: Sendable {
     public var flow: (weight: Int, id: Int, sleepUs: UInt64)?
     /// fill_device: write until ENOSPC, which then ends the job without an error.
     public var fillDevice: Bool
+    /// numa_cpu_nodes: the nodes whose CPUs the job runs on (empty: all).
+    public var numaNodes: [Int]?
     /// numa_mem_policy: (mode: 0 default, 1 prefer, 2 bind, 3 interleave, 4 local; nodes).
     public var memPolicy: (mode: Int32, nodes: [Int])?
     /// dedupe_percentage and its mode; buffer_compress_percentage and its chunk.
@@ -415,10 +417,9 @@ public struct JobConfig: Sendable {
         let weight = Int(try int("flow"))
         flow = weight != 0 ? (weight, Int(try int("flow_id")), UInt64(try int("flow_sleep"))) : nil
         fillDevice = try bool("fill_device")
-        if let nodes = d["numa_cpu_nodes"] {
-            let cpus = try wrap("numa_cpu_nodes") { try JobConfig.cpusOfNodes(nodes) }
-            cpusAllowed = cpusAllowed.map { c in c.filter { cpus.contains($0) } } ?? cpus
-        }
+        // Checked as syntax now; the nodes are looked up when the job starts (fio parses a
+        // job for nodes this machine lacks, and fails it when it runs).
+        numaNodes = try d["numa_cpu_nodes"].map { v in try wrap("numa_cpu_nodes") { v.lowercased() == "all" ? [] : try JobConfig.parseCPUList(v) } }
         memPolicy = try d["numa_mem_policy"].map { v in try wrap("numa_mem_policy") { try JobConfig.parseMemPolicy(v) } }
         dedupePercent = Int(try int("dedupe_percentage"))
         dedupeWorkingSet = (str("dedupe_mode") ?? "repeat").lowercased() == "working_set" ? Int(try int("dedupe_working_set_percentage", 5)) : nil
@@ -522,10 +523,10 @@ public struct JobConfig: Sendable {
     }
 
     /// numa_cpu_nodes: the CPUs of the listed nodes (sysfs), "all" for every node.
-    static func cpusOfNodes(_ list: String) throws -> [Int] {
+    public static func cpusOfNodes(_ list: [Int]) throws -> [Int] {
         let online = readSysfs("/sys/devices/system/node/online")
         guard let online else { throw ValueError("this system shows no NUMA nodes (/sys/devices/system/node)") }
-        let nodes = list.lowercased() == "all" ? try parseCPUList(online) : try parseCPUList(list)
+        let nodes = list.isEmpty ? try parseCPUList(online) : list
         var cpus: [Int] = []
         for n in nodes {
             guard let l = readSysfs("/sys/devices/system/node/node\(n)/cpulist") else { throw ValueError("NUMA node \(n) does not exist (online: \(online))") }

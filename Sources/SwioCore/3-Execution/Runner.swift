@@ -128,7 +128,17 @@ public struct Runner {
             stops.jobEnded(job)
             job.finished = true
         }
-        if var cpus = job.config.cpusAllowed, !cpus.isEmpty {
+        var allowed = job.config.cpusAllowed
+        if let nodes = job.config.numaNodes {
+            do {
+                let cpus = try JobConfig.cpusOfNodes(nodes)
+                allowed = allowed.map { c in c.filter { cpus.contains($0) } } ?? cpus
+            } catch {
+                job.recordSetupError(EngineError(errno: EINVAL, "numa_cpu_nodes=\(job.config.definition["numa_cpu_nodes"] ?? ""): \((error as? ValueError)?.message ?? "\(error)")"))
+                return
+            }
+        }
+        if var cpus = allowed, !cpus.isEmpty {
             if job.config.cpusSplit { cpus = [cpus[number % cpus.count]] }
             if cswio_set_affinity(cpus.map { Int32($0) }, Int32(cpus.count)) != 0 {
                 job.warnings.append("job '\(job.config.name)': cpus_allowed=\(job.config.definition["cpus_allowed"] ?? ""): \(Syscall.errorString(errno))")
