@@ -532,7 +532,8 @@ public struct JobFileParser {
         for (option, s) in job.settings {
             guard let spec = OptionTable.lookup(option) ?? job.engine?.option(option) ?? engineOptions[option] else { continue }
             if spec.isUnsupported(s.value) {
-                let msg = (s.value.map { "\(option)=\($0)" } ?? option) + " is a fio setting not implemented by swio yet"
+                var msg = (s.value.map { "\(option)=\($0)" } ?? option) + " is a fio setting not implemented by swio yet"
+                if let why = OptionTable.unsupportedWhy[spec.name] { msg += " (\(why))" }
                 if options.ignoreUnsupported {
                     let w = "\(s.source): option '\(option)': \(msg); ignored"
                     if !warnings.contains(w) { warnings.append(w) }

@@ -246,6 +246,11 @@ public enum OptionTable {
                    "A fio 3.33 option swio does not implement yet")
     }
 
+    /// Why an option swio knows is still an error, where there is more to say than "not yet".
+    static let unsupportedWhy: [String: String] = [
+        "zonemode": "zoned block devices: this machine's kernel has none to test with (no null_blk module), so zonemode=zbd is refused rather than run untested; zonemode=strided works",
+    ]
+
     /// fio's other spellings of some of those (`fio --cmdhelp=ss_dur` answers steadystate_duration).
     static let fioOnlyAliases: [String: [String]] = [
         "disable_bw_measurement": ["disable_bw"],
