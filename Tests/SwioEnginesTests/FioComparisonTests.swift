@@ -361,7 +361,8 @@ import SwioEngines
         // Options swio knows but does not implement say so, in JSON and in the text listing.
         #expect(pv2Options.contains { $0["name"] as? String == "hipri_percentage" && $0["implemented"] as? Bool == false })
         let text = try sh(swioBinary, ["engines"]).out
-        #expect(text.contains("--cmdprio_bssplit: Priority percentages per block size (not implemented yet)"))
+        #expect(text.contains("--hipri_percentage=100: Percentage of hipri I/Os that get RWF_HIPRI (swio takes only 100 yet)"))
+        #expect(text.contains("--cmdprio_bssplit: Priority shares per block size"))
         #expect(text.contains("--hipri: Polled I/O (RWF_HIPRI)\n") && text.contains("--hipri: Polled I/O (IORING_SETUP_IOPOLL)\n"))
     }
 
