@@ -39,7 +39,8 @@ public enum ClusterReport {
                 allJobs.append(kv)
                 if !plus { kv = strippingBins(kv) }
                 kv.append(("hostname", .string(r.hostname)))
-                kv.append(("port", .int(0)))
+                // fio's server port; here the rank, which tells apart ranks on one host.
+                kv.append(("port", .int(Int64(r.rank))))
                 clientStats.append(.object(kv))
             }
         }
