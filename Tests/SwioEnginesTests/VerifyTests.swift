@@ -14,11 +14,16 @@ import Glibc
     /// One job, run in this process with its engine, `damage` applied between the writes and
     /// the verify phase.
     func runDamaged(_ text: String, damage: @escaping (String) -> Void) throws -> JobExecution {
+        try runVerifyingJob(text, before: { j in damage(j.files[0].path) })
+    }
+
+    /// The same, with the job itself at hand (its verifier's list of blocks).
+    func runVerifyingJob(_ text: String, before: @escaping (JobExecution) -> Void) throws -> JobExecution {
         var p = JobFileParser(options: ParseOptions(environment: [:], engines: EngineRegistry.catalog))
         let parsed = try p.parse(text: text, file: "verify.fio")
         let config = try JobConfig(try #require(parsed.jobs.first))
         let job = JobExecution(config: config)
-        job.beforeVerifyPhase = { j in damage(j.files[0].path) }
+        job.beforeVerifyPhase = before
         config.engine.run(job)
         return job
     }
@@ -137,6 +142,29 @@ import Glibc
         let none = try runSwio(["--name=b", "--filename=\(dir)/n", "--rw=write", "--bs=4k", "--size=256k", "--verify=crc32c",
                                 "--verify_backlog=16", "--do_verify=0", "--output-format=json"]).job()
         #expect((none["read"] as? [String: Any])?["io_bytes"] as? Int == 0)
+    }
+
+    @Test func trimmedBlocksMustReadBackAsZeros() throws {
+        let dir = makeTempDir()
+        let job = "[t]\nfilename=\(dir)/f\nrw=write\nbs=4k\nsize=1m\nverify=crc32c\ntrim_percentage=25\ntrim_backlog=16\n"
+        var trimmedAt: UInt64? = nil
+        let clean = try runDamaged(job) { _ in }
+        #expect(clean.stats.firstError == 0, "\(clean.stats.firstErrorMessage ?? "")")
+        let trimmedBytes = clean.stats.dirs[2].bytes
+        #expect(trimmedBytes > 128 * 1024 && trimmedBytes < 384 * 1024, "\(trimmedBytes) trimmed")
+        #expect(clean.stats.dirs[0].bytes == 1 << 20)
+        // Data where a trimmed block should read zeros is caught.
+        let damaged = try runVerifyingJob(job, before: { j in
+            guard let v = j.verifier else { return }
+            for i in 0..<v.scriptCount where v.scriptEntry(i).trimmed {
+                trimmedAt = v.scriptEntry(i).offset
+                self.pwriteBytes(j.files[0].path, [0x5a], at: Int(v.scriptEntry(i).offset) + 100)
+                break
+            }
+        })
+        #expect(trimmedAt != nil)
+        #expect(damaged.stats.firstError == EILSEQ && damaged.stats.firstErrorMessage?.contains("trim: verify failed") == true,
+                "\(damaged.stats.firstErrorMessage ?? "")")
     }
 
     @Test func badVerifyOptionsAreLocatedErrors() throws {

@@ -145,6 +145,10 @@ public enum OptionTable {
         OptionSpec("verify_async_cpus", .string, "CPUs of the verify threads (swio: inline, so unused)"),
         OptionSpec("verify_backlog", .int(min: 0, max: nil), default: "0", "While writing, read back and check written blocks whenever this many wait"),
         OptionSpec("verify_backlog_batch", .int(min: 0, max: nil), "Blocks verified per backlog turn"),
+        OptionSpec("trim_percentage", .int(min: 0, max: 100), default: "0", "With verify: this percent of the written blocks are trimmed (in trim_backlog turns) and must then read back as zeros"),
+        OptionSpec("trim_backlog", .int(min: 0, max: nil), default: "0", "Trim written blocks whenever this many wait"),
+        OptionSpec("trim_backlog_batch", .int(min: 0, max: nil), "Blocks trimmed per turn (default trim_backlog)"),
+        OptionSpec("trim_verify_zero", .bool, default: "1", "A trimmed block must read back as zeros (0: it is not checked)"),
         OptionSpec("verify_state_save", .bool, default: "1", "fio saves verify state on exit (swio writes none)"),
         OptionSpec("verify_state_load", .bool, default: "0", supported: false, inert: ["0"], "Load a saved verify state (swio: not supported)"),
         OptionSpec("experimental_verify", .bool, default: "0", supported: false, inert: ["0"], "Verify by replaying the offset generator (swio: not supported)"),
@@ -279,8 +283,8 @@ public enum OptionTable {
         ("rate_ignore_thinktime", ["0"]), ("read_beyond_wp", ["0"]), ("rw_sequencer", []),
         ("serialize_overlap", ["0"]), ("significant_figures", ["4"]), 
         ("sync_file_range", []),
-        ("thinktime_iotime", ["0"]), ("trim_backlog", ["0"]), ("trim_backlog_batch", []), ("trim_percentage", ["0"]),
-        ("trim_verify_zero", ["1"]), ("uid", []), ("unique_filename", ["1"]), ("unlink_each_loop", ["0"]),
+        ("thinktime_iotime", ["0"]), 
+        ("uid", []), ("unique_filename", ["1"]), ("unlink_each_loop", ["0"]),
         
         
         ("write_barrier", ["0"]), ("write_hint", []),

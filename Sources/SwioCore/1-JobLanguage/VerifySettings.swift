@@ -163,6 +163,12 @@ public struct VerifySettings: Sendable {
     /// waiting; verify_backlog_batch of them at a time (default: the backlog).
     public var backlog: Int = 0
     public var backlogBatch: Int = 0
+    /// trim_percentage of the written blocks are trimmed, trim_backlog at a time (batches of
+    /// trim_backlog_batch), and read back as zeros when trim_verify_zero.
+    public var trimPercent: Int = 0
+    public var trimBacklog: Int = 0
+    public var trimBatch: Int = 0
+    public var trimVerifyZero = true
 }
 
 extension VerifySettings {
@@ -203,6 +209,9 @@ extension VerifySettings {
         }
         let backlog = try count("verify_backlog")
         let batch = try count("verify_backlog_batch")
+        let trimPercent = try count("trim_percentage")
+        let trimBacklog = try count("trim_backlog")
+        let trimBatch = try count("trim_backlog_batch")
         // fio's fixup_options(): the interval divides every write size and is no larger than
         // the smallest write (or read, for a job that reads too).
         var interval = try d["verify_interval"].map { v -> UInt64 in
@@ -229,7 +238,9 @@ extension VerifySettings {
         return VerifySettings(mode: mode, interval: Int(interval), headerOffset: headerOffset, pattern: pattern,
                               readBack: try flag("do_verify", true), only: try flag("verify_only", false),
                               fatal: try flag("verify_fatal", false), dump: try flag("verify_dump", false),
-                              backlog: backlog, backlogBatch: batch > 0 ? batch : backlog)
+                              backlog: backlog, backlogBatch: batch > 0 ? batch : backlog,
+                              trimPercent: trimPercent, trimBacklog: trimBacklog, trimBatch: trimBatch > 0 ? trimBatch : trimBacklog,
+                              trimVerifyZero: try flag("trim_verify_zero", true))
     }
 
     static func gcd(_ a: UInt64, _ b: UInt64) -> UInt64 { b == 0 ? a : gcd(b, a % b) }

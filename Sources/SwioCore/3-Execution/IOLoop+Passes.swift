@@ -81,6 +81,15 @@ extension IOLoop {
     }
 
     @usableFromInline mutating func fillNext(_ u: UnsafeMutablePointer<IOUnit>) {
+        if verifyBacklog, let b = verifier?.nextTrim() {
+            u.pointee.kind = .trim
+            u.pointee.fileIndex = b.fileIndex
+            u.pointee.fd = workload.files[Int(b.fileIndex)].fd
+            u.pointee.offset = b.offset
+            u.pointee.length = b.length
+            u.pointee.tag = 0
+            return
+        }
         if verifyBacklog {
             if let b = verifier?.nextBacklogBlock(for: u.pointee.index) {
                 u.pointee.kind = .read

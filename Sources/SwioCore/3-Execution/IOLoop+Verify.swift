@@ -17,7 +17,7 @@ extension IOLoop {
         verifyReads = checksReads
         verifying = true
         refill = true
-        if v.settings.backlog > 0 && v.keepsHistory {
+        if (v.settings.backlog > 0 || (v.settings.trimBacklog > 0 && v.settings.trimPercent > 0)) && v.keepsHistory {
             verifyBacklog = true
             issuesOutOfLine = true
             // fio's do_io(): the write phase may move twice its size, verify reads included.

@@ -25,6 +25,8 @@ public struct WrittenBlock: Sendable, Equatable {
     public var seed: UInt64
     public var numberio: UInt64
     public var sequence: UInt64
+    /// Trimmed after it was written (trim_percentage): it reads back as zeros.
+    public var trimmed = false
 }
 
 public final class Verifier {
@@ -49,6 +51,10 @@ public final class Verifier {
     /// Whether the last completion was a read (fio's last_ddir): a backlog turn starts after a write.
     var lastCompletionWasRead = false
     var backlogBatchLeft = 0
+    /// trim_percentage: the history indexes picked for trimming, not yet trimmed.
+    var trimCandidates: [Int] = []
+    var trimBatchLeft = 0
+    var trimDraws: RandomGenerator
     /// The blocks of the verify phase, in the order they are read (the unit's tag indexes it).
     var script: [WrittenBlock] = []
     /// The same as the loop's reads.
@@ -78,6 +84,7 @@ public final class Verifier {
         unitSeed = [UInt64](repeating: 0, count: depth)
         unitNumberio = [UInt64](repeating: 0, count: depth)
         backlogBlocks = [WrittenBlock?](repeating: nil, count: depth)
+        trimDraws = RandomGenerator(seed: job.seed ^ 0x7e1_3000_0000_0004)
         scratch = .allocate(byteCount: 256, alignment: 16)
     }
 
@@ -168,6 +175,8 @@ public final class Verifier {
         let i = Int(u.pointee.index)
         history.append(WrittenBlock(fileIndex: u.pointee.fileIndex, offset: u.pointee.offset, length: u.pointee.length,
                                     seed: unitSeed[i], numberio: unitNumberio[i], sequence: UInt64(history.count)))
+        // fio's io_u_should_trim(): each written block is picked with trim_percentage's chance.
+        if settings.trimPercent > 0 && trimDraws.below(100) < UInt64(settings.trimPercent) { trimCandidates.append(history.count - 1) }
     }
 
     // MARK: - Reading back
@@ -214,7 +223,7 @@ public final class Verifier {
     /// or under way. It is the unit's until its read completes.
     func nextBacklogBlock(for unit: Int32) -> WrittenBlock? {
         let waiting = history.count - verifiedUpTo
-        guard waiting > 0 else { return nil }
+        guard settings.backlog > 0, waiting > 0 else { return nil }
         if backlogBatchLeft == 0 {
             guard waiting % settings.backlog == 0 && !lastCompletionWasRead else { return nil }
             backlogBatchLeft = settings.backlogBatch
@@ -228,6 +237,20 @@ public final class Verifier {
 
     func backlogBlock(of unit: Int32) -> WrittenBlock? { backlogBlocks[Int(unit)] }
 
+    /// trim_backlog (fio's check_get_trim()): the next picked block to trim now, if a turn is
+    /// due (the blocks written reach a multiple of the backlog after a write) or under way.
+    func nextTrim() -> WrittenBlock? {
+        guard settings.trimBacklog > 0, !trimCandidates.isEmpty else { return nil }
+        if trimBatchLeft == 0 {
+            guard history.count % settings.trimBacklog == 0 && !lastCompletionWasRead else { return nil }
+            trimBatchLeft = settings.trimBatch
+        }
+        trimBatchLeft -= 1
+        let i = trimCandidates.removeFirst()
+        history[i].trimmed = true
+        return history[i]
+    }
+
     public var scriptCount: Int { script.count }
     public var scriptBytes: UInt64 { script.reduce(0) { $0 &+ UInt64($1.length) } }
     public func scriptEntry(_ i: Int) -> WrittenBlock { script[i] }
@@ -238,8 +261,16 @@ public final class Verifier {
         guard settings.mode != .null && checks else { return 0 }
         let buf = u.pointee.buffer, len = Swift.min(u.pointee.length, Swift.max(0, u.pointee.result))
         guard len > 0 else { return 0 }
-        let inc = pieceSize(len)
         let path = Int(u.pointee.fileIndex) < paths.count ? paths[Int(u.pointee.fileIndex)] : "?"
+        if let e = expected, e.trimmed {
+            // A trimmed block holds zeros, not its data (fio's verify_trimmed_io_u()).
+            guard settings.trimVerifyZero else { return 0 }
+            let bytes = UnsafeRawBufferPointer(start: buf, count: len)
+            guard let at = bytes.firstIndex(where: { $0 != 0 }) else { return 0 }
+            fail("trim: verify failed at file \(path) offset \(u.pointee.offset), length \(u.pointee.length), block offset \(at)", u)
+            return EILSEQ
+        }
+        let inc = pieceSize(len)
         let blockOffset = u.pointee.offset
         let where0 = "(requested block: offset=\(blockOffset), length=\(u.pointee.length))"
         var n = 0
