@@ -373,9 +373,11 @@ import CLiburing
             let c = result.jobs[0].stats.cpu
             return (c.userUs + c.systemUs) / 1000
         }
+        // (A sleep spins its last stretch, which grows when a busy machine wakes it late: so the
+        // slept job is compared with the spun one, not with a fixed bound.)
         let spun = try cpuMs(spin: 20000), slept = try cpuMs(spin: 0)
         #expect(spun >= 100, "spun: \(spun) ms of CPU")
-        #expect(slept < 100, "slept: \(slept) ms of CPU")
+        #expect(slept * 2 < spun, "slept: \(slept) ms of CPU, spun: \(spun) ms")
     }
 
     @Test func exitallOnErrorStopsTheOtherJobsOfItsGroup() throws {
