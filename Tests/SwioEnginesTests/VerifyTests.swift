@@ -167,6 +167,24 @@ import Glibc
                 "\(damaged.stats.firstErrorMessage ?? "")")
     }
 
+    @Test func experimentalVerifyReadsBackInTheOrderWritten() throws {
+        let dir = makeTempDir()
+        let r = try runSwio(["--name=e", "--filename=\(dir)/f", "--rw=randwrite", "--norandommap", "--bs=4k", "--size=256k", "--verify=crc32c",
+                             "--experimental_verify=1", "--write_iolog=\(dir)/log", "--output-format=json"])
+        #expect(try r.job()["error"] as? Int == 0, "\(r.err)")
+        var writes: [Int] = [], reads: [Int] = []
+        for line in try String(contentsOfFile: dir + "/log", encoding: .utf8).split(separator: "\n") {
+            let f = line.split(separator: " ")
+            guard f.count == 5, let off = Int(f[3]) else { continue }
+            if f[2] == "write" { writes.append(off) } else if f[2] == "read" { reads.append(off) }
+        }
+        // Each block's last write, in the order of those writes (an overwritten one is not read
+        // for its older contents).
+        var last: [Int: Int] = [:]
+        for (i, o) in writes.enumerated() { last[o] = i }
+        #expect(reads == writes.enumerated().filter { last[$0.element] == $0.offset }.map(\.element))
+    }
+
     @Test func badVerifyOptionsAreLocatedErrors() throws {
         for (args, text) in [(["--verify=sha7"], "verify"), (["--verify=crc32c", "--verify_interval=32"], "leaves no room"),
                              (["--verify=pattern"], "needs verify_pattern"), (["--verify_state_load=1", "--verify=md5"], "verify_state_load"),

@@ -151,7 +151,7 @@ public enum OptionTable {
         OptionSpec("trim_verify_zero", .bool, default: "1", "A trimmed block must read back as zeros (0: it is not checked)"),
         OptionSpec("verify_state_save", .bool, default: "1", "fio saves verify state on exit (swio writes none)"),
         OptionSpec("verify_state_load", .bool, default: "0", supported: false, inert: ["0"], "Load a saved verify state (swio: not supported)"),
-        OptionSpec("experimental_verify", .bool, default: "0", supported: false, inert: ["0"], "Verify by replaying the offset generator (swio: not supported)"),
+        OptionSpec("experimental_verify", .bool, default: "0", "Read back in the order written (fio replays its offset generator for that; swio reads its record of the writes in that order)"),
         OptionSpec("continue_on_error", .choice(["none", "read", "write", "io", "verify", "all", "0", "1"]), default: "none", "Keep going after these errors, counting them"),
         OptionSpec("ignore_error", .string, "Errors that do not end the job: READ,WRITE,VERIFY lists of errno names or numbers joined by ':' (EIO:ENOSPC)"),
         // Time and amount

@@ -169,6 +169,8 @@ public struct VerifySettings: Sendable {
     public var trimBacklog: Int = 0
     public var trimBatch: Int = 0
     public var trimVerifyZero = true
+    /// experimental_verify: the verify phase reads the blocks back in the order they were written.
+    public var writeOrder = false
 }
 
 extension VerifySettings {
@@ -199,7 +201,7 @@ extension VerifySettings {
             guard let c = VerifyChecksum(rawValue: word) else { throw fail("verify", "'\(word)' is not a verify type") }
             mode = .checksum(c)
         }
-        for (name, what) in [("experimental_verify", "experimental_verify=1"), ("verify_state_load", "verify_state_load=1")] where try flag(name, false) {
+        for (name, what) in [("verify_state_load", "verify_state_load=1")] where try flag(name, false) {
             throw fail(name, "\(what) is not implemented by swio")
         }
         func count(_ name: String) throws -> Int {
@@ -240,7 +242,8 @@ extension VerifySettings {
                               fatal: try flag("verify_fatal", false), dump: try flag("verify_dump", false),
                               backlog: backlog, backlogBatch: batch > 0 ? batch : backlog,
                               trimPercent: trimPercent, trimBacklog: trimBacklog, trimBatch: trimBatch > 0 ? trimBatch : trimBacklog,
-                              trimVerifyZero: try flag("trim_verify_zero", true))
+                              trimVerifyZero: try flag("trim_verify_zero", true),
+                              writeOrder: try flag("experimental_verify", false))
     }
 
     static func gcd(_ a: UInt64, _ b: UInt64) -> UInt64 { b == 0 ? a : gcd(b, a % b) }

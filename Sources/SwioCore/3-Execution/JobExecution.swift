@@ -312,7 +312,7 @@ public final class JobExecution: @unchecked Sendable {
             invalidate(f)
         }
         let randomMap = config.rw.isRandom && !config.norandommap && config.distribution == .uniform
-        verifier?.prepareScript(writeOrder: randomMap)
+        verifier?.prepareScript(writeOrder: randomMap || config.verify?.writeOrder == true)
         return true
     }
 

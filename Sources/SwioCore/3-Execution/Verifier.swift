@@ -181,13 +181,12 @@ public final class Verifier {
 
     // MARK: - Reading back
 
-    /// The verify phase's reads (fio's io_hist list or tree): in write order for a random job
-    /// with its random map, where no block is written twice; otherwise by file and offset, an
-    /// older block dropped wherever a later write overlaps it.
+    /// The verify phase's reads (fio's io_hist list or tree): an older block is dropped wherever
+    /// a later write overlaps it; the rest in write order (a random job with its random map,
+    /// experimental_verify), or by file and offset.
     public func prepareScript(writeOrder: Bool) {
         if verifiedUpTo > 0 { history.removeFirst(verifiedUpTo); verifiedUpTo = 0 }
         defer { history = [] }
-        if writeOrder { script = history; return }
         var sorted = history.sorted { ($0.fileIndex, $0.offset, $0.sequence) < ($1.fileIndex, $1.offset, $1.sequence) }
         // Any overlap at all? (The usual case, a sequential pass, has none.)
         var overlaps = false
@@ -215,7 +214,8 @@ public final class Verifier {
             byAge = []
             sorted = kept.sorted { ($0.fileIndex, $0.offset) < ($1.fileIndex, $1.offset) }
         }
-        script = sorted
+        // Blocks no later write touched, in the order written or by file and offset.
+        script = writeOrder ? sorted.sorted { $0.sequence < $1.sequence } : sorted
     }
 
     /// verify_backlog (fio's check_get_verify()): the next written block to read back now, if a
