@@ -3,10 +3,6 @@
 // their delays (replay_time_scale, replay_no_stall), offsets scaled and aligned (replay_scale,
 // replay_align), and every file redirected to one (replay_redirect).
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// One I/O of a replayed log.
 public struct ScriptedIO: Sendable, Equatable {
     public var fileIndex: Int32
@@ -50,9 +46,9 @@ public struct IologReplay: Sendable {
         let noStall = d["replay_no_stall"].map { $0 == "1" || $0.lowercased() == "true" } ?? false
         let redirect = d["replay_redirect"]
         // fio 3.33 honours replay_skip for blktrace replay only.
-        guard let text = readWhole(path) else {
-            let e = errno
-            throw fail("read_iolog", "cannot read \(path): \(Syscall.errorString(e))", errno: e)
+        let text: String
+        do { text = try readWholeFile(path, maxBytes: .max) } catch {
+            throw fail("read_iolog", "cannot read \(path): \((error as? ValueError)?.message ?? "\(error)")")
         }
         if !text.utf8.prefix(4096).allSatisfy({ $0 < 0x80 && $0 != 0 }) {
             throw fail("read_iolog", "\(path) is not a text iolog (blktrace replay is not implemented by swio)")
@@ -114,20 +110,4 @@ public struct IologReplay: Sendable {
         guard !entries.isEmpty else { throw fail("read_iolog", "\(path) has no I/O to replay") }
         return IologReplay(files: files, entries: entries)
     }
-}
-
-private func readWhole(_ path: String) -> String? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var bytes: [UInt8] = []
-    var buf = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { continue }
-        if n < 0 { return nil }
-        if n == 0 { break }
-        bytes += buf[0..<n]
-    }
-    return String(decoding: bytes, as: UTF8.self)
 }

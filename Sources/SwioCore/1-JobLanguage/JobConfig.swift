@@ -555,13 +555,7 @@ public struct JobConfig: Sendable {
         }
     }
 
-    static func readSysfs(_ path: String) -> String? {
-        guard let f = fopen(path, "r") else { return nil }
-        defer { fclose(f) }
-        var buf = [CChar](repeating: 0, count: 4096)
-        guard fgets(&buf, Int32(buf.count), f) != nil else { return nil }
-        return String(cString: buf).trimmed
-    }
+    static func readSysfs(_ path: String) -> String? { (try? readWholeFile(path))?.trimmed }
 
     /// "0-1,3" -> [0, 1, 3]
     public static func parseCPUList(_ s: String) throws -> [Int] {

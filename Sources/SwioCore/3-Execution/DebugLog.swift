@@ -51,6 +51,6 @@ public enum DebugLog {
         guard on(c), let i = DebugCategories.names.indices.first(where: { c.contains(DebugCategories(rawValue: 1 << UInt32($0))) }) else { return }
         let name = DebugCategories.names[i]
         func padded(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
-        writeDiagnostic(padded(name, 8) + " " + padded(String(cswio_gettid()), 5) + " " + message)
+        Console.writeLine(padded(name, 8) + " " + padded(String(cswio_gettid()), 5) + " " + message, fd: 2)
     }
 }

@@ -351,9 +351,9 @@ public final class Verifier {
         failures += 1
         if firstFailure == nil { firstFailure = text.split(separator: "\n").first.map(String.init) ?? text }
         if failures <= Verifier.maxReportedFailures {
-            writeDiagnostic("swio: job '\(jobName)': \(text)")
+            Console.writeLine("swio: job '\(jobName)': \(text)", fd: 2)
         } else if failures == Verifier.maxReportedFailures + 1 {
-            writeDiagnostic("swio: job '\(jobName)': more verify failures; the report counts them")
+            Console.writeLine("swio: job '\(jobName)': more verify failures; the report counts them", fd: 2)
         }
         if settings.dump { dump(u) }
     }
@@ -371,7 +371,7 @@ public final class Verifier {
     func writeFile(_ path: String, _ p: UnsafeRawPointer, _ n: Int) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            writeDiagnostic("swio: job '\(jobName)': verify_dump: cannot create \(path): \(Syscall.errorString(errno))")
+            Console.writeLine("swio: job '\(jobName)': verify_dump: cannot create \(path): \(Syscall.errorString(errno))", fd: 2)
             return
         }
         var done = 0
@@ -382,25 +382,10 @@ public final class Verifier {
             done += w
         }
         close(fd)
-        writeDiagnostic("swio: job '\(jobName)': verify_dump: wrote \(path)")
+        Console.writeLine("swio: job '\(jobName)': verify_dump: wrote \(path)", fd: 2)
     }
 
     func hex(_ v: UInt64) -> String { String(v, radix: 16) }
     func hex2(_ b: UInt8) -> String { b < 16 ? "0" + String(b, radix: 16) : String(b, radix: 16) }
     func hexBytes(_ b: UnsafeRawBufferPointer) -> String { b.map { hex2($0) }.joined() }
-}
-
-/// One line on stderr, written whole.
-func writeDiagnostic(_ line: String) {
-    var s = line
-    s.append("\n")
-    s.withUTF8 { b in
-        var done = 0
-        while done < b.count {
-            let w = Glibc.write(2, b.baseAddress! + done, b.count - done)
-            if w < 0 && errno == EINTR { continue }
-            if w <= 0 { break }
-            done += w
-        }
-    }
 }
