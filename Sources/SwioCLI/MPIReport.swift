@@ -32,12 +32,8 @@ extension RunCommand {
                 ranks.append(RankReport(rank: i, hostname: "?", startMs: 0, endMs: 0, report: nil, problem: "unreadable report: \(error)"))
             }
         }
-        // The merge is timed once (bins included) so the report can say what it cost.
-        let t0 = cswio_now_ns()
-        _ = ClusterReport.merge(ranks, implementation: mpi.implementation, plus: true)
-        let mergeUs = (cswio_now_ns() - t0) / 1000
         func merged(_ plus: Bool) -> JSON {
-            ClusterReport.merge(ranks, implementation: mpi.implementation, plus: plus, gatherUs: mpi.gatherUs, mergeUs: mergeUs)
+            ClusterReport.merge(ranks, implementation: mpi.implementation, plus: plus, gatherUs: mpi.gatherUs)
         }
         var text = ""
         for f in formats {
