@@ -194,7 +194,7 @@ public final class Verifier {
             && sorted[i - 1].offset &+ UInt64(sorted[i - 1].length) > sorted[i].offset { overlaps = true; break }
         if overlaps {
             // Newest first: a block is kept when no later write touched any of its bytes.
-            var byAge = sorted.sorted { $0.sequence > $1.sequence }
+            let byAge = sorted.sorted { $0.sequence > $1.sequence }
             var covered: [Int32: [(UInt64, UInt64)]] = [:]   // per file, disjoint sorted ranges
             var kept: [WrittenBlock] = []
             for b in byAge {
@@ -211,7 +211,6 @@ public final class Verifier {
                 else { ranges.replaceSubrange(l..<j, with: [(start, end)]) }
                 covered[b.fileIndex] = ranges
             }
-            byAge = []
             sorted = kept.sorted { ($0.fileIndex, $0.offset) < ($1.fileIndex, $1.offset) }
         }
         // Blocks no later write touched, in the order written or by file and offset.
