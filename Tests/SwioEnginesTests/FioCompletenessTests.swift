@@ -192,6 +192,36 @@ struct FioCompletenessTests {
         #expect(bad.status == 1 && bad.err.contains("cmdprio_class"))
     }
 
+    /// fio's clat_prio: with cmdprio, each priority's latencies apart in the JSON ("prios"), in
+    /// the text, and per I/O in the log's prio column; group_reporting merges them by priority.
+    @Test func cmdprioReportsLatenciesPerPriority() throws {
+        let dir = makeTempDir()
+        #expect(FileManager.default.createFile(atPath: dir + "/f", contents: Data(count: 4 << 20)))
+        let args = ["--name=c", "--filename=\(dir)/f", "--ioengine=libaio", "--rw=randread", "--bs=4k", "--size=4m", "--iodepth=4",
+                    "--cmdprio_percentage=30", "--cmdprio_class=1", "--cmdprio=2", "--write_lat_log=\(dir)/l", "--log_prio=1"]
+        let r = try runSwio(args + ["--output-format=json"])
+        #expect(r.status == 0, "\(r.err)")
+        let read = try #require(try r.job()["read"] as? [String: Any])
+        let prios = try #require(read["prios"] as? [[String: Any]])
+        #expect(prios.map { "\($0["prioclass"]!)/\($0["prio"]!)" } == ["0/0", "1/2"])
+        let counts = prios.map { ($0["clat_ns"] as? [String: Any])?["N"] as? Int ?? 0 }
+        #expect(counts.reduce(0, +) == 1024 && counts[1] > 200 && counts[1] < 420, "\(counts)")
+        #expect(prios.allSatisfy { (($0["clat_ns"] as? [String: Any])?["percentile"] as? [String: Any])?.count == 17 })
+        // The log's column: the I/O's own priority, as many as the JSON counts.
+        let log = try String(contentsOfFile: dir + "/l_clat.1.log", encoding: .utf8)
+        #expect(log.components(separatedBy: ", 0x2002\n").count - 1 == counts[1])
+        let text = try runSwio(args)
+        #expect(text.out.contains("    clat prio 1/2 (") && text.out.contains("    clat prio 0/0 ("))
+        #expect(text.out.contains("clat prio 1/2 (\(String(format: "%.2f", Double(counts[1]) * 100 / 1024))% of IOs) percentiles"))
+        // lat_percentiles: total latencies, under lat_ns; two jobs merge per priority.
+        let group = try runSwio(args + ["--lat_percentiles=1", "--numjobs=2", "--group_reporting", "--output-format=json"]).job()
+        let merged = try #require((group["read"] as? [String: Any])?["prios"] as? [[String: Any]])
+        #expect(merged.count == 2 && merged.map { ($0["lat_ns"] as? [String: Any])?["N"] as? Int ?? 0 }.reduce(0, +) == 2048)
+        // One priority only: no list, as in fio.
+        let plain = try runSwio(["--name=c", "--filename=\(dir)/f", "--ioengine=libaio", "--size=1m", "--output-format=json"]).job()
+        #expect((plain["read"] as? [String: Any])?["prios"] == nil)
+    }
+
     @Test func latencyTargetSearchesTheDepth() throws {
         let f = makeTempDir() + "/f"
         #expect(FileManager.default.createFile(atPath: f, contents: Data(count: 16 << 20)))

@@ -100,6 +100,8 @@ public struct JobConfig: Sendable {
     /// (class, level) when prio or prioclass is set.
     public var nice: Int32?
     public var ioPriority: (ioclass: Int32, level: Int32)?
+    /// ioPriority as the kernel's ioprio value, (class << 13) | level; 0 when unset.
+    public var ioprioValue: UInt16 { ioPriority.map { UInt16($0.ioclass) << 13 | UInt16($0.level) } ?? 0 }
     public var thinktimeBlocks: Int
     /// thinktime_blocks_type=issue: count issued I/Os toward thinktime_blocks; otherwise (fio's
     /// default, complete) completed ones.

@@ -7,9 +7,18 @@ public struct CommandPriority: Sendable {
     /// Per direction (read, write): (percent, ioprio) pairs by block size (0: any size).
     @usableFromInline var rules: [[(size: UInt64, percent: UInt64, prio: UInt16)]]
     @usableFromInline var rng: RandomGenerator
+    /// The job's own ioprio value, which the I/Os cmdprio does not pick keep.
+    @usableFromInline var fallback: UInt16 = 0
 
     /// Gives no I/O a priority.
     public static let none = CommandPriority(rules: [[], []], rng: RandomGenerator(seed: 0))
+
+    /// The ioprio values the job's I/Os can have, the job's own first (fio's clat_prio order).
+    public var values: [UInt16] {
+        var v = [fallback]
+        for r in rules.joined() where !v.contains(r.prio) { v.append(r.prio) }
+        return v
+    }
 
     /// nil when the job sets neither cmdprio_percentage nor cmdprio_bssplit.
     public static func make(_ job: JobConfig) throws -> CommandPriority? {
@@ -54,15 +63,19 @@ public struct CommandPriority: Sendable {
             for dir in 0..<2 where pcts[dir] > 0 { rules[dir] = [(0, pcts[dir], classes[dir] << 13 | levels[dir])] }
         }
         guard rules.contains(where: { !$0.isEmpty }) else { return nil }
-        return CommandPriority(rules: rules, rng: RandomGenerator(seed: job.seed ^ 0xc3d9_7e10_0000_0003))
+        return CommandPriority(rules: rules, rng: RandomGenerator(seed: job.seed ^ 0xc3d9_7e10_0000_0003), fallback: job.ioprioValue)
     }
 
-    /// The ioprio value for this I/O, or nil to leave the job's.
+    /// Draws this I/O's priority and records it in the unit; returns it when cmdprio picked
+    /// the I/O (the engine then sets it on the request), nil when it keeps the job's.
     @inlinable public mutating func priority(_ u: UnsafeMutablePointer<IOUnit>) -> UInt16? {
         let d = u.pointee.kind == .write ? 1 : 0
         let draw = rng.below(100)
+        u.pointee.priority = fallback
         for r in rules[d] where r.size == 0 || r.size == UInt64(u.pointee.length) {
-            return draw < r.percent ? r.prio : nil
+            guard draw < r.percent else { return nil }
+            u.pointee.priority = r.prio
+            return r.prio
         }
         return nil
     }

@@ -69,6 +69,9 @@ public enum IOKind: UInt8, Sendable {
 public struct IOUnit {
     public var index: Int32 = 0
     public var kind: IOKind = .read
+    /// The ioprio value ((class << 13) | level) the I/O goes with: the job's prio/prioclass, or
+    /// what cmdprio gave it. Per-priority latencies and log_prio read it.
+    public var priority: UInt16 = 0
     public var fileIndex: Int32 = 0
     public var fd: Int32 = -1
     public var buffer: UnsafeMutableRawPointer

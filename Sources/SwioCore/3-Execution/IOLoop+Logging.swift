@@ -14,23 +14,39 @@ extension IOLoop {
 
     @usableFromInline mutating func logIO(_ u: UnsafeMutablePointer<IOUnit>, d: Int, t: UInt64, clat: UInt64, lat: UInt64) {
         if let lt = latencyTarget, d < 2 { steerDepth(lt, lat: lat, t: t) }
+        if !priorityValues.isEmpty { recordPriority(u.pointee.priority, d: d, priorityUsesLat ? lat : clat) }
         guard logLat || logBwPerIO else { return }
         let ms = (t - recordStartNs) / 1_000_000
         let bs = UInt32(u.pointee.length)
+        let prio = u.pointee.priority
         if logLat {
-            latLogs[1].append(LogEntry(timeMs: ms, value: clat, ddir: UInt8(d), bs: bs, offset: u.pointee.offset))
-            latLogs[2].append(LogEntry(timeMs: ms, value: lat, ddir: UInt8(d), bs: bs, offset: u.pointee.offset))
+            latLogs[1].append(LogEntry(timeMs: ms, value: clat, ddir: UInt8(d), bs: bs, offset: u.pointee.offset, prio: prio))
+            latLogs[2].append(LogEntry(timeMs: ms, value: lat, ddir: UInt8(d), bs: bs, offset: u.pointee.offset, prio: prio))
         }
         if logBwPerIO {
             // Per-I/O bandwidth (KiB/s over this I/O's latency) and an IOPS entry of 1, as fio
             // writes them when log_avg_msec is 0; averaging happens when the log is written.
             let kibps = lat > 0 ? UInt64(u.pointee.length) * 1_000_000_000 / 1024 / lat : 0
-            bwLog.append(LogEntry(timeMs: ms, value: kibps, ddir: UInt8(d), bs: bs, offset: u.pointee.offset))
-            iopsLog.append(LogEntry(timeMs: ms, value: 1, ddir: UInt8(d), bs: bs, offset: u.pointee.offset))
+            bwLog.append(LogEntry(timeMs: ms, value: kibps, ddir: UInt8(d), bs: bs, offset: u.pointee.offset, prio: prio))
+            iopsLog.append(LogEntry(timeMs: ms, value: 1, ddir: UInt8(d), bs: bs, offset: u.pointee.offset, prio: prio))
             // fio 3.33, write_bw_log on a 4 MiB write: bw_samples=1024, bw_mean = the log's mean.
             if bwSamplePerIO { stats[d].bwSamples.add(Double(kibps)) }
             if iopsSamplePerIO { stats[d].iopsSamples.add(1) }
         }
+    }
+
+    /// One I/O's latency under its priority's (fio's clat_prio); a priority not foreseen gets
+    /// its own entry.
+    @usableFromInline mutating func recordPriority(_ prio: UInt16, d: Int, _ v: UInt64) {
+        let s = stats + d
+        guard let i = s.pointee.prios.firstIndex(where: { $0.prio == prio }) else {
+            var p = PriorityLatency<LatencyHistogram>(prio: prio)
+            p.stat.add(v); _ = p.hist.record(v)
+            s.pointee.prios.append(p)
+            return
+        }
+        s.pointee.prios[i].stat.add(v)
+        _ = s.pointee.prios[i].hist.record(v)
     }
 
     /// A failed engine call (submit, getevents): its errno, EIO when it has none, and its text.

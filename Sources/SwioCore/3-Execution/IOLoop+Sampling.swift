@@ -10,7 +10,9 @@ extension IOLoop {
     /// Empty statistics for direction `d`, its recorded histograms presized if the job issues it.
     @usableFromInline func freshStats(_ d: Int) -> DirectionStats {
         guard issuesDirection[d] else { return DirectionStats() }
-        return .presized(clat: recordClat && clatHistogram, lat: recordLat && latHistogram, slat: recordSlat && slatHistogram)
+        var s = DirectionStats.presized(clat: recordClat && clatHistogram, lat: recordLat && latHistogram, slat: recordSlat && slatHistogram)
+        s.prios = priorityValues.map { PriorityLatency(prio: $0) }
+        return s
     }
 
     /// ramp_time is over: what was measured so far is dropped (fio's reset_all_stats()), the

@@ -128,6 +128,10 @@ public struct IOLoop {
     @usableFromInline var refill: Bool
     @usableFromInline let scramble: Bool
     @usableFromInline let logging: Bool
+    /// With cmdprio: the ioprio values the I/Os can go with, whose latencies are kept apart
+    /// (lat's under lat_percentiles, else clat's, as fio's clat_prio); empty otherwise.
+    @usableFromInline let priorityValues: [UInt16]
+    @usableFromInline let priorityUsesLat: Bool
     @usableFromInline let logLat: Bool
     @usableFromInline let logBwPerIO: Bool
     @usableFromInline let trimWrite: Bool
@@ -291,7 +295,9 @@ public struct IOLoop {
         trimWrite = job.rw == .trimwrite || job.rw == .randtrimwrite
         bwSamplePerIO = job.bwLog != nil && job.logAvgMs == 0
         iopsSamplePerIO = job.iopsLog != nil && job.logAvgMs == 0
-        logging = logLat || logBwPerIO || job.latencyTarget != nil
+        priorityValues = ((try? CommandPriority.make(job)) ?? nil)?.values ?? []
+        priorityUsesLat = job.latPercentiles
+        logging = logLat || logBwPerIO || job.latencyTarget != nil || !priorityValues.isEmpty
         if let lt = job.latencyTarget {
             latencyTarget = LatencyTarget(targetNs: lt.targetNs, windowNs: lt.windowNs, percentile: lt.percentile, keepRunning: lt.keepRunning, maxDepth: depth)
             issueDepth = 1
@@ -563,7 +569,7 @@ public struct IOLoop {
                 let s = t &- u.pointee.startNs
                 stats[d.rawValue].slat.add(s)
                 if slatHistogram { _ = stats[d.rawValue].slatHist.record(s) }
-                if logLat && !ramping { latLogs[0].append(LogEntry(timeMs: (t - recordStartNs) / 1_000_000, value: s, ddir: u.pointee.kind.rawValue, bs: UInt32(u.pointee.length), offset: u.pointee.offset)) }
+                if logLat && !ramping { latLogs[0].append(LogEntry(timeMs: (t - recordStartNs) / 1_000_000, value: s, ddir: u.pointee.kind.rawValue, bs: UInt32(u.pointee.length), offset: u.pointee.offset, prio: u.pointee.priority)) }
             }
         }
         return ok

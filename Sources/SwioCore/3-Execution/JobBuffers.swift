@@ -51,6 +51,7 @@ extension JobExecution {
         for i in 0..<depth {
             (units + i).initialize(to: IOUnit(buffer: mem + i * stride))
             units[i].index = Int32(i)
+            units[i].priority = config.ioprioValue
         }
     }
 

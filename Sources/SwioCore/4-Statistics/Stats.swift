@@ -100,6 +100,9 @@ public struct DirectionCounters<Buckets: LatencyBuckets>: Sendable {
     public var slatHist = Buckets()
     public var bwSamples = SampleStat()
     public var iopsSamples = SampleStat()
+    /// With cmdprio: the completion latencies (total latencies under lat_percentiles) of each
+    /// priority the job's I/Os went with, as fio's clat_prio.
+    public var prios: [PriorityLatency<Buckets>] = []
     /// Bytes/IOs at the previous sample.
     public var lastSampleBytes: UInt64 = 0
     public var lastSampleIOs: UInt64 = 0
@@ -114,7 +117,23 @@ public struct DirectionCounters<Buckets: LatencyBuckets>: Sendable {
         slat.merge(o.slat); clat.merge(o.clat); lat.merge(o.lat)
         clatHist.add(o.clatHist); latHist.add(o.latHist); slatHist.add(o.slatHist)
         bwSamples.mergeSum(o.bwSamples); iopsSamples.mergeSum(o.iopsSamples)
+        for p in o.prios {
+            if let i = prios.firstIndex(where: { $0.prio == p.prio }) {
+                prios[i].stat.merge(p.stat); prios[i].hist.add(p.hist)
+            } else { prios.append(p) }
+        }
     }
+}
+
+/// One priority's latencies (fio's clat_prio_stat).
+public struct PriorityLatency<Buckets: LatencyBuckets>: Sendable {
+    /// The ioprio value: (class << 13) | level.
+    public var prio: UInt16
+    public var stat = LatencyStat()
+    public var hist = Buckets()
+    public init(prio: UInt16) { self.prio = prio }
+    public var ioclass: UInt16 { prio >> 13 }
+    public var level: UInt16 { prio & 7 }
 }
 
 /// The I/O loop's counters, with histograms it records into.
@@ -153,6 +172,12 @@ extension DirectionCounters where Buckets == LatencyHistogram {
         r.bwSamples = bwSamples; r.iopsSamples = iopsSamples
         r.lastSampleBytes = lastSampleBytes; r.lastSampleIOs = lastSampleIOs
         r.rateCheckNs = rateCheckNs; r.rateCheckBytes = rateCheckBytes; r.rateCheckIOs = rateCheckIOs
+        // Few and only with cmdprio: compacted here, histograms or not.
+        r.prios = prios.map { p in
+            var q = PriorityLatency<LatencyDistribution>(prio: p.prio)
+            q.stat = p.stat; q.hist = LatencyDistribution(p.hist)
+            return q
+        }
         return r
     }
 }
@@ -236,8 +261,10 @@ public struct LogEntry: Sendable {
     public var bs: UInt32
     /// The I/O's offset (log_offset).
     public var offset: UInt64
-    @inlinable public init(timeMs: UInt64, value: UInt64, ddir: UInt8, bs: UInt32, offset: UInt64 = 0) {
-        self.timeMs = timeMs; self.value = value; self.ddir = ddir; self.bs = bs; self.offset = offset
+    /// The I/O's ioprio value (log_prio).
+    public var prio: UInt16
+    @inlinable public init(timeMs: UInt64, value: UInt64, ddir: UInt8, bs: UInt32, offset: UInt64 = 0, prio: UInt16 = 0) {
+        self.timeMs = timeMs; self.value = value; self.ddir = ddir; self.bs = bs; self.offset = offset; self.prio = prio
     }
 }
 

@@ -20,11 +20,7 @@ public enum LogWriter {
         }
         if let p = c.bwLog { logs.append(("\(p)_bw\(n).log", job.stats.bwLog, .bandwidth)) }
         if let p = c.iopsLog { logs.append(("\(p)_iops\(n).log", job.stats.iopsLog, .iops)) }
-        // The last column: 1 for a real-time I/O, or with log_prio fio's ioprio value in hex.
-        let ioprio = c.ioPriority.map { Int($0.0) << 13 | Int($0.1) } ?? 0
-        let prio = c.logPrio ? "0x" + String(repeating: "0", count: max(0, 4 - String(ioprio, radix: 16).count)) + String(ioprio, radix: 16)
-            : (c.ioPriority?.0 == 1 ? "1" : "0")
-        let columns = Columns(offset: c.logOffset, prio: prio)
+        let columns = Columns(offset: c.logOffset, prioValue: c.logPrio)
         var failures: [EngineError] = []
         for log in logs {
             do { try writeLog(log.path, log.entries, averageMs: avg, rate: log.rate, endMs: endMs, run: job.runLogs, columns: columns) } catch let e as EngineError {
@@ -50,11 +46,20 @@ public enum LogWriter {
 
     enum Rate { case bandwidth, iops }
 
-    /// The per-I/O columns after bs: the offset (log_offset) and the priority.
+    /// The per-I/O columns after bs: the offset (log_offset) and the priority: 1 for a
+    /// real-time I/O, or with log_prio fio's ioprio value in hex. Averaged lines carry 0, as
+    /// fio's do.
     struct Columns {
         var offset = false
-        var prio = "0"
-        func tail(_ offset: UInt64) -> String { self.offset ? "\(offset), \(prio)" : prio }
+        var prioValue = false
+        func tail(_ offset: UInt64, _ prio: UInt16) -> String {
+            let p: String
+            if prioValue {
+                let hex = String(prio, radix: 16)
+                p = "0x" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            } else { p = prio >> 13 == 1 ? "1" : "0" }
+            return self.offset ? "\(offset), \(p)" : p
+        }
     }
 
     /// With log_avg_msec, entries are averaged per window and direction (latencies) or turned
@@ -91,7 +96,7 @@ public enum LogWriter {
     static func writeEntries(_ f: UnsafeMutablePointer<FILE>, _ entries: [LogEntry], averageMs: UInt64, rate: Rate?, endMs: UInt64,
                              columns: Columns = Columns()) {
         if averageMs == 0 {
-            for e in entries { fputs("\(e.timeMs), \(e.value), \(e.ddir), \(e.bs), \(columns.tail(e.offset))\n", f) }
+            for e in entries { fputs("\(e.timeMs), \(e.value), \(e.ddir), \(e.bs), \(columns.tail(e.offset, e.prio))\n", f) }
             return
         }
         var window: UInt64 = 0
@@ -105,7 +110,7 @@ public enum LogWriter {
                 case .bandwidth: v = sums[d].bytes * 1000 / averageMs / 1024
                 case nil: v = sums[d].value / sums[d].count
                 }
-                fputs("\(stamp), \(v), \(d), 0, \(columns.tail(0))\n", f)
+                fputs("\(stamp), \(v), \(d), 0, \(columns.tail(0, 0))\n", f)
                 sums[d] = (0, 0, 0)
             }
         }

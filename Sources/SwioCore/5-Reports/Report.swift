@@ -174,7 +174,7 @@ public struct Report: Sendable {
         let c = e.config
         let bwBytes = e.bwBytes(d)
         let bwMean = s.bwSamples.mean
-        return .object([
+        var out: [(String, JSON)] = [
             ("io_bytes", .uint(s.bytes)), ("io_kbytes", .uint(s.bytes / 1024)),
             ("bw_bytes", .uint(bwBytes)), ("bw", .uint(bwBytes / 1024)), ("iops", .double(e.iops(d))),
             ("runtime", .uint(e.runtimeMs(d))), ("total_ios", .uint(s.totalIOs)), ("short_ios", .uint(s.shortIOs)),
@@ -182,6 +182,17 @@ public struct Report: Sendable {
             ("slat_ns", latJSON(s.slat, hist: c.slatPercentiles ? s.slatHist : nil, percentiles: c.percentiles, plus: plus)),
             ("clat_ns", latJSON(s.clat, hist: c.clatPercentiles ? s.clatHist : nil, percentiles: c.percentiles, plus: plus)),
             ("lat_ns", latJSON(s.lat, hist: c.latPercentiles ? s.latHist : nil, percentiles: c.percentiles, plus: plus)),
+        ]
+        // fio's per-priority latencies, only when two or more priorities have samples.
+        let prios = s.prios.filter { $0.stat.n > 0 }
+        if prios.count >= 2 {
+            let percentiles = c.clatPercentiles || c.latPercentiles
+            out.append(("prios", .array(prios.map { p in
+                .object([("prioclass", .uint(UInt64(p.ioclass))), ("prio", .uint(UInt64(p.level))),
+                         (c.latPercentiles ? "lat_ns" : "clat_ns", latJSON(p.stat, hist: percentiles ? p.hist : nil, percentiles: c.percentiles, plus: plus))])
+            })))
+        }
+        out += [
             ("bw_min", .uint(s.bwSamples.n > 0 ? UInt64(s.bwSamples.min) : 0)),
             ("bw_max", .uint(UInt64(s.bwSamples.max))),
             ("bw_agg", .double(s.bwSamples.n > 0 ? Report.shareOfAggregate(bwMean, groupAgg) : 0)),
@@ -189,7 +200,8 @@ public struct Report: Sendable {
             ("iops_min", .uint(s.iopsSamples.n > 0 ? UInt64(s.iopsSamples.min) : 0)),
             ("iops_max", .uint(UInt64(s.iopsSamples.max))), ("iops_mean", .double(s.iopsSamples.mean)),
             ("iops_stddev", .double(s.iopsSamples.stddev)), ("iops_samples", .uint(s.iopsSamples.n)),
-        ])
+        ]
+        return .object(out)
     }
 
     /// A job's mean bandwidth sample (KiB/s) as a percentage of its group's aggregate (B/s),

@@ -138,11 +138,25 @@ extension Report {
             for (label, st) in [("slat", ds.slat), ("clat", ds.clat), (" lat", ds.lat)] where st.n > 0 {
                 out += Report.latLine(label, st)
             }
+            // fio's per-priority lines, when two or more priorities have samples.
+            let prios = ds.prios.filter { $0.stat.n > 0 }
+            let prioType = e.config.latPercentiles ? "lat" : "clat"
+            if prios.count >= 2 {
+                for p in prios { out += Report.latLine("\(prioType) prio \(p.ioclass)/\(p.level)", p.stat) }
+            }
             if e.config.clatPercentiles && ds.clat.n > 0 {
                 out += Report.percentileTable("clat", ds.clatHist, e.config.percentiles, precision: e.config.percentilePrecision)
             }
             if e.config.latPercentiles && ds.lat.n > 0 {
                 out += Report.percentileTable("lat", ds.latHist, e.config.percentiles, precision: e.config.percentilePrecision)
+            }
+            if (e.config.clatPercentiles || e.config.latPercentiles) && prios.count >= 2 {
+                let samples = e.config.latPercentiles ? ds.lat.n : ds.clat.n
+                for p in prios {
+                    let share = Format.fixed(100 * Double(p.stat.n) / Double(max(1, samples)), 2)
+                    out += Report.percentileTable("\(prioType) prio \(p.ioclass)/\(p.level) (\(share)% of IOs)", p.hist, e.config.percentiles,
+                                                  precision: e.config.percentilePrecision)
+                }
             }
             // As fio's show_ddir_status(): each line only when it has samples (bwavgtime and
             // iopsavgtime are separate intervals), MiB/s once the mean passes kb_base² KiB/s,
