@@ -84,7 +84,7 @@ struct RunCommand: ParsableCommand {
             warnOnce("note", where: { $0.definition["io_submit_mode"]?.lowercased() == "offload" },
                      "io_submit_mode=offload: swio submits from the job's own thread (fio hands submissions to worker threads); rates and latencies are measured the same way")
             // fio prints this note too (to stdout, inside its JSON; swio keeps it on stderr).
-            warnOnce("note", where: { $0.iodepth > 1 && $0.engine.flags.contains(.sync) },
+            warnOnce("note", where: { $0.iodepth > 1 && $0.engine.flags.contains(.sync) && $0.replay?.probedDepth == nil },
                      "iodepth > 1 with a synchronous engine: the queue depth is capped at 1, as in fio")
             // Baselines are measured before the jobs run, so the jobs do not disturb them.
             let baselineByTarget = try measureBaselines(configs)

@@ -133,6 +133,38 @@ struct FioCompletenessTests {
         #expect(bad.status == 1 && bad.err.contains("read_iolog") && bad.err.contains("version"))
     }
 
+    /// A blktrace trace (the kernel's 48-byte records, written here) replays as fio 3.33 replays
+    /// it: the same reads, writes and flush, in the same order, on the replay_redirect file.
+    @Test(.enabled(if: which("fio") != nil && which("strace") != nil, "needs fio and strace"))
+    func blktraceReplaysAsFioDoes() throws {
+        let dir = makeTempDir()
+        #expect(FileManager.default.createFile(atPath: dir + "/f", contents: Data(count: 1 << 20)))
+        var trace: [UInt8] = []
+        // (ns, sector, bytes, category bits: 1 read, 2 write, 4 flush, 16 queue), all queue actions.
+        for (t, sector, bytes, cats) in [(1_000, 0, 4096, 17), (50_000, 64, 8192, 18), (90_000, 8, 4096, 17), (95_000, 0, 0, 20),
+                                         (120_000, 200, 4096, 18), (150_000, 16, 8192, 17)] as [(UInt64, UInt64, UInt32, UInt32)] {
+            for v in [UInt32(0x6561_7407), 0] { withUnsafeBytes(of: v.littleEndian) { trace += $0 } }
+            for v in [t, sector] { withUnsafeBytes(of: v.littleEndian) { trace += $0 } }
+            for v in [bytes, cats << 16 | 1, 1, 7 << 20, 0] { withUnsafeBytes(of: v.littleEndian) { trace += $0 } }
+            trace += [0, 0, 0, 0]   // error, pdu_len
+        }
+        try Data(trace).write(to: URL(fileURLWithPath: dir + "/trace.bin"))
+        func calls(_ tool: String) throws -> [String] {
+            let r = try sh(which("strace")!, ["-f", "-e", "trace=pread64,pwrite64,fsync", "-o", dir + "/st", tool, "--name=b", "--read_iolog=\(dir)/trace.bin",
+                                              "--replay_redirect=\(dir)/f", "--ioengine=psync"])
+            #expect(r.status == 0, "\(tool): \(r.err)")
+            return try String(contentsOfFile: dir + "/st", encoding: .utf8).split(separator: "\n").compactMap { line in
+                // "pread64(6, "..."..., 4096, 0) = 4096" -> "pread64 4096 0"; the tools' own small reads are not the trace's.
+                guard let call = ["pread64", "pwrite64", "fsync"].first(where: { line.contains($0 + "(") }), line.hasSuffix("= 4096") || line.hasSuffix("= 8192") || call == "fsync" else { return nil }
+                let args = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                return call == "fsync" ? call : "\(call) \(args[args.count - 2]) \(args.last!.split(separator: ")").first!)"
+            }
+        }
+        let swio = try calls(swioBinary)
+        #expect(swio == ["pread64 4096 0", "pwrite64 8192 32768", "pread64 4096 4096", "fsync", "pwrite64 4096 102400", "pread64 8192 8192"], "\(swio)")
+        #expect(try calls(which("fio")!) == swio)
+    }
+
     @Test func flowSharesIOByWeight() throws {
         let dir = makeTempDir()
         try "[global]\nioengine=null\nsize=1g\ntime_based\nruntime=1\n[a]\nflow=1\n[b]\nflow=3\n".write(toFile: dir + "/f.fio", atomically: true, encoding: .utf8)

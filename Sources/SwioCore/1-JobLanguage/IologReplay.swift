@@ -1,7 +1,8 @@
 // read_iolog: fio's text I/O logs, version 2 ("file action [offset length]") and version 3
 // (the same after a timestamp in microseconds, what write_iolog writes), replayed in order with
 // their delays (replay_time_scale, replay_no_stall), offsets scaled and aligned (replay_scale,
-// replay_align), and every file redirected to one (replay_redirect).
+// replay_align), and every file redirected to one (replay_redirect). A blktrace binary trace
+// is read by BlktraceReplay.swift.
 
 /// One I/O of a replayed log.
 public struct ScriptedIO: Sendable, Equatable {
@@ -18,6 +19,8 @@ public struct ScriptedIO: Sendable, Equatable {
 public struct IologReplay: Sendable {
     public var files: [String]
     public var entries: [ScriptedIO]
+    /// A blktrace's queue depth, the job's iodepth unless it sets one.
+    public var probedDepth: Int? = nil
     public var totalBytes: UInt64 { entries.reduce(0) { $0 &+ UInt64($1.length) } }
     public var largestBlock: UInt64 { UInt64(entries.map(\.length).max() ?? 0) }
     /// What the entries do: read, write or both (fio sets rw from them).
@@ -45,13 +48,32 @@ public struct IologReplay: Sendable {
         guard align & (align - 1) == 0 else { throw fail("replay_align", "replay_align=\(align) is not a power of 2") }
         let noStall = d["replay_no_stall"].map { $0 == "1" || $0.lowercased() == "true" } ?? false
         let redirect = d["replay_redirect"]
-        // fio 3.33 honours replay_skip for blktrace replay only.
-        let text: String
-        do { text = try readWholeFile(path, maxBytes: .max) } catch {
+        let raw: [UInt8]
+        do { raw = try readWholeFileBytes(path, maxBytes: .max) } catch {
             throw fail("read_iolog", "cannot read \(path): \((error as? ValueError)?.message ?? "\(error)")")
         }
-        if !text.utf8.prefix(4096).allSatisfy({ $0 < 0x80 && $0 != 0 }) {
-            throw fail("read_iolog", "\(path) is not a text iolog (blktrace replay is not implemented by swio)")
+        if let swap = Blktrace.byteOrder(raw) {
+            // fio 3.33 honours replay_skip for blktrace replay only.
+            var skip: UInt32 = 0
+            for w in (d["replay_skip"] ?? "").split(separator: ",") where !w.isEmpty {
+                guard let bit = ["read": 0, "write": 1, "trim": 2, "sync": 3][w.lowercased()] else {
+                    throw fail("replay_skip", "'\(w)' is not read, write, trim or sync")
+                }
+                skip |= 1 << UInt32(bit)
+            }
+            let o = Blktrace.Options(timeScale: UInt64(timeScale), noStall: noStall, scale: scale, align: align, redirect: redirect, skip: skip)
+            do {
+                return try Blktrace.parse(raw, swap: swap, o, path: path) { major, minor in
+                    guard let node = Blktrace.deviceNode(major: major, minor: minor) else {
+                        throw ValueError("\(path): the trace's device \(major):\(minor) is not in /dev (give the file to replay on with replay_redirect=)")
+                    }
+                    return node
+                }
+            } catch let e as ValueError { throw fail("read_iolog", e.message) }
+        }
+        let text = String(decoding: raw, as: UTF8.self)
+        if !raw.prefix(4096).allSatisfy({ $0 < 0x80 && $0 != 0 }) {
+            throw fail("read_iolog", "\(path) is neither a text iolog nor a blktrace trace")
         }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: true)
         guard let header = lines.first else { throw fail("read_iolog", "\(path) is empty") }

@@ -346,6 +346,8 @@ public struct JobConfig: Sendable {
         fdatasyncEvery = Int(try int("fdatasync"))
         endFsync = try bool("end_fsync")
         iodepth = Int(try int("iodepth", 1))
+        // A blktrace's own depth, when the job does not set one (as fio).
+        if !d.has("iodepth"), let probed = replay?.probedDepth { iodepth = probed }
         // fio's fixup_options(): iodepth_low 0 or above iodepth is iodepth (refill at once);
         // iodepth_batch_submit 0 is iodepth; iodepth_batch_complete_max stays as given (0
         // unless given), and IOLoop raises it to the min: one completion per reap by default.

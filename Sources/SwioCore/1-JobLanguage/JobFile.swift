@@ -547,6 +547,11 @@ public struct JobFileParser {
 
 /// Reads a whole text file (job files, saved baselines); the error says why in words.
 public func readWholeFile(_ path: String, maxBytes: Int = 64 << 20) throws -> String {
+    String(decoding: try readWholeFileBytes(path, maxBytes: maxBytes), as: UTF8.self)
+}
+
+/// Reads a whole file's bytes; the error says why in words.
+public func readWholeFileBytes(_ path: String, maxBytes: Int = 64 << 20) throws -> [UInt8] {
     guard let f = fopen(path, "r") else { throw ValueError(String(cString: strerror(errno))) }
     defer { fclose(f) }
     var bytes: [UInt8] = []
@@ -561,5 +566,5 @@ public func readWholeFile(_ path: String, maxBytes: Int = 64 << 20) throws -> St
         bytes.append(contentsOf: buf[0..<n])
         guard bytes.count <= maxBytes else { throw ValueError("larger than \(maxBytes >> 20) MiB") }
     }
-    return String(decoding: bytes, as: UTF8.self)
+    return bytes
 }

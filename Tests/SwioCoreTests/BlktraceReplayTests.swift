@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import SwioCore
+
+/// blktrace traces written here from the kernel's struct blk_io_trace (the machine's kernel
+/// forbids tracing, so none is captured): what becomes an I/O, in which order, after which delay.
+struct BlktraceReplayTests {
+    /// One record: category letters (R read, W write, F flush, S sync, Q queue, C complete,
+    /// N notify, D discard) and the action (1 queue, 2 back merge, 8 complete).
+    static func record(_ time: UInt64, sector: UInt64, bytes: UInt32, _ cats: String, action: UInt32, pdu: [UInt8] = [],
+                       bigEndian: Bool = false) -> [UInt8] {
+        let bits: [Character: UInt32] = ["R": 1, "W": 2, "F": 4, "S": 8, "Q": 16, "C": 128, "N": 1 << 10, "D": 1 << 13]
+        let act = action | cats.reduce(0) { $0 | bits[$1]! } << 16
+        var out: [UInt8] = []
+        func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: bigEndian ? v.bigEndian : v.littleEndian) { out += $0 } }
+        put(UInt32(0x6561_7407)); put(UInt32(1)); put(time); put(sector); put(bytes); put(act)
+        put(UInt32(100)); put(UInt32(7 << 20 | 3)); put(UInt32(0)); put(UInt16(0)); put(UInt16(pdu.count))
+        return out + pdu
+    }
+
+    static func trace(bigEndian: Bool = false) -> [UInt8] {
+        let ms: UInt64 = 1_000_000
+        let r = { (t: UInt64, s: UInt64, b: UInt32, c: String, a: UInt32) in record(t, sector: s, bytes: b, c, action: a, bigEndian: bigEndian) }
+        return record(ms, sector: 0, bytes: 0, "N", action: 0, pdu: Array("process\0".utf8), bigEndian: bigEndian)
+            + r(ms, 0, 4096, "RQ", 1) + r(ms + 10, 8, 4096, "RQ", 1)
+            + r(2 * ms, 16, 8192, "WSQ", 1) + r(2 * ms + 10, 32, 4096, "WQ", 2)   // a merge: no I/O
+            + r(3 * ms, 0, 4096, "RC", 8)
+            + r(4 * ms, 64, 8192, "DQ", 1) + r(5 * ms, 0, 0, "FQ", 1)
+            + r(6 * ms, 40, 0, "WQ", 1)                                          // no bytes: no I/O
+            + r(306 * ms, 24, 4096, "WQ", 1)
+    }
+
+    func replay(_ bytes: [UInt8], _ o: Blktrace.Options = .init(redirect: "/f")) throws -> IologReplay {
+        let swap = try #require(Blktrace.byteOrder(bytes))
+        return try Blktrace.parse(bytes, swap: swap, o, path: "t") { _, _ in "/dev/unused" }
+    }
+
+    @Test func queueEventsBecomeTheIOsInOrder() throws {
+        let r = try replay(Self.trace())
+        #expect(r.files == ["/f"])
+        #expect(r.entries.map { "\($0.kind) \($0.offset) \($0.length)" } ==
+                ["read 0 4096", "read 4096 4096", "write 8192 8192", "trim 32768 8192", "fsync 0 0", "write 12288 4096"])
+        // Delays from the previous queue event, in whole microseconds (fio's).
+        #expect(r.entries.map(\.delayNs) == [0, 0, 999_000, 2_000_000, 1_000_000, 300_000_000])
+        #expect(r.probedDepth == 2)
+        #expect(r.mode == .rw)
+        // The other byte order reads the same.
+        #expect(try replay(Self.trace(bigEndian: true)).entries == r.entries)
+    }
+
+    @Test func replayOptionsApply() throws {
+        let o = Blktrace.Options(timeScale: 200, noStall: false, scale: 2, align: 8192, redirect: "/g", skip: 1 << 2 | 1 << 3)
+        let r = try replay(Self.trace(), o)
+        #expect(r.entries.map { "\($0.kind) \($0.offset) \($0.length)" } == ["read 0 8192", "read 0 8192", "write 0 8192", "write 0 8192"])
+        #expect(r.entries.last?.delayNs == 150_000_000)
+        let still = try replay(Self.trace(), .init(noStall: true, redirect: "/f"))
+        #expect(still.entries.allSatisfy { $0.delayNs == 0 })
+    }
+
+    @Test func badTracesAreErrors() throws {
+        var t = Self.trace()
+        t[56 + 3] = 0x99   // the second record's magic (after the first's 8-byte pdu)
+        #expect(throws: ValueError.self) { try replay(t) }
+        #expect(Blktrace.byteOrder(Array("fio version 3 iolog\n".utf8) + [UInt8](repeating: 0, count: 40)) == nil)
+        let onlyNotify = Self.record(1, sector: 0, bytes: 0, "N", action: 0)
+        #expect(throws: ValueError.self) { try replay(onlyNotify) }
+        // A device that is not in /dev, without replay_redirect: its number in the message.
+        #expect(Blktrace.deviceNode(major: 4095, minor: 12345) == nil)
+    }
+}
