@@ -1,6 +1,6 @@
 # swio: `make run` sets up and runs a default job; `make test` sets up and runs the tests.
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
-APT_PACKAGES = liburing-dev libaio-dev libblkid-dev fio hdparm fdisk lvm2
+APT_PACKAGES = liburing-dev libaio-dev libblkid-dev zlib1g-dev fio hdparm fdisk lvm2
 # What only the tests use: promtool checks the metrics, headless Chromium renders swio plot's pages.
 TEST_APT_PACKAGES = prometheus chromium fonts-liberation python3 openmpi-bin strace
 

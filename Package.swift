@@ -27,6 +27,8 @@ let package = Package(
         ),
         // libblkid (util-linux): what a block device holds, before swio writes over it.
         .target(name: "CBlkid", path: "Sources/CBlkid", linkerSettings: [.linkedLibrary("blkid")]),
+        // zlib, for fio's compressed logs.
+        .target(name: "CZlib", path: "Sources/CZlib", linkerSettings: [.linkedLibrary("z")]),
         // fio's verify checksums (md5, sha1 and sha3 from swift-crypto; the CRCs, xxhash and
         // fio's own sha256/sha512 values here), with the CPU's crc32 instruction behind a C shim.
         .target(name: "CChecksums", path: "Sources/CChecksums", cSettings: [.unsafeFlags(["-O2"])]),
@@ -34,7 +36,7 @@ let package = Package(
         .target(
             name: "SwioCore",
             dependencies: [
-                "CSwio", "CBlkid", "SwioChecksums",
+                "CSwio", "CBlkid", "CZlib", "SwioChecksums",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),

@@ -20,7 +20,7 @@ enum FioSwitches {
         "max-jobs": .accepted("ignored, as fio 3.33 ignores it"),
         "alloc-size": .accepted("fio's shared-memory pool size; swio has no such pool"),
         "aux-path": .accepted("directory for files swio generates (verify_dump's blocks)"),
-        "inflate-log": .unsupported("swio writes no compressed logs (log_compression), so it has none to inflate"),
+        "inflate-log": .accepted("prints a compressed log (log_store_compressed's .fz, fio's or swio's) as text"),
         "trigger-file": .unsupported("verification triggers (fio's power-cut testing) are not implemented by swio"),
         "trigger-timeout": .unsupported("verification triggers (fio's power-cut testing) are not implemented by swio"),
         "trigger": .unsupported("verification triggers (fio's power-cut testing) are not implemented by swio"),
@@ -55,6 +55,12 @@ enum FioSwitches {
                         exit(0)
                     }
                     do { DebugLog.enabled = try DebugCategories.parse(value) } catch { throw UserError((error as? ValueError)?.message ?? "\(error)") }
+                case "inflate-log":
+                    guard let value, !value.isEmpty else { throw UserError("--inflate-log needs a compressed log (a .fz file)") }
+                    do {
+                        writeStdout(try CompressedLog.inflate(try readWholeFileBytes(value, maxBytes: .max)))
+                    } catch { throw UserError("--inflate-log=\(value): \((error as? ValueError)?.message ?? "\(error)")") }
+                    exit(0)
                 case "aux-path":
                     guard let value, !value.isEmpty else { throw UserError("--aux-path needs a directory") }
                     Verifier.auxPath = value

@@ -165,6 +165,39 @@ struct FioCompletenessTests {
         #expect(try calls(which("fio")!) == swio)
     }
 
+    /// log_store_compressed writes fio's .fz logs; --inflate-log prints them as the text log the
+    /// same job writes uncompressed (the time and value columns aside, which vary per run).
+    @Test func compressedLogsInflateToTheTextLog() throws {
+        let dir = makeTempDir()
+        let job = ["--name=x", "--ioengine=null", "--size=1m", "--bs=4k", "--log_offset=1", "--log_prio=1", "--prio=3"]
+        #expect(try runSwio(job + ["--write_lat_log=\(dir)/c", "--log_store_compressed=1"]).status == 0)
+        #expect(try runSwio(job + ["--write_lat_log=\(dir)/t"]).status == 0)
+        let inflated = try runSwio(["--inflate-log=\(dir)/c_clat.1.log.fz"])
+        #expect(inflated.status == 0, "\(inflated.err)")
+        func columns(_ text: String) -> [String] { text.split(separator: "\n").map { $0.split(separator: ",").dropFirst(2).joined(separator: ",") } }
+        let text = try String(contentsOfFile: dir + "/t_clat.1.log", encoding: .utf8)
+        #expect(columns(inflated.out).count == 256 && columns(inflated.out) == columns(text))
+        #expect(inflated.out.hasSuffix(", 1044480, 0x4003\n"))
+        // A log with nothing in it is an empty file, as fio's (a sync engine has no slat).
+        #expect((try FileManager.default.attributesOfItem(atPath: dir + "/c_slat.1.log.fz")[.size] as? Int) == 0)
+        let bad = try runSwio(["--inflate-log=\(dir)/t_clat.1.log"])
+        #expect(bad.status == 1 && bad.err.contains("--inflate-log") && bad.out.isEmpty)
+    }
+
+    /// Each tool inflates the other's compressed logs to the same text.
+    @Test(.enabled(if: which("fio") != nil, "needs fio (apt-get install fio)"))
+    func compressedLogsMoveBetweenSwioAndFio() throws {
+        let dir = makeTempDir()
+        let fio = which("fio")!
+        let job = ["--name=x", "--ioengine=null", "--size=1m", "--bs=4k", "--log_offset=1", "--log_store_compressed=1", "--write_bw_log=\(dir)/b"]
+        #expect(try sh(fio, job.map { $0.replacingOccurrences(of: "/b", with: "/f") }).status == 0)
+        #expect(try runSwio(job.map { $0.replacingOccurrences(of: "/b", with: "/s") }).status == 0)
+        for file in ["f_bw.1.log.fz", "s_bw.1.log.fz"] {
+            let byFio = try sh(fio, ["--inflate-log=\(dir)/\(file)"]), bySwio = try runSwio(["--inflate-log=\(dir)/\(file)"])
+            #expect(byFio.out.split(separator: "\n").count == 256 && bySwio.out == byFio.out, "\(file)")
+        }
+    }
+
     @Test func flowSharesIOByWeight() throws {
         let dir = makeTempDir()
         try "[global]\nioengine=null\nsize=1g\ntime_based\nruntime=1\n[a]\nflow=1\n[b]\nflow=3\n".write(toFile: dir + "/f.fio", atomically: true, encoding: .utf8)

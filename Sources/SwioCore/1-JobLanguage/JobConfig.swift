@@ -165,6 +165,8 @@ public struct JobConfig: Sendable {
     /// log_offset: per-I/O logs carry each I/O's offset; log_prio: its priority value in hex.
     public var logOffset: Bool
     public var logPrio: Bool
+    /// log_store_compressed: logs are written as fio's compressed .fz files.
+    public var logStoreCompressed: Bool
     /// flow: this job's weight in its flow_id (0: none), and flow_sleep in microseconds.
     public var flow: (weight: Int, id: Int, sleepUs: UInt64)?
     /// fill_device: write until ENOSPC, which then ends the job without an error.
@@ -412,6 +414,7 @@ public struct JobConfig: Sendable {
         }
         logOffset = try bool("log_offset")
         logPrio = try bool("log_prio")
+        logStoreCompressed = try bool("log_store_compressed")
         let targetUs = try time("latency_target", unit: 1)
         if targetUs > 0 {
             let pctText = (str("latency_percentile") ?? "100").replacingPercent

@@ -20,7 +20,8 @@ public enum LogWriter {
         }
         if let p = c.bwLog { logs.append(("\(p)_bw\(n).log", job.stats.bwLog, .bandwidth)) }
         if let p = c.iopsLog { logs.append(("\(p)_iops\(n).log", job.stats.iopsLog, .iops)) }
-        let columns = Columns(offset: c.logOffset, prioValue: c.logPrio)
+        let columns = Columns(offset: c.logOffset, prioValue: c.logPrio, compressed: c.logStoreCompressed)
+        if c.logStoreCompressed { logs = logs.map { ($0.path + ".fz", $0.entries, $0.rate) } }
         var failures: [EngineError] = []
         for log in logs {
             do { try writeLog(log.path, log.entries, averageMs: avg, rate: log.rate, endMs: endMs, run: job.runLogs, columns: columns) } catch let e as EngineError {
@@ -52,13 +53,16 @@ public enum LogWriter {
     struct Columns {
         var offset = false
         var prioValue = false
+        /// log_store_compressed: fio's zlib-compressed binary samples (CompressedLog).
+        var compressed = false
         func tail(_ offset: UInt64, _ prio: UInt16) -> String {
-            let p: String
-            if prioValue {
-                let hex = String(prio, radix: 16)
-                p = "0x" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-            } else { p = prio >> 13 == 1 ? "1" : "0" }
+            let p = Columns.prioText(prio, value: prioValue)
             return self.offset ? "\(offset), \(p)" : p
+        }
+        static func prioText(_ prio: UInt16, value: Bool) -> String {
+            guard value else { return prio >> 13 == 1 ? "1" : "0" }
+            let hex = String(prio, radix: 16)
+            return "0x" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
         }
     }
 
@@ -77,12 +81,17 @@ public enum LogWriter {
                          columns: Columns = Columns()) throws {
         try run.written.withLock { seen in
             let mode = seen.contains(path) ? "a" : "w"
+            // A compressed log is compressed before the file is touched.
+            let packed = columns.compressed ? try CompressedLog.compress(lines(entries, averageMs: averageMs, rate: rate, endMs: endMs),
+                                                                         offset: columns.offset, prio: columns.prioValue) : nil
             guard let f = fopen(path, mode) else {
                 let e = errno
                 throw EngineError(errno: e, "cannot write log \(path): \(Syscall.errorString(e))")
             }
             seen.insert(path)
-            writeEntries(f, entries, averageMs: averageMs, rate: rate, endMs: endMs, columns: columns)
+            if let packed { _ = fwrite(packed, 1, packed.count, f) } else {
+                writeEntries(f, entries, averageMs: averageMs, rate: rate, endMs: endMs, columns: columns)
+            }
             // fputs fails quietly (ENOSPC, EIO); the stream's error flag and fclose say so.
             let failed = ferror(f) != 0 || fflush(f) != 0
             let e = errno
@@ -95,10 +104,15 @@ public enum LogWriter {
 
     static func writeEntries(_ f: UnsafeMutablePointer<FILE>, _ entries: [LogEntry], averageMs: UInt64, rate: Rate?, endMs: UInt64,
                              columns: Columns = Columns()) {
-        if averageMs == 0 {
-            for e in entries { fputs("\(e.timeMs), \(e.value), \(e.ddir), \(e.bs), \(columns.tail(e.offset, e.prio))\n", f) }
-            return
+        for e in lines(entries, averageMs: averageMs, rate: rate, endMs: endMs) {
+            fputs("\(e.timeMs), \(e.value), \(e.ddir), \(e.bs), \(columns.tail(e.offset, e.prio))\n", f)
         }
+    }
+
+    /// The log's lines: the entries themselves, or their averages per window (log_avg_msec).
+    static func lines(_ entries: [LogEntry], averageMs: UInt64, rate: Rate?, endMs: UInt64) -> [LogEntry] {
+        if averageMs == 0 { return entries }
+        var out: [LogEntry] = []
         var window: UInt64 = 0
         // Per ddir: sum of values, sum of bytes, count.
         var sums: [(value: UInt64, bytes: UInt64, count: UInt64)] = Array(repeating: (0, 0, 0), count: 3)
@@ -110,7 +124,7 @@ public enum LogWriter {
                 case .bandwidth: v = sums[d].bytes * 1000 / averageMs / 1024
                 case nil: v = sums[d].value / sums[d].count
                 }
-                fputs("\(stamp), \(v), \(d), 0, \(columns.tail(0, 0))\n", f)
+                out.append(LogEntry(timeMs: stamp, value: v, ddir: UInt8(d), bs: 0))
                 sums[d] = (0, 0, 0)
             }
         }
@@ -124,5 +138,6 @@ public enum LogWriter {
         }
         // The window the run ended in.
         if rate == nil { flush(window, at: min((window + 1) * averageMs, max(endMs, window * averageMs))) }
+        return out
     }
 }
