@@ -104,6 +104,8 @@ func runSwio(_ args: [String], stdoutPath: String? = nil, during: ((Int32) -> Vo
     let p = Process()
     p.executableURL = URL(fileURLWithPath: swioBinary)
     p.arguments = args
+    // In its own directory: what a run leaves beside it (fio's verify state files) stays there.
+    p.currentDirectoryURL = URL(fileURLWithPath: dir)
     p.standardOutput = try #require(FileHandle(forWritingAtPath: outPath))
     p.standardError = FileHandle(forWritingAtPath: dir + "/err")
     try p.run()

@@ -232,4 +232,36 @@ import Glibc
             #expect(try runSwio(["--name=r", "--filename=\(a)", readRW] + base).status != 0, "swio missed a flipped byte in fio's \(type)")
         }
     }
+
+    /// verify_state_save/verify_state_load in fio's format: a write stopped part way leaves how
+    /// far it got, and a later verify_only run reads back only that, in swio and in fio.
+    @Test func verifyStateBoundsTheVerifyPhase() throws {
+        let dir = makeTempDir()
+        let job = ["--name=w", "--filename=\(dir)/f", "--rw=write", "--bs=4k", "--size=4m", "--verify=crc32c", "--aux-path=\(dir)", "--output-format=json"]
+        let w = try runSwio(job + ["--do_verify=0", "--rate=1m", "--runtime=1"]).job()
+        let written = (w["write"] as? [String: Any])?["total_ios"] as? Int ?? 0
+        #expect(written > 100 && written < 1024, "\(written)")
+        let path = dir + "/local-w-0-verify.state"
+        let state = try VerifyState.load(path)
+        #expect(state.depth == 1 && state.files == 1 && (state.numberio == UInt64(written) || state.numberio == UInt64(written) + 1))
+        #expect(state.completions.map(\.offset) == [UInt64(written - 1) * 4096])
+        let bounded = try runSwio(job + ["--verify_only=1", "--verify_state_load=1"])
+        #expect(try bounded.job()["error"] as? Int == 0 && (try bounded.job()["read"] as? [String: Any])?["total_ios"] as? Int == written)
+        #expect(bounded.err.contains("verifying \(written) of 1024 blocks"))
+        // Without the state the unwritten blocks fail.
+        #expect(try runSwio(job + ["--verify_only=1"]).job()["error"] as? Int == Int(EILSEQ))
+        if VerifyTests.hasFio {
+            let f = try sh(which("fio")!, job + ["--verify_only=1", "--verify_state_load=1"])
+            let j = try JSONSerialization.jsonObject(with: Data(f.out[f.out.firstIndex(of: "{")!...].utf8)) as? [String: Any]
+            let fj = try #require((j?["jobs"] as? [[String: Any]])?.first)
+            #expect(fj["error"] as? Int == 0 && (fj["read"] as? [String: Any])?["total_ios"] as? Int == written, "fio: \(f.err)")
+        }
+        // A damaged state stops the job before any I/O; verify_state_save=0 writes none.
+        pwriteBytes(path, [0xff], at: 40)
+        let bad = try runSwio(job + ["--verify_only=1", "--verify_state_load=1"])
+        #expect(bad.status == 1 && bad.err.contains("verify_state_load") && bad.err.contains("corrupt"))
+        try FileManager.default.removeItem(atPath: path)
+        _ = try runSwio(job + ["--do_verify=0", "--size=64k", "--verify_state_save=0"])
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
 }

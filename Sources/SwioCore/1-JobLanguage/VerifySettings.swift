@@ -171,6 +171,10 @@ public struct VerifySettings: Sendable {
     public var trimVerifyZero = true
     /// experimental_verify: the verify phase reads the blocks back in the order they were written.
     public var writeOrder = false
+    /// verify_state_save: a job that wrote leaves fio's <prefix>-<job>-<n>-verify.state;
+    /// verify_state_load: the verify phase reads back no more than that state says was written.
+    public var stateSave = true
+    public var stateLoad = false
 }
 
 extension VerifySettings {
@@ -201,8 +205,9 @@ extension VerifySettings {
             guard let c = VerifyChecksum(rawValue: word) else { throw fail("verify", "'\(word)' is not a verify type") }
             mode = .checksum(c)
         }
-        for (name, what) in [("verify_state_load", "verify_state_load=1")] where try flag(name, false) {
-            throw fail(name, "\(what) is not implemented by swio")
+        let stateLoad = try flag("verify_state_load", false)
+        if stateLoad && !rw.directions.contains(.write) {
+            throw fail("verify_state_load", "swio applies a saved verify state to a writing job's verify phase (run the write job again with verify_only=1); this job only reads")
         }
         func count(_ name: String) throws -> Int {
             guard let v = d[name] else { return 0 }
@@ -243,7 +248,8 @@ extension VerifySettings {
                               backlog: backlog, backlogBatch: batch > 0 ? batch : backlog,
                               trimPercent: trimPercent, trimBacklog: trimBacklog, trimBatch: trimBatch > 0 ? trimBatch : trimBacklog,
                               trimVerifyZero: try flag("trim_verify_zero", true),
-                              writeOrder: try flag("experimental_verify", false))
+                              writeOrder: try flag("experimental_verify", false),
+                              stateSave: try flag("verify_state_save", true), stateLoad: stateLoad)
     }
 
     static func gcd(_ a: UInt64, _ b: UInt64) -> UInt64 { b == 0 ? a : gcd(b, a % b) }

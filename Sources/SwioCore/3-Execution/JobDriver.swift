@@ -33,6 +33,7 @@ public enum JobDriver {
                 job.settleBeforeFirstIO()
                 job.beginTiming()
                 var end = job.config.verify?.only == true && job.writes ? .done : loop.run(&engine)
+                job.saveVerifyState()
                 if end == .done && job.verifiesAfterWriting {
                     if job.settleWritesForVerify(&loop) {
                         job.beforeVerifyPhase?(job)

@@ -176,6 +176,13 @@ public final class JobExecution: @unchecked Sendable {
         if let vs = config.verify, !isNetwork {
             let v = verifier ?? Verifier(settings: vs, job: config, thread: config.definition.jobNumber + 1,
                                          paths: files.map(\.path), depth: depth, checks: !isDiskless)
+            if vs.stateLoad && verifier == nil {
+                // Before any I/O: a state that cannot be read stops the job, as in fio.
+                let path = VerifyState.path(jobName: config.name, index: config.definition.jobNumber, auxPath: Verifier.auxPath)
+                do { v.loadedState = try VerifyState.load(path) } catch {
+                    throw fail("verify_state_load", (error as? ValueError)?.message ?? "\(error)", errno: ENOENT)
+                }
+            }
             verifier = v
             loop.attach(v, checksReads: !writes)
         }
@@ -313,7 +320,22 @@ public final class JobExecution: @unchecked Sendable {
         }
         let randomMap = config.rw.isRandom && !config.norandommap && config.distribution == .uniform
         verifier?.prepareScript(writeOrder: randomMap || config.verify?.writeOrder == true)
+        if let v = verifier, let state = v.loadedState {
+            let all = v.scriptCount
+            v.limitScript(state)
+            Console.writeLine("swio: job '\(config.name)': verify state: \(state.numberio) writes were issued; verifying \(v.scriptCount) of \(all) blocks", fd: 2)
+        }
         return true
+    }
+
+    /// verify_state_save: how far a writing verify job got, in fio's state file (a failure to
+    /// write it is a warning: the job's own I/O is done).
+    public func saveVerifyState() {
+        guard let v = verifier, v.settings.stateSave, !v.settings.only, v.writesIssued > 0 else { return }
+        let path = VerifyState.path(jobName: config.name, index: config.definition.jobNumber, auxPath: Verifier.auxPath)
+        do { try v.savedState().save(to: path, jobName: config.name, index: config.definition.jobNumber, seed: config.seed) } catch {
+            Console.writeLine("swio: warning: job '\(config.name)': \(error)", fd: 2)
+        }
     }
 
     /// numa_mem_policy, for the job's thread, before its buffers are allocated.

@@ -41,6 +41,13 @@ public final class Verifier {
     public let keepsHistory: Bool
     var seeds: RandomGenerator
     var writesIssued: UInt64 = 0
+    /// Each file's last `depth` completed write offsets, a ring, and its writes (verify_state_save).
+    var recentWrites: [UInt64]
+    var recentNext: [Int]
+    var fileWrites: [UInt64]
+    let depth: Int
+    /// verify_state_load: the saved state that bounds the verify phase.
+    public var loadedState: VerifyState?
     var unitSeed: [UInt64]
     var unitNumberio: [UInt64]
     public internal(set) var history: [WrittenBlock] = []
@@ -85,6 +92,10 @@ public final class Verifier {
         unitNumberio = [UInt64](repeating: 0, count: depth)
         backlogBlocks = [WrittenBlock?](repeating: nil, count: depth)
         trimDraws = RandomGenerator(seed: job.seed ^ 0x7e1_3000_0000_0004)
+        self.depth = max(1, depth)
+        recentWrites = [UInt64](repeating: 0, count: self.depth * max(1, paths.count))
+        recentNext = [Int](repeating: 0, count: max(1, paths.count))
+        fileWrites = [UInt64](repeating: 0, count: max(1, paths.count))
         scratch = .allocate(byteCount: 256, alignment: 16)
     }
 
@@ -171,6 +182,10 @@ public final class Verifier {
 
     /// A write completed: it is read back in the verify phase (a failed one is not, as in fio).
     public func writeCompleted(_ u: UnsafeMutablePointer<IOUnit>) {
+        let f = Int(u.pointee.fileIndex) % recentNext.count
+        recentWrites[f * depth + recentNext[f]] = u.pointee.offset
+        recentNext[f] = (recentNext[f] + 1) % depth
+        fileWrites[f] &+= 1
         guard keepsHistory else { return }
         let i = Int(u.pointee.index)
         history.append(WrittenBlock(fileIndex: u.pointee.fileIndex, offset: u.pointee.offset, length: u.pointee.length,
@@ -248,6 +263,24 @@ public final class Verifier {
         let i = trimCandidates.removeFirst()
         history[i].trimmed = true
         return history[i]
+    }
+
+    /// What verify_state_save records: the writes issued and each file's last completions.
+    func savedState() -> VerifyState {
+        var comps: [(file: UInt64, offset: UInt64)] = []
+        for f in 0..<recentNext.count {
+            var j = recentNext[f]
+            for _ in 0..<Int(Swift.min(fileWrites[f], UInt64(depth))) {
+                j = (j + depth - 1) % depth
+                comps.append((UInt64(f), recentWrites[f * depth + j]))
+            }
+        }
+        return VerifyState(numberio: writesIssued, depth: UInt32(depth), files: UInt32(recentNext.count), completions: comps)
+    }
+
+    /// verify_state_load: the verify phase's reads, cut where the state says writing stopped.
+    func limitScript(_ state: VerifyState) {
+        script.removeLast(script.count - state.readsToDo(script))
     }
 
     public var scriptCount: Int { script.count }
