@@ -266,7 +266,7 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
         #expect(parseError("[a]\nmax_latency=1ms\n")?.reason.contains("max_latency=1ms") == true)
         // Values that leave the feature off ask for nothing swio lacks, so the job runs.
         #expect(try parse("[a]\nfill_device=0\nverify=none\nzonemode=none\nlockfile=none\n").jobs.count == 1)
-        #expect(parseError("[a]\nverify_state_load=1\n")?.option == "verify_state_load")
+        #expect(parseError("[a]\nserialize_overlap=1\n")?.option == "serialize_overlap")
         // Options swio used to accept and then ignore: what they ask for is reported, their
         // off/default values run.
         // (fio's HOWTO: unit_base 8 is bytes, what swio reports; 1 is bits.)

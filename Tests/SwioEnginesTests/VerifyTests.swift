@@ -21,7 +21,8 @@ import Glibc
     func runVerifyingJob(_ text: String, before: @escaping (JobExecution) -> Void) throws -> JobExecution {
         var p = JobFileParser(options: ParseOptions(environment: [:], engines: EngineRegistry.catalog))
         let parsed = try p.parse(text: text, file: "verify.fio")
-        let config = try JobConfig(try #require(parsed.jobs.first))
+        var config = try JobConfig(try #require(parsed.jobs.first))
+        config.verify?.stateSave = false   // no state file in this process's directory
         let job = JobExecution(config: config)
         job.beforeVerifyPhase = before
         config.engine.run(job)
