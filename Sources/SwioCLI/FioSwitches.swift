@@ -31,7 +31,7 @@ enum FioSwitches {
         "remote-config": .unsupported("fio's client/server mode is not implemented"),
         "idle-prof": .unsupported("CPU idleness profiling is not implemented by swio"),
         "cpuclock-test": .unsupported("swio uses the kernel's monotonic clock, not the CPU's cycle counter; there is nothing to test"),
-        "merge-blktrace-only": .unsupported("blktrace merging is not implemented by swio"),
+        "merge-blktrace-only": .accepted("merges the jobs' blktraces (merge_blktrace_file) and stops before any I/O"),
         "latency-log": .unsupported("fio 3.33 refuses it too (deprecated); use write_lat_log= in the job"),
     ]
 
@@ -55,6 +55,9 @@ enum FioSwitches {
                         exit(0)
                     }
                     do { DebugLog.enabled = try DebugCategories.parse(value) } catch { throw UserError((error as? ValueError)?.message ?? "\(error)") }
+                case "merge-blktrace-only":
+                    // The merge happens as the jobs are read; stopping after that is --parse-only.
+                    rest.append("--parse-only")
                 case "inflate-log":
                     guard let value, !value.isEmpty else { throw UserError("--inflate-log needs a compressed log (a .fz file)") }
                     do {

@@ -67,4 +67,20 @@ struct BlktraceReplayTests {
         // A device that is not in /dev, without replay_redirect: its number in the message.
         #expect(Blktrace.deviceNode(major: 4095, minor: 12345) == nil)
     }
+
+    /// merge_blktrace_file: queue events of several traces by time, each scaled and repeated.
+    @Test func tracesMergeByTime() throws {
+        let ms: UInt64 = 1_000_000
+        let b = [1, 2, 3].map { Self.record(UInt64($0) * 3 * ms, sector: 1000 + UInt64($0), bytes: 4096, "WQ", action: 1, bigEndian: true) }.joined()
+        let merged = try Blktrace.merge([(Self.trace(), "a"), (Array(b), "b")], scalars: [100, 50], iterations: [1, 2])
+        let r = try replay(merged, .init(noStall: true, redirect: "/f"))
+        // a's reads, writes and discard, its zero-byte write (kept by the merge, dropped by the
+        // replay) but not its flush (fio merges reads, writes and discards only); b's three twice
+        // at half time: 1.5, 3, 4.5 ms, then 6, 7.5, 9 ms (b's length, 9 ms, later, halved).
+        #expect(merged.count == 48 * 12)
+        let order = r.entries.map { $0.offset >= 512_000 ? "b\($0.offset / 512 - 1000)" : "\($0.kind)" }
+        #expect(order == ["read", "read", "b1", "write", "b2", "trim", "b3", "b1", "b2", "b3", "write"], "\(order)")
+        #expect(!r.entries.contains { $0.kind == .fsync })
+        #expect(throws: ValueError.self) { try Blktrace.merge([(Array("text".utf8) + [UInt8](repeating: 0, count: 60), "t")], scalars: [100], iterations: [1]) }
+    }
 }

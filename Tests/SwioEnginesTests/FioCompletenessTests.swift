@@ -160,6 +160,14 @@ struct FioCompletenessTests {
                 return call == "fsync" ? call : "\(call) \(args[args.count - 2]) \(args.last!.split(separator: ")").first!)"
             }
         }
+        // --merge-blktrace-only merges the traces (the same one twice, the second at half time) and
+        // does no I/O; the merged trace then replays both.
+        let merge = try runSwio(["--name=m", "--read_iolog=\(dir)/trace.bin:\(dir)/trace.bin", "--merge_blktrace_file=\(dir)/m.bin",
+                                 "--merge_blktrace_scalars=100:50", "--replay_redirect=\(dir)/f", "--merge-blktrace-only"])
+        #expect(merge.status == 0 && merge.out.isEmpty, "\(merge.err)")
+        #expect((try FileManager.default.attributesOfItem(atPath: dir + "/m.bin")[.size] as? Int) == 48 * 10)
+        let both = try runSwio(["--name=m", "--read_iolog=\(dir)/m.bin", "--replay_redirect=\(dir)/f", "--output-format=json"]).job()
+        #expect((both["read"] as? [String: Any])?["total_ios"] as? Int == 6 && (both["write"] as? [String: Any])?["total_ios"] as? Int == 4)
         let swio = try calls(swioBinary)
         #expect(swio == ["pread64 4096 0", "pwrite64 8192 32768", "pread64 4096 4096", "fsync", "pwrite64 4096 102400", "pread64 8192 8192"], "\(swio)")
         #expect(try calls(which("fio")!) == swio)

@@ -3,7 +3,9 @@
 // As fio replays one: only the queue events become I/Os (reads, writes, discards as trims,
 // flushes as syncs), each due its time after the previous one; each traced device is the /dev
 // node with its number, or replay_redirect; replay_skip leaves directions out; the queue depth
-// seen in the trace is the job's iodepth unless the job sets one.
+// seen in the trace is the job's iodepth unless the job sets one. merge_blktrace_file merges
+// several traces into one by time first (each scaled by merge_blktrace_scalars and repeated
+// merge_blktrace_iters times), as fio's HOWTO describes.
 
 #if canImport(Glibc)
 import Glibc
@@ -105,6 +107,62 @@ enum Blktrace {
         // Stacked devices may never complete in the trace: fio caps the depth at 1024.
         let probed = (0..<3).map { min(1024, maxDepth[$0] == 0 && ios[$0] > 0 ? 1 : maxDepth[$0]) }.max() ?? 1
         return IologReplay(files: files, entries: entries, probedDepth: max(1, probed))
+    }
+
+    /// One queue event of a trace being merged: its time (scaled) and its 48 bytes.
+    struct MergeEvent { var time: UInt64; var record: [UInt8] }
+
+    /// The queue events (reads, writes, discards) of traces merged by time into one trace,
+    /// little-endian, without the records' extra data: trace i's times are scaled by
+    /// scalars[i] percent, and it is replayed iterations[i] times, each pass after the last.
+    static func merge(_ traces: [(bytes: [UInt8], name: String)], scalars: [UInt64], iterations: [Int]) throws -> [UInt8] {
+        var streams: [[MergeEvent]] = []
+        for (i, t) in traces.enumerated() {
+            guard let swap = byteOrder(t.bytes) else { throw ValueError("\(t.name) is not a blktrace trace") }
+            var events: [(UInt64, [UInt8])] = []
+            var at = 0, last: UInt64 = 0
+            while at + recordSize <= t.bytes.count {
+                var r = Array(t.bytes[at..<(at + recordSize)])
+                if swap {
+                    // To this machine's order, field by field (magic, sequence, time, sector, ...).
+                    for (off, size) in [(0, 4), (4, 4), (8, 8), (16, 8), (24, 4), (28, 4), (32, 4), (36, 4), (40, 4), (44, 2), (46, 2)] {
+                        r[off..<(off + size)].reverse()
+                    }
+                }
+                let time = r.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self)) }
+                let action = r.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 28, as: UInt32.self)) }
+                let pdu = Int(r.withUnsafeBytes { UInt16(littleEndian: $0.loadUnaligned(fromByteOffset: 46, as: UInt16.self)) })
+                guard r.withUnsafeBytes({ $0.loadUnaligned(as: UInt32.self) }) & 0xffff_ff00 == magic else {
+                    throw ValueError("\(t.name): bad magic in blktrace data at byte \(at)")
+                }
+                at += recordSize + pdu
+                last = time
+                let category = action >> 16
+                guard action & 0xffff == queue, category & notify == 0, category & (read | write | discard) != 0 else { continue }
+                r[46] = 0; r[47] = 0
+                events.append((time, r))
+            }
+            var all: [MergeEvent] = []
+            for pass in 0..<UInt64(iterations[i]) {
+                for (time, r) in events { all.append(MergeEvent(time: (time &+ pass &* last) &* scalars[i] / 100, record: r)) }
+            }
+            streams.append(all)
+        }
+        // The earliest event next, the first trace's on a tie (fio's find_earliest_io()).
+        var out: [UInt8] = []
+        var next = [Int](repeating: 0, count: streams.count)
+        while true {
+            var pick = -1
+            for s in streams.indices where next[s] < streams[s].count {
+                if pick < 0 || streams[s][next[s]].time < streams[pick][next[pick]].time { pick = s }
+            }
+            guard pick >= 0 else { break }
+            var e = streams[pick][next[pick]]
+            next[pick] += 1
+            withUnsafeBytes(of: e.time.littleEndian) { for (k, b) in $0.enumerated() { e.record[8 + k] = b } }
+            out += e.record
+        }
+        return out
     }
 
     /// The block device node under /dev (or a directory in it) with this number.

@@ -4,6 +4,10 @@
 // replay_align), and every file redirected to one (replay_redirect). A blktrace binary trace
 // is read by BlktraceReplay.swift.
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One I/O of a replayed log.
 public struct ScriptedIO: Sendable, Equatable {
     public var fileIndex: Int32
@@ -35,8 +39,32 @@ public struct IologReplay: Sendable {
         func fail(_ n: String, _ m: String, errno e: Int32 = 0) -> JobFileError { JobFileError(option(n), option: n, m, errno: e) }
         let paths = JobConfig.splitPaths(spec)
         guard !paths.isEmpty else { throw fail("read_iolog", "no log named") }
-        let path = paths[d.cloneIndex % paths.count]
-        if d.flag("read_iolog_chunked") { throw fail("read_iolog_chunked", "read_iolog_chunked=1 is not implemented by swio (the log is read whole)") }
+        var path = paths[d.cloneIndex % paths.count]
+        if let merged = d["merge_blktrace_file"] {
+            // The logs are traces to merge into one, which is then replayed (fio's merge phase).
+            func list(_ name: String, _ def: Double) throws -> [Double] {
+                guard let v = d[name], !v.isEmpty else { return [Double](repeating: def, count: paths.count) }
+                let l = try v.split(separator: ":").map { w -> Double in
+                    guard let x = Double(w), x > 0 else { throw fail(name, "'\(w)' is not a positive number") }
+                    return x
+                }
+                guard l.count == paths.count else { throw fail(name, "\(l.count) values for \(paths.count) traces in read_iolog") }
+                return l
+            }
+            let scalars = try list("merge_blktrace_scalars", 100).map { UInt64($0) }
+            let iterations = try list("merge_blktrace_iters", 1).map { Int($0) }
+            let traces = try paths.map { p -> (bytes: [UInt8], name: String) in
+                do { return (try readWholeFileBytes(p, maxBytes: .max), p) } catch {
+                    throw fail("read_iolog", "cannot read \(p): \((error as? ValueError)?.message ?? "\(error)")")
+                }
+            }
+            let bytes: [UInt8]
+            do { bytes = try Blktrace.merge(traces, scalars: scalars, iterations: iterations) } catch let e as ValueError { throw fail("read_iolog", e.message) }
+            guard let f = fopen(merged, "w") else { throw fail("merge_blktrace_file", "cannot write \(merged): \(String(cString: strerror(errno)))", errno: errno) }
+            let wrote = fwrite(bytes, 1, bytes.count, f) == bytes.count
+            guard fclose(f) == 0 && wrote else { throw fail("merge_blktrace_file", "cannot write \(merged): \(String(cString: strerror(errno)))", errno: errno) }
+            path = merged
+        }
         func int(_ n: String, _ def: Int) throws -> Int {
             guard let v = d[n] else { return def }
             guard let i = Int(v), i >= 1 else { throw fail(n, "'\(v)' is not a positive whole number") }
