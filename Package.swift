@@ -56,6 +56,7 @@ let package = Package(
         .target(name: "KeventEngine", dependencies: ["SwioCore", "CKevent"], path: "engines/Kevent",
                 exclude: ["README.md", "CKevent"]),
         .target(name: "MmapEngine", dependencies: ["SwioCore"], path: "engines/Mmap"),
+        .target(name: "PosixAIOEngine", dependencies: ["SwioCore"], path: "engines/PosixAIO"),
         .target(name: "CNet", path: "engines/Net/CNet"),
         .target(name: "NetEngine", dependencies: ["SwioCore", "CSwio", "CNet", "CLiburing"], path: "engines/Net", exclude: ["CNet"]),
         // Run-time plugins (ioengine=external:PATH): the C interface in plugins/include.
@@ -65,7 +66,7 @@ let package = Package(
         .target(
             name: "SwioEngines",
             dependencies: ["SwioCore", "SyncEngines", "NullEngine", "LibaioEngine", "IOUringEngine", "KeventEngine",
-                           "MmapEngine", "NetEngine", "ExternalEngine"]
+                           "MmapEngine", "PosixAIOEngine", "NetEngine", "ExternalEngine"]
         ),
         // Many hosts on MPI: the library is loaded at run time (no MPI needed to build or to
         // run without it); SwioCluster runs the ranks and merges their reports.

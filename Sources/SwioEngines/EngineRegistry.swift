@@ -9,6 +9,7 @@ import LibaioEngine
 import IOUringEngine
 import KeventEngine
 import MmapEngine
+import PosixAIOEngine
 import NetEngine
 import ExternalEngine
 
@@ -19,7 +20,7 @@ public struct EngineRegistry: EngineCatalog {
         PSyncEngine.descriptor, SyncEngine.descriptor, VSyncEngine.descriptor, PVSyncEngine.descriptor,
         PVSync2Engine.descriptor, NullEngine.descriptor, LibaioEngine.descriptor, IOUringEngine.descriptor,
         Kevent.descriptor(sources: [Kevent.source(LibaioEngine.self), Kevent.source(IOUringEngine.self)]),
-        MmapEngine.descriptor, NetEngine.descriptor, NetEngine.spliceDescriptor, NetKeventEngine.descriptor,
+        MmapEngine.descriptor, PosixAIOEngine.descriptor, NetEngine.descriptor, NetEngine.spliceDescriptor, NetKeventEngine.descriptor,
         NetUringEngine.descriptor,
     ]
 

@@ -5,7 +5,7 @@
 import SwioCore
 
 enum FioEngines {
-    static let names = ["posixaio", "sg", "splice", "io_uring_cmd",
+    static let names = ["sg", "splice", "io_uring_cmd",
         "cpuio", "e4defrag", "falloc", "filecreate", "filestat", "filedelete", "dircreate", "dirstat", "dirdelete",
         "ftruncate", "exec", "http", "rdma", "rbd", "rados", "nbd", "nfs", "libblkio", "libzbc", "dev-dax",
         "libpmem", "libiscsi", "gfapi", "libhdfs", "mtd", "windowsaio", "solarisaio", "guasi", "xnvme"]
