@@ -58,6 +58,7 @@ enum FioSwitches {
                 case "merge-blktrace-only":
                     // The merge happens as the jobs are read; stopping after that is --parse-only.
                     rest.append("--parse-only")
+                    IologReplay.mergeOnly = true
                 case "inflate-log":
                     guard let value, !value.isEmpty else { throw UserError("--inflate-log needs a compressed log (a .fz file)") }
                     do {

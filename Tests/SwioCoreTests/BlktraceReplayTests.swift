@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SwioCore
+import SwioChecksums
 
 /// blktrace traces written here from the kernel's struct blk_io_trace (the machine's kernel
 /// forbids tracing, so none is captured): what becomes an I/O, in which order, after which delay.
@@ -82,5 +83,29 @@ struct BlktraceReplayTests {
         #expect(order == ["read", "read", "b1", "write", "b2", "trim", "b3", "b1", "b2", "b3", "write"], "\(order)")
         #expect(!r.entries.contains { $0.kind == .fsync })
         #expect(throws: ValueError.self) { try Blktrace.merge([(Array("text".utf8) + [UInt8](repeating: 0, count: 60), "t")], scalars: [100], iterations: [1]) }
+    }
+
+    /// Hostile input is an error or a clamped value, never a crash.
+    @Test func hostileTracesAndStatesAreErrors() throws {
+        // A gap of most of UInt64's range between two queue events.
+        let t = Self.record(1, sector: 0, bytes: 4096, "RQ", action: 1) + Self.record(.max - 1, sector: 8, bytes: 4096, "RQ", action: 1)
+        #expect(try replay(t).entries.count == 2)
+        // A record's extra data running past the end of the file.
+        let cut = Array((t + Self.record(5, sector: 0, bytes: 0, "N", action: 0, pdu: [1, 2, 3, 4])).dropLast(2))
+        #expect(throws: ValueError.self) { try Blktrace.merge([(cut, "cut")], scalars: [100], iterations: [1]) }
+        #expect(throws: ValueError.self) { try replay(cut) }
+        // A verify state whose completion count is absurd, with a correct crc32c.
+        let state = VerifyState(numberio: 4, depth: 1, files: 1, completions: [(0, 4096)])
+        var bytes = state.encoded(jobName: "j", index: 0, seed: 1)
+        for (i, b) in withUnsafeBytes(of: UInt64(1 << 62).littleEndian, Array.init).enumerated() { bytes[24 + i] = b }
+        let crc = bytes.withUnsafeBytes { CRC.crc32c(UnsafeRawBufferPointer(rebasing: $0[24...])) }
+        for (i, b) in withUnsafeBytes(of: UInt64(crc).littleEndian, Array.init).enumerated() { bytes[16 + i] = b }
+        let path = NSTemporaryDirectory() + "swio-state-\(getpid())"
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: ValueError.self) { try VerifyState.load(path) }
+        // The file as written loads back.
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(state.encoded(jobName: "j", index: 0, seed: 1))))
+        #expect(try VerifyState.load(path) == state)
     }
 }

@@ -83,7 +83,8 @@ public struct PosixAIOEngine: IOEngine {
                     i += 1
                     continue
                 }
-                u.pointee.result = e == 0 ? aio_return(cb) : -Int(e)
+                // aio_error() itself failing (-1) is that errno.
+                u.pointee.result = e == 0 ? aio_return(cb) : e < 0 ? -Int(errno) : -Int(e)
                 done[got] = u
                 got += 1
                 // Keep the in-flight list dense: the last one takes this slot (looked at next).

@@ -80,7 +80,8 @@ enum Blktrace {
             }
             guard act == queue else { continue }
             var delay: UInt64 = 0
-            if lastTime > 0 && !o.noStall && time >= lastTime { delay = (time - lastTime) * 100 / o.timeScale }
+            // In floating point, as fio's delay_since_ttime(): a hostile gap must not overflow.
+            if lastTime > 0 && !o.noStall && time >= lastTime { delay = UInt64(min(Double(time - lastTime) * 100 / Double(o.timeScale), 1e18)) }
             lastTime = time
             // fio keeps the delay in microseconds.
             delay = delay / 1000 * 1000
@@ -135,16 +136,21 @@ enum Blktrace {
                 guard r.withUnsafeBytes({ $0.loadUnaligned(as: UInt32.self) }) & 0xffff_ff00 == magic else {
                     throw ValueError("\(t.name): bad magic in blktrace data at byte \(at)")
                 }
+                guard at + recordSize + pdu <= t.bytes.count else { throw ValueError("\(t.name): the trace ends inside a record at byte \(at)") }
                 at += recordSize + pdu
-                last = time
                 let category = action >> 16
                 guard action & 0xffff == queue, category & notify == 0, category & (read | write | discard) != 0 else { continue }
+                // A pass lasts until the trace's last queue event (fio's bc->length).
+                last = time
                 r[46] = 0; r[47] = 0
                 events.append((time, r))
             }
             var all: [MergeEvent] = []
             for pass in 0..<UInt64(iterations[i]) {
-                for (time, r) in events { all.append(MergeEvent(time: (time &+ pass &* last) &* scalars[i] / 100, record: r)) }
+                for (time, r) in events {
+                    let scaled = (Double(time) + Double(pass) * Double(last)) * Double(scalars[i]) / 100
+                    all.append(MergeEvent(time: UInt64(min(scaled, 1.8e19)), record: r))
+                }
             }
             streams.append(all)
         }

@@ -25,6 +25,9 @@ public struct IologReplay: Sendable {
     public var entries: [ScriptedIO]
     /// A blktrace's queue depth, the job's iodepth unless it sets one.
     public var probedDepth: Int? = nil
+    /// --merge-blktrace-only: the run stops after the jobs are read, so traces' devices are not
+    /// looked up (set once by the command line before any job is read).
+    public nonisolated(unsafe) static var mergeOnly = false
     public var totalBytes: UInt64 { entries.reduce(0) { $0 &+ UInt64($1.length) } }
     public var largestBlock: UInt64 { UInt64(entries.map(\.length).max() ?? 0) }
     /// What the entries do: read, write or both (fio sets rw from them).
@@ -45,7 +48,7 @@ public struct IologReplay: Sendable {
             func list(_ name: String, _ def: Double) throws -> [Double] {
                 guard let v = d[name], !v.isEmpty else { return [Double](repeating: def, count: paths.count) }
                 let l = try v.split(separator: ":").map { w -> Double in
-                    guard let x = Double(w), x > 0 else { throw fail(name, "'\(w)' is not a positive number") }
+                    guard let x = Double(w), x.isFinite, x >= 1, x <= 1_000_000 else { throw fail(name, "'\(w)' is not a number from 1 to 1000000") }
                     return x
                 }
                 guard l.count == paths.count else { throw fail(name, "\(l.count) values for \(paths.count) traces in read_iolog") }
@@ -92,6 +95,8 @@ public struct IologReplay: Sendable {
             let o = Blktrace.Options(timeScale: UInt64(timeScale), noStall: noStall, scale: scale, align: align, redirect: redirect, skip: skip)
             do {
                 return try Blktrace.parse(raw, swap: swap, o, path: path) { major, minor in
+                    // --merge-blktrace-only does no I/O: the traced device need not be here.
+                    if IologReplay.mergeOnly { return "/dev/block/\(major):\(minor)" }
                     guard let node = Blktrace.deviceNode(major: major, minor: minor) else {
                         throw ValueError("\(path): the trace's device \(major):\(minor) is not in /dev (give the file to replay on with replay_redirect=)")
                     }

@@ -93,7 +93,8 @@ public final class Verifier {
         backlogBlocks = [WrittenBlock?](repeating: nil, count: depth)
         trimDraws = RandomGenerator(seed: job.seed ^ 0x7e1_3000_0000_0004)
         self.depth = max(1, depth)
-        recentWrites = [UInt64](repeating: 0, count: self.depth * max(1, paths.count))
+        let saves = settings.stateSave && !settings.only
+        recentWrites = [UInt64](repeating: 0, count: saves ? self.depth * max(1, paths.count) : 0)
         recentNext = [Int](repeating: 0, count: max(1, paths.count))
         fileWrites = [UInt64](repeating: 0, count: max(1, paths.count))
         scratch = .allocate(byteCount: 256, alignment: 16)
@@ -182,10 +183,12 @@ public final class Verifier {
 
     /// A write completed: it is read back in the verify phase (a failed one is not, as in fio).
     public func writeCompleted(_ u: UnsafeMutablePointer<IOUnit>) {
-        let f = Int(u.pointee.fileIndex) % recentNext.count
-        recentWrites[f * depth + recentNext[f]] = u.pointee.offset
-        recentNext[f] = (recentNext[f] + 1) % depth
-        fileWrites[f] &+= 1
+        if !recentWrites.isEmpty {
+            let f = Int(u.pointee.fileIndex) % recentNext.count
+            recentWrites[f * depth + recentNext[f]] = u.pointee.offset
+            recentNext[f] = (recentNext[f] + 1) % depth
+            fileWrites[f] &+= 1
+        }
         guard keepsHistory else { return }
         let i = Int(u.pointee.index)
         history.append(WrittenBlock(fileIndex: u.pointee.fileIndex, offset: u.pointee.offset, length: u.pointee.length,

@@ -73,7 +73,7 @@ public struct VerifyState: Equatable, Sendable {
     /// Reads a state file, fio's or swio's.
     public static func load(_ path: String) throws -> VerifyState {
         let b: [UInt8]
-        do { b = try readWholeFileBytes(path) } catch { throw ValueError("cannot read verify state \(path): \((error as? ValueError)?.message ?? "\(error)")") }
+        do { b = try readWholeFileBytes(path, maxBytes: .max) } catch { throw ValueError("cannot read verify state \(path): \((error as? ValueError)?.message ?? "\(error)")") }
         func u64(_ at: Int) -> UInt64 { b.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt64.self)) } }
         func u32(_ at: Int) -> UInt32 { b.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt32.self)) } }
         guard b.count >= 24 + listSize else { throw ValueError("\(path) is too short for a verify state") }
@@ -82,8 +82,9 @@ public struct VerifyState: Equatable, Sendable {
         guard size == UInt64(b.count - 24) else { throw ValueError("\(path): the header says \(size) bytes, the file holds \(b.count - 24)") }
         let crc = b.withUnsafeBytes { CRC.crc32c(UnsafeRawBufferPointer(rebasing: $0[24...])) }
         guard UInt64(crc) == u64(16) else { throw ValueError("\(path): the verify state is corrupt (its crc32c does not match)") }
-        let count = Int(u64(24)), depth = u32(24 + 8), files = u32(24 + 12)
-        guard count <= Int(depth) * Int(files), 24 + listSize + count * 16 <= b.count else { throw ValueError("\(path): \(count) completions do not fit the state") }
+        let depth = u32(24 + 8), files = u32(24 + 12)
+        guard let count = Int(exactly: u64(24)), count <= (b.count - 24 - listSize) / 16,
+              UInt64(count) <= UInt64(depth) * UInt64(files) else { throw ValueError("\(path): \(u64(24)) completions do not fit the state") }
         let comps = (0..<count).map { (file: u64(24 + listSize + $0 * 16), offset: u64(24 + listSize + $0 * 16 + 8)) }
         return VerifyState(numberio: u64(24 + 16), depth: depth, files: files, completions: comps)
     }
