@@ -26,11 +26,12 @@ struct FioExampleJobsTests {
         ("cmdprio-bssplit", "[prio]\nioengine=io_uring\ncmdprio_bssplit=64k/25/1/1:64k/75/3/2:1024k/0,1024k/0\nbssplit=64k/50:1024k/50\nsize=16m\n"),
         ("latency-profile", "[target]\nioengine=libaio\nlatency_target=500ms\nlatency_window=5s\nlatency_percentile=99.9\nrandom_generator=lfsr\nsize=16m\n"),
         ("zipf", "[zipf]\nioengine=null\nrw=randread\nrandom_distribution=zipf:1.2\nsize=1g\nnorandommap\n"),
+        ("zbd", "[zoned]\nzonemode=zbd\nzonesize=256m\nmax_open_zones=32\nrw=randwrite\nbs=512k\nfilename=/dev/nullb0\n"),
     ]
 
     /// What fio 3.33 has that swio still lacks: (example, option named in the error).
     static let missing: [(String, String, String)] = [
-        ("zbd", "[zoned]\nzonemode=zbd\nzonesize=256m\nmax_open_zones=32\nfilename=/dev/nullb0\n", "zonemode"),
+        ("zone-reset-threshold", "[zoned]\nzonemode=zbd\nzonesize=256m\nzone_reset_threshold=0.5\nzone_reset_frequency=1\nfilename=/dev/nullb0\n", "zone_reset_threshold"),
     ]
 
     func parse(_ text: String, _ name: String) throws -> [JobConfig] {

@@ -218,11 +218,11 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
     }
 
     @Test func unsupportedOptionsFailOrWarn() throws {
-        // swio knows zonemode but does not implement it: error, or a warning when asked.
-        let e = parseError("[a]\nzonemode=zbd\n")
+        // swio knows lockmem but does not implement it: error, or a warning when asked.
+        let e = parseError("[a]\nlockmem=1m\n")
         #expect(e?.reason.contains("not implemented") == true)
-        let r = try parse("[a]\nzonemode=zbd\n", ignoreUnsupported: true)
-        #expect(r.warnings.contains { $0.contains("zonemode") })
+        let r = try parse("[a]\nlockmem=1m\n", ignoreUnsupported: true)
+        #expect(r.warnings.contains { $0.contains("lockmem") })
         #expect(parseError("[a]\nioengine=sg\nsg_write_mode=verify\n")?.option == "ioengine")
         // An unimplemented option is rejected naming the option and line.
         let c = parseError("[a]\nioengine=libaio\nlockmem=1m\n")

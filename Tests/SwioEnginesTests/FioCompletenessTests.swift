@@ -94,7 +94,39 @@ struct FioCompletenessTests {
         #expect(r.count < 256)
         for (i, off) in r.enumerated() { let start = (i / 4) * 112; #expect(off >= start && off < start + 64, "\(i): \(off)") }
         let z = try runSwio(["--name=z", "--filename=/tmp/swio-never", "--size=1m", "--zonesize=16k"])
-        #expect(z.status == 1 && z.err.contains("zonemode=strided"))
+        #expect(z.status == 1 && z.err.contains("zonemode=strided or zbd"))
+    }
+
+    /// zonemode=zbd on a regular file: emulated zones with write pointers, as fio 3.33 has them.
+    @Test func zbdWritesAtEachZonesWritePointer() throws {
+        let dir = makeTempDir(), f = dir + "/z"
+        #expect(FileManager.default.createFile(atPath: f, contents: Data(count: 64 << 20)))
+        let base = ["--name=z", "--filename=\(f)", "--zonemode=zbd", "--zonesize=16m", "--bs=64k", "--size=64m", "--ioengine=psync"]
+        // Two passes of sequential writes over four zones: each zone is reset once, as in fio.
+        let seq = try runSwio(base + ["--rw=write", "--io_size=128m"])
+        #expect(seq.status == 0 && seq.out.contains("(128MiB/") && seq.out.contains("; 4 zone resets"), "\(seq.out)")
+        // Random writes with two zones open at a time: every write lands at its zone's write
+        // pointer, so each zone is written in order, and at most two zones are partly written.
+        let r = try runSwio(base + ["--rw=randwrite", "--io_size=24m", "--max_open_zones=2", "--write_iolog=\(dir)/log"])
+        #expect(r.status == 0, "\(r.err)")
+        var wp: [UInt64: UInt64] = [:]
+        for line in try String(contentsOfFile: dir + "/log", encoding: .utf8).split(separator: "\n") {
+            let p = line.split(separator: " ")
+            guard p.count == 5, p[2] == "write", let off = UInt64(p[3]) else { continue }
+            let zone = off >> 24
+            #expect(off == wp[zone, default: zone << 24], "write at \(off)")
+            wp[zone] = off + 65536
+        }
+        #expect(wp.count >= 2 && wp.values.filter { $0 % (16 << 20) != 0 }.count <= 2, "\(wp)")
+        // Every zone starts empty: a read-only job has nothing to read (fio reads 0 bytes too);
+        // a job that reads and writes writes first, then reads only what it wrote.
+        let read = try runSwio(base + ["--rw=randread", "--output-format=json"]).job()
+        #expect(read["error"] as? Int == 0 && (read["read"] as? [String: Any])?["io_bytes"] as? Int == 0)
+        let mixed = try runSwio(base + ["--rw=randrw", "--output-format=json", "--verify=crc32c", "--verify_state_save=0", "--io_size=16m"]).job()
+        #expect(mixed["error"] as? Int == 0 && ((mixed["write"] as? [String: Any])?["io_bytes"] as? Int ?? 0) > 0)
+        // fio's rule: the zone size is needed.
+        let bad = try runSwio(["--name=z", "--filename=\(f)", "--zonemode=zbd", "--size=1m"])
+        #expect(bad.status == 1 && bad.err.contains("zonesize"))
     }
 
     @Test func readIologReplaysInOrderAtTheLogsPace() throws {

@@ -186,6 +186,9 @@ public struct JobConfig: Sendable {
     public var replay: IologReplay?
     /// zonemode=strided: (zonesize, zonerange, zoneskip) in bytes.
     public var strided: (size: UInt64, range: UInt64, skip: UInt64)?
+    /// zonemode=zbd: zones emulated on the job's files (fio's model for what is not zoned).
+    public struct ZonedEmulation: Sendable { public var size: UInt64; public var capacity: UInt64; public var maxOpen: Int }
+    public var zbd: ZonedEmulation?
     /// steadystate= with ss_dur: end the job once its rate is steady.
     public var steadyState: SteadyStateSettings?
     public var gtodReduce: Bool
@@ -434,12 +437,22 @@ public struct JobConfig: Sendable {
         compressChunk = Int(max(1, try sizes("buffer_compress_chunk")?.first ?? 512))
         if dedupePercent > 0 || compressPercent > 0 { refillBuffers = true }
         let zoneSize = try sizes("zonesize")?.first ?? 0
-        if (str("zonemode") ?? "none").lowercased() == "strided" {
+        let zoneMode = (str("zonemode") ?? "none").lowercased()
+        zbd = nil
+        if zoneMode == "zbd" {
+            // fio: "Specifying the zone size is mandatory for regular file/block device with --zonemode=zbd".
+            guard zoneSize >= 512 else { throw JobFileError(loc("zonesize"), option: "zonesize", "zonemode=zbd needs zonesize of at least 512 bytes (fio: the zone size is mandatory for a regular file or block device)") }
+            let cap = try sizes("zonecapacity")?.first ?? 0
+            guard cap <= zoneSize else { throw JobFileError(loc("zonecapacity"), option: "zonecapacity", "zonecapacity \(cap) is larger than zonesize \(zoneSize)") }
+            let limits = [Int(try int("max_open_zones")), Int(try int("job_max_open_zones"))].filter { $0 > 0 }
+            zbd = ZonedEmulation(size: zoneSize, capacity: cap > 0 ? cap : zoneSize, maxOpen: limits.min() ?? 0)
+            strided = nil
+        } else if zoneMode == "strided" {
             guard zoneSize > 0 else { throw JobFileError(loc("zonemode"), option: "zonemode", "zonemode=strided needs zonesize (fio: \"--zonesize must be specified when using --zonemode=strided\")") }
             let range = try sizes("zonerange")?.first ?? 0
             strided = (zoneSize, range > 0 ? range : zoneSize, try sizes("zoneskip")?.first ?? 0)
         } else {
-            if zoneSize > 0 { throw JobFileError(loc("zonesize"), option: "zonesize", "zonesize needs zonemode=strided (fio: \"--zonemode=none and --zonesize are not compatible\")") }
+            if zoneSize > 0 { throw JobFileError(loc("zonesize"), option: "zonesize", "zonesize needs zonemode=strided or zbd (fio: \"--zonemode=none and --zonesize are not compatible\")") }
             strided = nil
         }
         verify = nil

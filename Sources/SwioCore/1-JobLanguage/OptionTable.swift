@@ -237,9 +237,12 @@ public enum OptionTable {
         OptionSpec("latency_percentile", .string, default: "100", "The share of I/Os that must meet latency_target (percent)"),
         OptionSpec("latency_run", .bool, default: "0", "Keep adjusting the depth for the whole run instead of stopping at the one found"),
         OptionSpec("clocksource", .choice(["gettimeofday", "clock_gettime", "cpu"]), default: "clock_gettime", "Clock (swio always uses CLOCK_MONOTONIC)"),
-        // Zones (known to fio, not implemented here)
-        OptionSpec("zonemode", .choice(["none", "strided", "zbd"]), default: "none", supported: false, inert: ["none", "strided"], "Zoned I/O: strided (zonesize bytes in each zonerange, then skip zoneskip); zbd (zoned block devices) is not implemented"),
-        OptionSpec("zonesize", .size(perDirection: false, percentOK: false), default: "0", "zonemode=strided: bytes done in a zone before the next"),
+        // Zones
+        OptionSpec("zonemode", .choice(["none", "strided", "zbd"]), default: "none", "Zoned I/O: strided (zonesize bytes in each zonerange, then skip zoneskip); zbd (zones with write pointers, emulated on files and devices that are not zoned)"),
+        OptionSpec("zonesize", .size(perDirection: false, percentOK: false), default: "0", "zonemode=strided: bytes done in a zone before the next; zonemode=zbd: the size of a zone"),
+        OptionSpec("zonecapacity", .size(perDirection: false, percentOK: false), default: "0", "zonemode=zbd: the writable bytes of each zone (default zonesize)"),
+        OptionSpec("max_open_zones", .int(min: 0, max: nil), default: "0", "zonemode=zbd: writes keep to this many zones at a time (0: no limit)"),
+        OptionSpec("job_max_open_zones", .int(min: 0, max: nil), default: "0", "zonemode=zbd: the same limit for this job (swio's zones are the job's own)"),
         OptionSpec("zonerange", .size(perDirection: false, percentOK: false), default: "0", "zonemode=strided: the width of a zone (default zonesize)"),
         OptionSpec("zoneskip", .size(perDirection: false, percentOK: false), default: "0", "zonemode=strided: bytes skipped between zones"),
         OptionSpec("flow", .int(min: nil, max: 1000), default: "0", "This job's weight among the jobs of its flow_id: they issue I/O in proportion to their weights"),
@@ -257,9 +260,7 @@ public enum OptionTable {
     }
 
     /// Why an option swio knows is still an error, where there is more to say than "not yet".
-    static let unsupportedWhy: [String: String] = [
-        "zonemode": "zoned block devices: this machine's kernel has none to test with (no null_blk module), so zonemode=zbd is refused rather than run untested; zonemode=strided works",
-    ]
+    static let unsupportedWhy: [String: String] = [:]
 
     /// fio's other spellings of some of those (`fio --cmdhelp=ss_dur` answers steadystate_duration).
     static let fioOnlyAliases: [String: [String]] = [
@@ -277,12 +278,12 @@ public enum OptionTable {
         ("error_dump", ["0"]), ("exec_postrun", []), ("exec_prerun", []), 
         ("file_append", ["0"]), 
         ("gid", []), ("gtod_cpu", []), ("hugepage-size", []),
-        ("ignore_zone_limits", ["0"]), ("job_max_open_zones", ["0"]),
+        ("ignore_zone_limits", ["0"]),
         ("lockfile", ["none"]),
         ("lockmem", ["0"]), ("log_alternate_epoch", ["0"]), ("log_alternate_epoch_clock_id", []),
         ("log_entries", ["1024"]), ("log_hist_coarseness", ["0"]),
         ("log_hist_msec", ["0"]), ("log_max_value", ["0"]), 
-        ("log_unix_epoch", ["0"]), ("max_latency", ["0"]), ("max_open_zones", ["0"]),
+        ("log_unix_epoch", ["0"]), ("max_latency", ["0"]), 
         ("opendir", []), ("openfiles", []),
         ("profile", []), ("bs_is_seq_rand", ["0"]), ("softrandommap", ["0"]), 
         ("rate_ignore_thinktime", ["0"]), ("read_beyond_wp", ["0"]), ("rw_sequencer", []),
@@ -293,7 +294,7 @@ public enum OptionTable {
         
         
         ("write_barrier", ["0"]), ("write_hint", []),
-        ("zone_reset_frequency", ["0"]), ("zone_reset_threshold", []), ("zonecapacity", ["0"]),
+        ("zone_reset_frequency", ["0"]), ("zone_reset_threshold", []), 
     ]
 
     static let byName: [String: Int] = {

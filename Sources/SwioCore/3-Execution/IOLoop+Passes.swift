@@ -66,7 +66,8 @@ extension IOLoop {
     }
 
     /// The next I/O of a paced job (rate, thinktime), of the verify phase or its backlog, or of
-    /// a strided job; false when there is none (a zone past the file's end).
+    /// a zoned job; false when there is none (a strided zone past the file's end, or no zone
+    /// to read or write).
     @usableFromInline @inline(never) mutating func fillOutOfLine(_ u: UnsafeMutablePointer<IOUnit>) -> Bool {
         if verifyPhase { workload.nextScripted(u); return true }
         if replaying { nextReplayed(u); return true }
@@ -75,6 +76,10 @@ extension IOLoop {
             z.enterZone(&workload)
             fillNext(u)
             return z.account(u, workload)
+        }
+        if let z = emulatedZones {
+            fillNext(u)
+            return z.adjust(u)
         }
         fillNext(u)
         return true

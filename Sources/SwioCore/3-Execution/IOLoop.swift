@@ -164,6 +164,8 @@ public struct IOLoop {
     @usableFromInline var replayDueNs: UInt64 = 0
     /// zonemode=strided: where the zones are.
     public var zones: StridedZones?
+    /// zonemode=zbd: the zones' write pointers.
+    public var emulatedZones: EmulatedZones?
     /// verify_backlog: written blocks are read back while the job writes.
     @usableFromInline var verifyBacklog = false
     /// verifyWrites || verifyReads: one check per completion.

@@ -173,6 +173,15 @@ public final class JobExecution: @unchecked Sendable {
             loop.zones = StridedZones(size: z.size, range: z.range, skip: z.skip, workload: &loop.workload)
             loop.issuesOutOfLine = true
         }
+        if let z = config.zbd, !isDiskless && !isNetwork {
+            for f in files {
+                if let model = EmulatedZones.zonedModel(f.path), model != "none" {
+                    throw fail("zonemode", "\(f.path) is a \(model) zoned device: swio emulates zones on files and devices that are not zoned, and does not yet report or reset a real device's zones")
+                }
+            }
+            loop.emulatedZones = EmulatedZones(z, job: config, workload: loop.workload)
+            loop.issuesOutOfLine = true
+        }
         if let vs = config.verify, !isNetwork {
             let v = verifier ?? Verifier(settings: vs, job: config, thread: config.definition.jobNumber + 1,
                                          paths: files.map(\.path), depth: depth, checks: !isDiskless)
@@ -260,6 +269,7 @@ public final class JobExecution: @unchecked Sendable {
         s.totalRunNs = s.runtimeNs
         s.timeline = loop.timeline
         s.latencyDepth = loop.latencyTarget?.depth
+        s.zoneResets = loop.emulatedZones?.resets ?? 0
         return s
     }
 

@@ -303,6 +303,8 @@ public struct JobStats: Sendable {
     public var timeline = Timeline()
     /// latency_target: the queue depth the search ended at.
     public var latencyDepth: Int?
+    /// zonemode=zbd: zones reset (fio's nr_zone_resets).
+    public var zoneResets: UInt64 = 0
     /// steadystate=: the job's (or its group's) window at the end.
     public var steadyState: SteadyStateResult?
     public var engineStats: [(String, JSON)] = []
@@ -320,6 +322,7 @@ public struct JobStats: Sendable {
         if steadyState == nil { steadyState = o.steadyState }
         errors += o.errors
         continuedErrors += o.continuedErrors
+        zoneResets += o.zoneResets
         ranIOLoop = ranIOLoop || o.ranIOLoop
         if firstContinuedError == 0 { firstContinuedError = o.firstContinuedError }
         if firstError == 0 { firstError = o.firstError; firstErrorMessage = o.firstErrorMessage }

@@ -130,7 +130,7 @@ extension Report {
             let bw = e.bwBytes(d)
             let kb = e.config.kbBase
             var line = "  \(["read", "write", "trim"][d]): IOPS=\(Report.iopsString(e.iops(d))), BW=\(Report.bwString(bw, kbBase: kb))(\(Report.bytesString(ds.bytes, kbBase: kb))/\(e.runtimeMs(d))msec)"
-            if d == 1 { line += "; 0 zone resets" }   // fio's zbd_write_status(), on every write line
+            if d == 1 { line += "; \(s.zoneResets) zone resets" }   // fio's zbd_write_status(), on every write line
             if let b = e.baseline, d == 0 || b.fraction > 0 {
                 line += ", \(Format.fixed(b.fraction * 100, 1))% of \(b.kind) baseline"
             }

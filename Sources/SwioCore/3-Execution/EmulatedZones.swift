@@ -1,0 +1,186 @@
+// fio's zonemode=zbd on a regular file or a block device that is not zoned: fio emulates zones
+// of zonesize there, each with a write pointer, all empty when the job starts. A write goes to
+// its zone's write pointer (a full zone is reset first, or with verify skipped: resetting would
+// lose what is to be verified); with max_open_zones, writes keep to that many zones at a time.
+// A read stays below its zone's write pointer, or moves to the next zone with data (either
+// side for random reads); with no data left anywhere, the job ends (fio's io_u_eof), except
+// that a job that also writes writes instead while every zone is empty. A trim resets the
+// zones it covers. The zones are the job's own: each job starts with them empty, as each fio
+// run does (fio's jobs on one file share them).
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public final class EmulatedZones {
+    @usableFromInline struct Zone {
+        var start: UInt64
+        var wp: UInt64
+        var open = false
+    }
+    let zoneSize: UInt64
+    let capacity: UInt64
+    let maxOpen: Int
+    let random: Bool
+    let verifying: Bool
+    /// The job both reads and writes: a read while no zone holds data becomes a write.
+    let readsAndWrites: Bool
+    /// Per file: bytes below the write pointers.
+    var data: [UInt64]
+    let minBlock: (read: UInt64, write: UInt64)
+    /// Per file: its zones, and the span of them the job's region covers.
+    var zones: [[Zone]]
+    var span: [Range<Int>]
+    var openCount = 0
+    var rng: RandomGenerator
+    /// fio's nr_zone_resets, for the report's "N zone resets".
+    public internal(set) var resets: UInt64 = 0
+
+    init(_ z: JobConfig.ZonedEmulation, job: JobConfig, workload: Workload) {
+        zoneSize = z.size
+        capacity = z.capacity
+        maxOpen = z.maxOpen
+        random = job.rw.isRandom
+        verifying = job.verify != nil
+        readsAndWrites = job.rw.directions.contains(.read) && job.rw.directions.contains(.write)
+        minBlock = (job.blockSizes(0).min, job.blockSizes(1).min)
+        rng = RandomGenerator(seed: job.seed ^ 0x2b0_0000_0000_0005)
+        zones = []
+        span = []
+        data = [UInt64](repeating: 0, count: workload.fileCount)
+        for i in 0..<workload.fileCount {
+            let f = workload.files[i]
+            let n = Int((f.fileSize + zoneSize - 1) / zoneSize)
+            zones.append((0..<n).map { Zone(start: UInt64($0) * z.size, wp: UInt64($0) * z.size) })
+            let first = Int(f.start / zoneSize), end = Int((f.start &+ f.length + zoneSize - 1) / zoneSize)
+            span.append(first..<Swift.max(first + 1, Swift.min(n, end)))
+        }
+    }
+
+    /// Moves a filled I/O onto the zones; false when there is nothing it can do (the job ends).
+    func adjust(_ u: UnsafeMutablePointer<IOUnit>) -> Bool {
+        let f = Int(u.pointee.fileIndex)
+        guard !zones[f].isEmpty else { return false }
+        var z = Swift.min(Int(u.pointee.offset / zoneSize), zones[f].count - 1)
+        // fio's zbd_adjust_ddir(): with every zone empty, a read-and-write job writes first.
+        if u.pointee.kind == .read && readsAndWrites && data[f] == 0 {
+            u.pointee.kind = .write
+            u.pointee.length = Swift.max(u.pointee.length, Int(minBlock.write))
+        }
+        switch u.pointee.kind {
+        case .write:
+            let minBS = minBlock.write
+            guard UInt64(u.pointee.length) <= zoneSize, let open = openZone(f, z) else { return false }
+            z = open
+            if zones[f][z].wp &+ minBS > zones[f][z].start &+ capacity {
+                if verifying { return false }
+                reset(f, z)
+            }
+            let zone = zones[f][z]
+            u.pointee.offset = zone.wp
+            let room = (zone.start &+ capacity - zone.wp) / minBS * minBS
+            if UInt64(u.pointee.length) > room {
+                guard room >= minBS else { return false }
+                u.pointee.length = Int(room)
+            }
+            zones[f][z].wp &+= UInt64(u.pointee.length)
+            data[f] &+= UInt64(u.pointee.length)
+            if zones[f][z].wp &+ minBS > zones[f][z].start &+ capacity { close(f, z) }
+            return true
+        case .read:
+            let minBS = minBlock.read
+            let origin = zones[f][z].start
+            var zone = zones[f][z]
+            if zone.wp - zone.start < minBS || (!random && u.pointee.offset &+ minBS > zone.wp) {
+                guard let other = zoneWithData(f, from: z, minBS) else { return false }
+                z = other
+                zone = zones[f][z]
+                if !random { u.pointee.offset = zone.start }
+            }
+            let range = zone.wp - zone.start
+            if range <= UInt64(u.pointee.length) {
+                u.pointee.offset = zone.start
+            } else if random {
+                u.pointee.offset = zone.start + ((u.pointee.offset - origin) % (range - UInt64(u.pointee.length))) / minBS * minBS
+            }
+            let fits = Swift.min(UInt64(u.pointee.length), zone.wp - u.pointee.offset) / minBS * minBS
+            guard fits > 0 else { return false }
+            u.pointee.length = Int(fits)
+            return true
+        case .trim:
+            // A trim is a zone reset of the zones it covers.
+            let end = u.pointee.offset &+ UInt64(u.pointee.length)
+            while z < zones[f].count && zones[f][z].start < end {
+                if zones[f][z].start >= u.pointee.offset && zones[f][z].start &+ zoneSize <= end { reset(f, z) }
+                z += 1
+            }
+            return true
+        default:
+            return true
+        }
+    }
+
+    /// The zone a write may go to: its own if it is or can be opened, else one already open.
+    func openZone(_ f: Int, _ z: Int) -> Int? {
+        let full = zones[f][z].wp &+ minBlock.write > zones[f][z].start &+ capacity
+        if verifying && full { return maxOpen == 0 ? nextWritable(f, after: z) : pickOpen(f) }
+        if maxOpen == 0 || zones[f][z].open { return z }
+        if openCount < maxOpen {
+            zones[f][z].open = true
+            openCount += 1
+            return z
+        }
+        return pickOpen(f)
+    }
+
+    func pickOpen(_ f: Int) -> Int? {
+        let open = span[f].filter { zones[f][$0].open }
+        guard !open.isEmpty else { return nil }
+        return open[Int(rng.below(UInt64(open.count)))]
+    }
+
+    /// With verify on, a full zone is not reset: the next zone with room takes the write.
+    func nextWritable(_ f: Int, after z: Int) -> Int? {
+        for i in span[f] where i != z && zones[f][i].wp &+ minBlock.write <= zones[f][i].start &+ capacity { return i }
+        return nil
+    }
+
+    func close(_ f: Int, _ z: Int) {
+        if zones[f][z].open { zones[f][z].open = false; openCount -= 1 }
+    }
+
+    func reset(_ f: Int, _ z: Int) {
+        guard zones[f][z].wp > zones[f][z].start else { return }
+        data[f] &-= zones[f][z].wp - zones[f][z].start
+        zones[f][z].wp = zones[f][z].start
+        resets &+= 1
+    }
+
+    /// fio's zbd_find_zone(): the next zone with data, or for random reads the nearest on
+    /// either side, within the job's zones.
+    func zoneWithData(_ f: Int, from z: Int, _ minBytes: UInt64) -> Int? {
+        var up = z + 1, down = z - 1
+        while up < span[f].upperBound || down >= span[f].lowerBound {
+            if up < span[f].upperBound {
+                if zones[f][up].start &+ minBytes <= zones[f][up].wp { return up }
+            } else if !random { break }
+            if random && down >= span[f].lowerBound && zones[f][down].start &+ minBytes <= zones[f][down].wp { return down }
+            up += 1; down -= 1
+        }
+        return nil
+    }
+
+    /// A block device's zoned model from sysfs ("none", "host-aware", "host-managed"); nil for
+    /// what is not a block device.
+    static func zonedModel(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFBLK else { return nil }
+        let r = UInt64(st.st_rdev)
+        let major = (r >> 8) & 0xfff | (r >> 32) & ~0xfff, minor = r & 0xff | (r >> 12) & ~0xff
+        // A partition's queue is its disk's.
+        for p in ["/sys/dev/block/\(major):\(minor)/queue/zoned", "/sys/dev/block/\(major):\(minor)/../queue/zoned"] {
+            if let text = try? readWholeFile(p) { return String(text.filter { !$0.isWhitespace }) }
+        }
+        return "none"
+    }
+}
