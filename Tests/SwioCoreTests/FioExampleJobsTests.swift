@@ -27,11 +27,12 @@ struct FioExampleJobsTests {
         ("latency-profile", "[target]\nioengine=libaio\nlatency_target=500ms\nlatency_window=5s\nlatency_percentile=99.9\nrandom_generator=lfsr\nsize=16m\n"),
         ("zipf", "[zipf]\nioengine=null\nrw=randread\nrandom_distribution=zipf:1.2\nsize=1g\nnorandommap\n"),
         ("zbd", "[zoned]\nzonemode=zbd\nzonesize=256m\nmax_open_zones=32\nrw=randwrite\nbs=512k\nfilename=/dev/nullb0\n"),
+        ("zbd-gc", "[zoned]\nzonemode=zbd\nzonesize=256m\nzone_reset_threshold=0.5\nzone_reset_frequency=1\nrw=randwrite\nfilename=/dev/nullb0\n"),
     ]
 
     /// What fio 3.33 has that swio still lacks: (example, option named in the error).
     static let missing: [(String, String, String)] = [
-        ("zone-reset-threshold", "[zoned]\nzonemode=zbd\nzonesize=256m\nzone_reset_threshold=0.5\nzone_reset_frequency=1\nfilename=/dev/nullb0\n", "zone_reset_threshold"),
+        ("cgroup", "[limited]\ncgroup=fio\ncgroup_weight=500\nsize=16m\n", "cgroup"),
     ]
 
     func parse(_ text: String, _ name: String) throws -> [JobConfig] {

@@ -187,7 +187,14 @@ public struct JobConfig: Sendable {
     /// zonemode=strided: (zonesize, zonerange, zoneskip) in bytes.
     public var strided: (size: UInt64, range: UInt64, skip: UInt64)?
     /// zonemode=zbd: zones emulated on the job's files (fio's model for what is not zoned).
-    public struct ZonedEmulation: Sendable { public var size: UInt64; public var capacity: UInt64; public var maxOpen: Int }
+    public struct ZonedEmulation: Sendable {
+        public var size: UInt64
+        public var capacity: UInt64
+        public var maxOpen: Int
+        /// zone_reset_threshold and zone_reset_frequency, each from 0 to 1.
+        public var resetThreshold = 0.0
+        public var resetFrequency = 0.0
+    }
     public var zbd: ZonedEmulation?
     /// steadystate= with ss_dur: end the job once its rate is steady.
     public var steadyState: SteadyStateSettings?
@@ -445,7 +452,13 @@ public struct JobConfig: Sendable {
             let cap = try sizes("zonecapacity")?.first ?? 0
             guard cap <= zoneSize else { throw JobFileError(loc("zonecapacity"), option: "zonecapacity", "zonecapacity \(cap) is larger than zonesize \(zoneSize)") }
             let limits = [Int(try int("max_open_zones")), Int(try int("job_max_open_zones"))].filter { $0 > 0 }
-            zbd = ZonedEmulation(size: zoneSize, capacity: cap > 0 ? cap : zoneSize, maxOpen: limits.min() ?? 0)
+            func share(_ n: String) throws -> Double {
+                let v = str(n) ?? "0"
+                guard let x = Double(v), x >= 0, x <= 1 else { throw JobFileError(loc(n), option: n, "'\(v)' is not a number from 0 to 1") }
+                return x
+            }
+            zbd = ZonedEmulation(size: zoneSize, capacity: cap > 0 ? cap : zoneSize, maxOpen: limits.min() ?? 0,
+                                 resetThreshold: try share("zone_reset_threshold"), resetFrequency: try share("zone_reset_frequency"))
             strided = nil
         } else if zoneMode == "strided" {
             guard zoneSize > 0 else { throw JobFileError(loc("zonemode"), option: "zonemode", "zonemode=strided needs zonesize (fio: \"--zonesize must be specified when using --zonemode=strided\")") }

@@ -242,6 +242,8 @@ public enum OptionTable {
         OptionSpec("zonesize", .size(perDirection: false, percentOK: false), default: "0", "zonemode=strided: bytes done in a zone before the next; zonemode=zbd: the size of a zone"),
         OptionSpec("zonecapacity", .size(perDirection: false, percentOK: false), default: "0", "zonemode=zbd: the writable bytes of each zone (default zonesize)"),
         OptionSpec("max_open_zones", .int(min: 0, max: nil), default: "0", "zonemode=zbd: writes keep to this many zones at a time (0: no limit)"),
+        OptionSpec("zone_reset_threshold", .string, default: "0", "zonemode=zbd: the share (0-1) of the job's bytes holding data above which zones are reset periodically"),
+        OptionSpec("zone_reset_frequency", .string, default: "0", "zonemode=zbd: past the threshold, a zone is reset before every 1/frequency writes (garbage collection)"),
         OptionSpec("job_max_open_zones", .int(min: 0, max: nil), default: "0", "zonemode=zbd: the same limit for this job (swio's zones are the job's own)"),
         OptionSpec("zonerange", .size(perDirection: false, percentOK: false), default: "0", "zonemode=strided: the width of a zone (default zonesize)"),
         OptionSpec("zoneskip", .size(perDirection: false, percentOK: false), default: "0", "zonemode=strided: bytes skipped between zones"),
@@ -294,7 +296,7 @@ public enum OptionTable {
         
         
         ("write_barrier", ["0"]), ("write_hint", []),
-        ("zone_reset_frequency", ["0"]), ("zone_reset_threshold", []), 
+        
     ]
 
     static let byName: [String: Int] = {

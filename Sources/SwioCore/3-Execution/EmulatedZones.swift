@@ -1,7 +1,8 @@
 // fio's zonemode=zbd on a regular file or a block device that is not zoned: fio emulates zones
 // of zonesize there, each with a write pointer, all empty when the job starts. A write goes to
 // its zone's write pointer (a full zone is reset first, or with verify skipped: resetting would
-// lose what is to be verified); with max_open_zones, writes keep to that many zones at a time.
+// lose what is to be verified); with max_open_zones, writes keep to that many zones at a time;
+// zone_reset_threshold/frequency reset zones periodically once enough of them hold data.
 // A read stays below its zone's write pointer, or moves to the next zone with data (either
 // side for random reads); with no data left anywhere, the job ends (fio's io_u_eof), except
 // that a job that also writes writes instead while every zone is empty. A trim resets the
@@ -32,6 +33,11 @@ public final class EmulatedZones {
     var zones: [[Zone]]
     var span: [Range<Int>]
     var openCount = 0
+    /// zone_reset_frequency: past the threshold (per file, bytes with data), a zone is reset
+    /// before every `resetEvery`-th write (fio's write_cnt); 0: never.
+    let resetEvery: UInt64
+    var writesToReset: UInt64
+    var threshold: [UInt64]
     var rng: RandomGenerator
     /// fio's nr_zone_resets, for the report's "N zone resets".
     public internal(set) var resets: UInt64 = 0
@@ -45,6 +51,9 @@ public final class EmulatedZones {
         readsAndWrites = job.rw.directions.contains(.read) && job.rw.directions.contains(.write)
         minBlock = (job.blockSizes(0).min, job.blockSizes(1).min)
         rng = RandomGenerator(seed: job.seed ^ 0x2b0_0000_0000_0005)
+        resetEvery = z.resetFrequency > 0 ? UInt64(Swift.min(1 / z.resetFrequency, Double(UInt32.max))) : 0
+        writesToReset = resetEvery
+        threshold = (0..<workload.fileCount).map { UInt64(Double(workload.files[$0].length) * z.resetThreshold) }
         zones = []
         span = []
         data = [UInt64](repeating: 0, count: workload.fileCount)
@@ -72,7 +81,13 @@ public final class EmulatedZones {
             let minBS = minBlock.write
             guard UInt64(u.pointee.length) <= zoneSize, let open = openZone(f, z) else { return false }
             z = open
-            if zones[f][z].wp &+ minBS > zones[f][z].start &+ capacity {
+            // Garbage collection: past the threshold, every resetEvery-th write resets its zone.
+            var collect = false
+            if resetEvery > 0 && data[f] >= threshold[f] {
+                writesToReset -= 1
+                if writesToReset == 0 { writesToReset = resetEvery; collect = true }
+            }
+            if collect || zones[f][z].wp &+ minBS > zones[f][z].start &+ capacity {
                 if verifying { return false }
                 reset(f, z)
             }
