@@ -138,10 +138,30 @@ public enum ClusterReport {
             case "bw_min", "bw_max", "iops_min", "iops_max": out.append((k, .uint(UInt64(sum(k)))))
             case "bw_mean", "iops_mean", "bw_dev", "iops_stddev": out.append((k, .double(sum(k))))
             case "bw_agg": out.append((k, .double(100)))
+            case "prios": out.append((k, mergePriorities(parts.compactMap { $0[k]?.arrayValues }, plus: plus)))
             default: out.append((k, v))
             }
         }
         return .object(out)
+    }
+
+    /// cmdprio's per-priority latencies: each priority's entries of every rank merged, in the
+    /// order the priorities first appear.
+    static func mergePriorities(_ lists: [[JSON]], plus: Bool) -> JSON {
+        var order: [String] = []
+        var byKey: [String: [JSON]] = [:]
+        for entry in lists.joined() {
+            let key = "\(entry["prioclass"]?.number ?? 0)/\(entry["prio"]?.number ?? 0)"
+            if byKey[key] == nil { order.append(key) }
+            byKey[key, default: []].append(entry)
+        }
+        return .array(order.map { key in
+            let entries = byKey[key]!
+            let pairs = entries[0].objectPairs ?? []
+            return .object(pairs.map { k, v in
+                k == "clat_ns" || k == "lat_ns" ? (k, mergeLatency(entries.compactMap { $0[k] }, plus: plus)) : (k, v)
+            })
+        })
     }
 
     /// min, max, N-weighted mean, pooled standard deviation, and percentiles from the merged bins.
