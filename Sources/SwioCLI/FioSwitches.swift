@@ -41,8 +41,10 @@ enum FioSwitches {
         for a in args {
             guard a.hasPrefix("--") else { rest.append(a); continue }
             let body = a.dropFirst(2)
-            let key = String(body.split(separator: "=", maxSplits: 1).first ?? "")
-            let value = body.contains("=") ? String(body.split(separator: "=", maxSplits: 1)[1]) : nil
+            // "--key=" has an empty value (split() would drop it).
+            let eq = body.firstIndex(of: "=")
+            let key = String(body[..<(eq ?? body.endIndex)])
+            let value = eq.map { String(body[body.index(after: $0)...]) }
             guard let h = table[key] else { rest.append(a); continue }
             switch h {
             case .unsupported(let why): throw UserError("--\(key): \(why)")

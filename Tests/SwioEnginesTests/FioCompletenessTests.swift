@@ -64,6 +64,11 @@ struct FioCompletenessTests {
             #expect(r.status == 1 && r.err.contains(String(s.dropFirst(2).split(separator: "=")[0])) && !r.err.contains("unknown"), "\(s): \(r.err)")
         }
         #expect(try runSwio(["--debug=bogus", "--name=m", "--ioengine=null", "--size=16k"]).status == 1)
+        // An option given an empty value on the command line is an error naming it, not a crash.
+        for empty in ["--filename=", "--debug=", "--aux-path="] {
+            let r = try runSwio(["--name=m", "--size=16k", empty])
+            #expect(r.reason == .exit && r.status == 1 && r.err.contains(String(empty.dropFirst(2).dropLast())), "\(empty): \(r.err)")
+        }
     }
 
     /// Read offsets (KiB) a job logs with write_iolog.
