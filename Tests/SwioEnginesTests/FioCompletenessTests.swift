@@ -139,9 +139,17 @@ struct FioCompletenessTests {
         #expect(read["error"] as? Int == 0 && (read["read"] as? [String: Any])?["io_bytes"] as? Int == 0)
         let mixed = try runSwio(base + ["--rw=randrw", "--output-format=json", "--verify=crc32c", "--verify_state_save=0", "--io_size=16m"]).job()
         #expect(mixed["error"] as? Int == 0 && ((mixed["write"] as? [String: Any])?["io_bytes"] as? Int ?? 0) > 0)
-        // fio's rule: the zone size is needed.
+        // zonecapacity: a sequential write jumps from a zone's capacity to its end, and the bytes
+        // jumped count toward size (fio: 48 MiB written of 64, no resets).
+        let cap = try runSwio(base + ["--rw=write", "--zonecapacity=12m"])
+        #expect(cap.out.contains("(48.0MiB/") && cap.out.contains("; 0 zone resets"), "\(cap.out)")
+        // fio's rules: the zone size is needed, a file must hold a zone, and verify cannot go with
+        // periodic resets.
         let bad = try runSwio(["--name=z", "--filename=\(f)", "--zonemode=zbd", "--size=1m"])
         #expect(bad.status == 1 && bad.err.contains("zonesize"))
+        let small = try runSwio(["--name=z", "--filename=\(dir)/small", "--zonemode=zbd", "--zonesize=16m", "--size=8m", "--rw=write"])
+        #expect(small.status == 1 && small.err.contains("smaller than zone size"), "\(small.err)")
+        #expect(try runSwio(base + ["--rw=write", "--verify=md5", "--zone_reset_frequency=0.5"]).err.contains("zone_reset_frequency"))
     }
 
     @Test func readIologReplaysInOrderAtTheLogsPace() throws {

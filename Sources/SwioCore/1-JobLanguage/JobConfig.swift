@@ -191,6 +191,7 @@ public struct JobConfig: Sendable {
         public var size: UInt64
         public var capacity: UInt64
         public var maxOpen: Int
+        public var jobMaxOpen = 0
         /// zone_reset_threshold and zone_reset_frequency, each from 0 to 1.
         public var resetThreshold = 0.0
         public var resetFrequency = 0.0
@@ -451,14 +452,23 @@ public struct JobConfig: Sendable {
             guard zoneSize >= 512 else { throw JobFileError(loc("zonesize"), option: "zonesize", "zonemode=zbd needs zonesize of at least 512 bytes (fio: the zone size is mandatory for a regular file or block device)") }
             let cap = try sizes("zonecapacity")?.first ?? 0
             guard cap <= zoneSize else { throw JobFileError(loc("zonecapacity"), option: "zonecapacity", "zonecapacity \(cap) is larger than zonesize \(zoneSize)") }
-            let limits = [Int(try int("max_open_zones")), Int(try int("job_max_open_zones"))].filter { $0 > 0 }
+            let maxOpen = Int(try int("max_open_zones")), jobMaxOpen = Int(try int("job_max_open_zones"))
+            // fio: job_max_open_zones limits a job within the device's (or max_open_zones') limit.
+            if jobMaxOpen > 0 && maxOpen == 0 { throw JobFileError(loc("job_max_open_zones"), option: "job_max_open_zones", "job_max_open_zones needs max_open_zones with emulated zones") }
+            if blockSizes(1).max > zoneSize || blockSizes(2).max > zoneSize {
+                throw JobFileError(loc("bs"), option: "bs", "a block larger than zonesize \(zoneSize) (fio: I/O buflen exceeds zone size)")
+            }
+            if cap > 0 && cap < blockSizes(1).min { throw JobFileError(loc("zonecapacity"), option: "zonecapacity", "zonecapacity \(cap) is less than the smallest write block") }
             func share(_ n: String) throws -> Double {
                 let v = str(n) ?? "0"
                 guard let x = Double(v), x >= 0, x <= 1 else { throw JobFileError(loc(n), option: n, "'\(v)' is not a number from 0 to 1") }
                 return x
             }
-            zbd = ZonedEmulation(size: zoneSize, capacity: cap > 0 ? cap : zoneSize, maxOpen: limits.min() ?? 0,
+            zbd = ZonedEmulation(size: zoneSize, capacity: cap > 0 ? cap : zoneSize, maxOpen: maxOpen, jobMaxOpen: jobMaxOpen,
                                  resetThreshold: try share("zone_reset_threshold"), resetFrequency: try share("zone_reset_frequency"))
+            if zbd!.resetFrequency > 0 && d["verify"].map({ $0 != "none" && $0 != "0" }) == true {
+                throw JobFileError(loc("zone_reset_frequency"), option: "zone_reset_frequency", "zone resets would lose data that verify= reads back")
+            }
             strided = nil
         } else if zoneMode == "strided" {
             guard zoneSize > 0 else { throw JobFileError(loc("zonemode"), option: "zonemode", "zonemode=strided needs zonesize (fio: \"--zonesize must be specified when using --zonemode=strided\")") }

@@ -21,7 +21,9 @@ public final class EmulatedZones {
     }
     let zoneSize: UInt64
     let capacity: UInt64
+    /// max_open_zones (per file) and job_max_open_zones (for the job); 0: no limit.
     let maxOpen: Int
+    let jobMaxOpen: Int
     let random: Bool
     let verifying: Bool
     /// The job both reads and writes: a read while no zone holds data becomes a write.
@@ -32,7 +34,8 @@ public final class EmulatedZones {
     /// Per file: its zones, and the span of them the job's region covers.
     var zones: [[Zone]]
     var span: [Range<Int>]
-    var openCount = 0
+    var openCount: [Int]
+    var jobOpenCount = 0
     /// zone_reset_frequency: past the threshold (per file, bytes with data), a zone is reset
     /// before every `resetEvery`-th write (fio's write_cnt); 0: never.
     let resetEvery: UInt64
@@ -41,11 +44,15 @@ public final class EmulatedZones {
     var rng: RandomGenerator
     /// fio's nr_zone_resets, for the report's "N zone resets".
     public internal(set) var resets: UInt64 = 0
+    /// Bytes a sequential write jumped over (a zone's unwritable end past zonecapacity), which
+    /// count toward the job's size as fio's io_skip_bytes do; taken by the loop after adjust().
+    var skipped: UInt64 = 0
 
     init(_ z: JobConfig.ZonedEmulation, job: JobConfig, workload: Workload) {
         zoneSize = z.size
         capacity = z.capacity
         maxOpen = z.maxOpen
+        jobMaxOpen = z.jobMaxOpen
         random = job.rw.isRandom
         verifying = job.verify != nil
         readsAndWrites = job.rw.directions.contains(.read) && job.rw.directions.contains(.write)
@@ -57,20 +64,46 @@ public final class EmulatedZones {
         zones = []
         span = []
         data = [UInt64](repeating: 0, count: workload.fileCount)
+        openCount = [Int](repeating: 0, count: workload.fileCount)
         for i in 0..<workload.fileCount {
             let f = workload.files[i]
             let n = Int((f.fileSize + zoneSize - 1) / zoneSize)
             zones.append((0..<n).map { Zone(start: UInt64($0) * z.size, wp: UInt64($0) * z.size) })
-            let first = Int(f.start / zoneSize), end = Int((f.start &+ f.length + zoneSize - 1) / zoneSize)
-            span.append(first..<Swift.max(first + 1, Swift.min(n, end)))
+            // Whole zones inside the job's region and the file (fio's zbd_zone_align_file_sizes()).
+            let first = Int((f.start + zoneSize - 1) / zoneSize)
+            let end = Int(Swift.min(f.start &+ f.length, f.fileSize) / zoneSize)
+            span.append(first..<Swift.max(first, end))
         }
+    }
+
+    /// What fio refuses before the job starts: a file smaller than a zone, a region without a
+    /// whole zone to write in.
+    static func check(_ z: JobConfig.ZonedEmulation, job: JobConfig, workload: Workload, paths: [String]) -> String? {
+        for i in 0..<workload.fileCount {
+            let f = workload.files[i]
+            let path = i < paths.count ? paths[i] : "file \(i)"
+            if f.fileSize < z.size { return "\(path): file/device size \(f.fileSize) is smaller than zone size \(z.size)" }
+            if job.rw.directions.contains(.write) && Swift.min(f.start &+ f.length, f.fileSize) / z.size <= (f.start + z.size - 1) / z.size {
+                return "\(path): the job's region (offset \(f.start), \(f.length) bytes) holds no whole zone of \(z.size) bytes to write in"
+            }
+        }
+        return nil
+    }
+
+    /// A new loop (loops=N): with verify on, the zones start empty again (fio's
+    /// zbd_file_reset()), so what the loop writes can be read back. A pass that io_size asks
+    /// for finds them full and ends the job, as fio's does.
+    func newPass(loop: Bool) {
+        guard verifying && loop else { return }
+        for f in zones.indices { for z in span[f] { reset(f, z); close(f, z) } }
     }
 
     /// Moves a filled I/O onto the zones; false when there is nothing it can do (the job ends).
     func adjust(_ u: UnsafeMutablePointer<IOUnit>) -> Bool {
         let f = Int(u.pointee.fileIndex)
-        guard !zones[f].isEmpty else { return false }
+        guard !span[f].isEmpty || u.pointee.kind != .write, !zones[f].isEmpty else { return false }
         var z = Swift.min(Int(u.pointee.offset / zoneSize), zones[f].count - 1)
+        if u.pointee.kind == .write { z = Swift.min(Swift.max(z, span[f].lowerBound), span[f].upperBound - 1) }
         // fio's zbd_adjust_ddir(): with every zone empty, a read-and-write job writes first.
         if u.pointee.kind == .read && readsAndWrites && data[f] == 0 {
             u.pointee.kind = .write
@@ -79,6 +112,15 @@ public final class EmulatedZones {
         switch u.pointee.kind {
         case .write:
             let minBS = minBlock.write
+            if !random && capacity < zoneSize && u.pointee.offset >= zones[f][z].start &+ capacity {
+                // fio's setup_zbd_zone_mode(): a sequential write at a zone's capacity limit
+                // jumps to the zone's end.
+                let end = zones[f][z].start &+ zoneSize
+                skipped &+= end &- u.pointee.offset
+                guard z + 1 < span[f].upperBound else { return false }
+                z += 1
+                u.pointee.offset = end
+            }
             guard UInt64(u.pointee.length) <= zoneSize, let open = openZone(f, z) else { return false }
             z = open
             // Garbage collection: past the threshold, every resetEvery-th write resets its zone.
@@ -138,14 +180,24 @@ public final class EmulatedZones {
     /// The zone a write may go to: its own if it is or can be opened, else one already open.
     func openZone(_ f: Int, _ z: Int) -> Int? {
         let full = zones[f][z].wp &+ minBlock.write > zones[f][z].start &+ capacity
-        if verifying && full { return maxOpen == 0 ? nextWritable(f, after: z) : pickOpen(f) }
-        if maxOpen == 0 || zones[f][z].open { return z }
-        if openCount < maxOpen {
+        var z = z
+        if verifying && full {
+            // A full zone is not reset under verify: the next one with room, if one may open.
+            guard let next = nextWritable(f, after: z) else { return nil }
+            if zones[f][next].open || canOpen(f) { z = next } else { return pickOpen(f) }
+        }
+        if (maxOpen == 0 && jobMaxOpen == 0) || zones[f][z].open { return z }
+        if canOpen(f) {
             zones[f][z].open = true
-            openCount += 1
+            openCount[f] += 1
+            jobOpenCount += 1
             return z
         }
         return pickOpen(f)
+    }
+
+    func canOpen(_ f: Int) -> Bool {
+        (maxOpen == 0 || openCount[f] < maxOpen) && (jobMaxOpen == 0 || jobOpenCount < jobMaxOpen)
     }
 
     func pickOpen(_ f: Int) -> Int? {
@@ -161,7 +213,7 @@ public final class EmulatedZones {
     }
 
     func close(_ f: Int, _ z: Int) {
-        if zones[f][z].open { zones[f][z].open = false; openCount -= 1 }
+        if zones[f][z].open { zones[f][z].open = false; openCount[f] -= 1; jobOpenCount -= 1 }
     }
 
     func reset(_ f: Int, _ z: Int) {

@@ -78,14 +78,46 @@ extension IOLoop {
             return z.account(u, workload)
         }
         if let z = emulatedZones {
-            fillNext(u)
-            return z.adjust(u)
+            // The verifier's backlog reads and trims go where their blocks are.
+            guard fillNext(u) else { return true }
+            if zoneAdjust(z, u) { return true }
+            // fio's io_u_eof ends the pass: another starts where fio's keep_running() would
+            // start one, if this pass did any I/O; otherwise the job is done.
+            let loop = passIndex < loopsWanted
+            let another = ramping || budgetBytes == .max || loop || (ioSizeGiven && issuedBytes < ioLimit)
+            guard issuedBytes > passStartBytes, another else { return false }
+            passIndex &+= 1
+            passStartBytes = issuedBytes
+            for i in 0..<workload.fileCount {
+                workload.files[i].position = (0, 0, 0)
+                workload.files[i].clearMap()
+            }
+            // This is the pass change; the workload's own end of pass (if it wrapped too) is not another.
+            workload.passEnded = false
+            z.newPass(loop: loop)
+            guard fillNext(u) else { return true }
+            return zoneAdjust(z, u)
         }
         fillNext(u)
         return true
     }
 
-    @usableFromInline mutating func fillNext(_ u: UnsafeMutablePointer<IOUnit>) {
+    /// zonemode=zbd's adjustment of a filled I/O; a sequential job's position follows the
+    /// I/O where it landed (fio's last_pos), so the next one continues from there.
+    @usableFromInline mutating func zoneAdjust(_ z: EmulatedZones, _ u: UnsafeMutablePointer<IOUnit>) -> Bool {
+        guard z.adjust(u) else { return false }
+        if z.skipped > 0 { issuedBytes &+= z.skipped; z.skipped = 0 }
+        if !z.random, let d = u.pointee.kind.direction?.rawValue {
+            let f = workload.files + Int(u.pointee.fileIndex)
+            let end = u.pointee.offset &+ UInt64(u.pointee.length)
+            if end >= f.pointee.start { workload.setPosition(f, d, end - f.pointee.start) }
+        }
+        return true
+    }
+
+    /// Fills the next I/O: the verifier's backlog read or trim when one is due (false), or the
+    /// job's own next I/O (true).
+    @discardableResult @usableFromInline mutating func fillNext(_ u: UnsafeMutablePointer<IOUnit>) -> Bool {
         if verifyBacklog, let b = verifier?.nextTrim() {
             u.pointee.kind = .trim
             u.pointee.fileIndex = b.fileIndex
@@ -93,7 +125,7 @@ extension IOLoop {
             u.pointee.offset = b.offset
             u.pointee.length = b.length
             u.pointee.tag = 0
-            return
+            return false
         }
         if verifyBacklog {
             if let b = verifier?.nextBacklogBlock(for: u.pointee.index) {
@@ -103,13 +135,14 @@ extension IOLoop {
                 u.pointee.offset = b.offset
                 u.pointee.length = b.length
                 u.pointee.tag = IOLoop.backlogTag
-                return
+                return false
             }
             u.pointee.tag = 0
         }
-        if !paced { workload.next(u); return }
+        if !paced { workload.next(u); return true }
         if rateSwitches { workload.fill(u, kind: rateDirection(workload.nextDirection())) } else { workload.next(u) }
         dueNs = rateDue(u.pointee.kind)
+        return true
     }
 
     /// Counts a filled I/O against the limits (as fio, the last one may go past size or

@@ -27,6 +27,7 @@ extension IOLoop {
         depthLevel = DepthCounters(); depthSubmit = DepthCounters(); depthComplete = DepthCounters()
         submitCalls = 0; completeCalls = 0
         if thinkOnIssue { lastThinkBlocks = 0 }
+        emulatedZones?.resets = 0   // fio's reset_io_stats() zeroes nr_zone_resets
     }
 
     @inlinable mutating func armTimers(_ t: UInt64) {

@@ -179,6 +179,7 @@ public final class JobExecution: @unchecked Sendable {
                     throw fail("zonemode", "\(f.path) is a \(model) zoned device: swio emulates zones on files and devices that are not zoned, and does not yet report or reset a real device's zones")
                 }
             }
+            if let why = EmulatedZones.check(z, job: config, workload: loop.workload, paths: files.map(\.path)) { throw fail("zonesize", why, errno: EINVAL) }
             loop.emulatedZones = EmulatedZones(z, job: config, workload: loop.workload)
             loop.issuesOutOfLine = true
         }
