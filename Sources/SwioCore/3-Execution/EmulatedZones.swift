@@ -200,10 +200,15 @@ public final class EmulatedZones {
         (maxOpen == 0 || openCount[f] < maxOpen) && (jobMaxOpen == 0 || jobOpenCount < jobMaxOpen)
     }
 
+    /// One of the file's open zones, at random (counted, not collected: this runs per write).
     func pickOpen(_ f: Int) -> Int? {
-        let open = span[f].filter { zones[f][$0].open }
-        guard !open.isEmpty else { return nil }
-        return open[Int(rng.below(UInt64(open.count)))]
+        guard openCount[f] > 0 else { return nil }
+        var k = Int(rng.below(UInt64(openCount[f])))
+        for z in span[f] where zones[f][z].open {
+            if k == 0 { return z }
+            k -= 1
+        }
+        return nil
     }
 
     /// With verify on, a full zone is not reset: the next zone with room takes the write.
