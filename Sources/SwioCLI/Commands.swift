@@ -17,7 +17,7 @@ public enum SwioCLI {
         // fio's --crctest[=LIST] takes an optional value, which ArgumentParser cannot express.
         if let i = args.firstIndex(where: { $0 == "--crctest" || $0.hasPrefix("--crctest=") }) {
             let a = args[i]
-            exit(CRCTest.run(a.contains("=") ? String(a.split(separator: "=", maxSplits: 1)[1]) : nil))
+            exit(CRCTest.run(a.hasPrefix("--crctest=") ? String(a.dropFirst("--crctest=".count)) : nil))
         }
         if let first = args.first, !subcommands.contains(first), !["-h", "--help", "--version", "--help-hidden"].contains(first) {
             args.insert("run", at: 0)
