@@ -123,6 +123,13 @@ public enum ReportReader {
         return nil
     }
 
+    /// A whole number from JSON, clamped to Int's range (a hostile report's 1e300 or NaN is not
+    /// a crash); 0 when there is none.
+    static func integer(_ v: Any?) -> Int {
+        guard let d = number(v), d.isFinite else { return 0 }
+        return Int(min(max(d, -9.2e18), 9.2e18))
+    }
+
     static func report(_ d: [String: Any], source: String, percentiles: [Double]) throws -> RunReport {
         let tool = (d["fio version"] as? String) ?? "unknown"
         let clientMode = d["jobs"] == nil
@@ -134,7 +141,7 @@ public enum ReportReader {
         for (idx, j) in rawJobs.enumerated() {
             guard var name = j["jobname"] as? String else { throw CompareInputError("\(source): job \(idx + 1) has no jobname") }
             if clientMode, let host = j["hostname"] as? String, name != "All clients" { name += "@" + host }
-            let group = Int(number(j["groupid"]) ?? 0)
+            let group = integer(j["groupid"])
             let k = "\(name)\u{0}\(group)"
             let occurrence = seen[k, default: 0]
             seen[k] = occurrence + 1
@@ -161,7 +168,7 @@ public enum ReportReader {
             if totalIOs > 0, let usr = number(j["usr_cpu"]), let sys = number(j["sys_cpu"]), let runtime = number(j["job_runtime"]) {
                 values["cpu_per_io"] = (usr + sys) / 100 * runtime * 1e6 / totalIOs
             }
-            jobs.append(JobSample(name: name, group: group, occurrence: occurrence, error: Int(number(j["error"]) ?? 0), values: values))
+            jobs.append(JobSample(name: name, group: group, occurrence: occurrence, error: integer(j["error"]), values: values))
         }
         return RunReport(source: source, tool: tool, jobs: jobs)
     }
