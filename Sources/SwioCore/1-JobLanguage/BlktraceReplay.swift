@@ -183,11 +183,7 @@ enum Blktrace {
                 let path = dir + "/" + name
                 var st = stat()
                 guard lstat(path, &st) == 0 else { continue }
-                // glibc's dev_t: major in bits 8-19 and 32-43, minor in bits 0-7 and 20-31.
-                let r = UInt64(st.st_rdev)
-                let maj = UInt32(truncatingIfNeeded: (r >> 8) & 0xfff | (r >> 32) & ~0xfff)
-                let min = UInt32(truncatingIfNeeded: r & 0xff | (r >> 12) & ~0xff)
-                if st.st_mode & S_IFMT == S_IFBLK && maj == major && min == minor {
+                if st.st_mode & S_IFMT == S_IFBLK && Syscall.deviceNumbers(st.st_rdev) == (major, minor) {
                     return path
                 }
                 if st.st_mode & S_IFMT == S_IFDIR && depth < 2 { subdirs.append(path) }

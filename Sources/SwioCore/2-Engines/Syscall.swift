@@ -39,6 +39,14 @@ public enum Syscall {
     }
 
     public static func errorString(_ e: Int32) -> String { String(cString: strerror(e)) }
+
+    /// A device number's major and minor (glibc's dev_t: major in bits 8-19 and 32-43, minor
+    /// in bits 0-7 and 20-31; its major()/minor() are macros Swift cannot call).
+    public static func deviceNumbers(_ rdev: dev_t) -> (major: UInt32, minor: UInt32) {
+        let r = UInt64(rdev)
+        return (UInt32(truncatingIfNeeded: (r >> 8) & 0xfff | (r >> 32) & ~0xfff),
+                UInt32(truncatingIfNeeded: r & 0xff | (r >> 12) & ~0xff))
+    }
 }
 
 /// The default completion path for engines whose queue() does the I/O (sync engines).

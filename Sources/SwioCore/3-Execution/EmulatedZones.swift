@@ -247,8 +247,7 @@ public final class EmulatedZones {
     static func zonedModel(_ path: String) -> String? {
         var st = stat()
         guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFBLK else { return nil }
-        let r = UInt64(st.st_rdev)
-        let major = (r >> 8) & 0xfff | (r >> 32) & ~0xfff, minor = r & 0xff | (r >> 12) & ~0xff
+        let (major, minor) = Syscall.deviceNumbers(st.st_rdev)
         // A partition's queue is its disk's.
         for p in ["/sys/dev/block/\(major):\(minor)/queue/zoned", "/sys/dev/block/\(major):\(minor)/../queue/zoned"] {
             if let text = try? readWholeFile(p) { return String(text.filter { !$0.isWhitespace }) }
