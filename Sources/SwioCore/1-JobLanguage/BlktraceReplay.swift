@@ -39,9 +39,26 @@ enum Blktrace {
         var skip: UInt32 = 0
     }
 
-    /// The trace's I/Os, files and queue depth; `device` names the file of a device number.
-    static func parse(_ b: [UInt8], swap: Bool, _ o: Options, path: String,
-                      device: (_ major: UInt32, _ minor: UInt32) throws -> String) throws -> IologReplay {
+    /// One record of a trace: struct blk_io_trace's fields in this machine's order.
+    struct Record {
+        var magic: UInt32, sequence: UInt32, time: UInt64, sector: UInt64, bytes: UInt32, action: UInt32
+        var pid: UInt32, device: UInt32, cpu: UInt32, error: UInt16
+        var category: UInt32 { action >> 16 }
+        var act: UInt32 { action & 0xffff }
+
+        /// The record little-endian at `time`, without extra data (a merged trace's).
+        func encoded(time: UInt64) -> [UInt8] {
+            var out: [UInt8] = []
+            func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out += $0 } }
+            put(magic); put(sequence); put(time); put(sector); put(bytes); put(action)
+            put(pid); put(device); put(cpu); put(error); put(UInt16(0))
+            return out
+        }
+    }
+
+    /// The trace's records in order, past each one's extra data; a bad magic or a record cut
+    /// short is an error (a partial record at the very end is left, as fio leaves it).
+    static func records(_ b: [UInt8], swap: Bool, path: String) throws -> [Record] {
         func u32(_ at: Int) -> UInt32 {
             let v = UInt32(b[at]) | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) << 16 | UInt32(b[at + 3]) << 24
             return swap ? v.byteSwapped : v
@@ -51,22 +68,30 @@ enum Blktrace {
             let v = UInt16(b[at]) | UInt16(b[at + 1]) << 8
             return swap ? v.byteSwapped : v
         }
-        var files: [String] = [], fileOfDevice: [UInt32: Int32] = [:]
-        var entries: [ScriptedIO] = []
-        var lastTime: UInt64 = 0
-        var depth = [0, 0, 0], maxDepth = [0, 0, 0], ios = [0, 0, 0, 0]
+        var out: [Record] = []
         var at = 0
         while at + recordSize <= b.count {
             let m = u32(at)
             guard m & 0xffff_ff00 == magic else { throw ValueError("\(path): bad magic in blktrace data at byte \(at): \(String(m, radix: 16))") }
-            guard m & 0xff == version else { throw ValueError("\(path): blktrace version \(m & 0xff), not \(version)") }
-            let time = u64(at + 8), sector = u64(at + 16)
-            var bytes = UInt64(u32(at + 24))
-            let action = u32(at + 28), dev = u32(at + 36)
+            out.append(Record(magic: m, sequence: u32(at + 4), time: u64(at + 8), sector: u64(at + 16), bytes: u32(at + 24), action: u32(at + 28),
+                              pid: u32(at + 32), device: u32(at + 36), cpu: u32(at + 40), error: u16(at + 44)))
             let next = at + recordSize + Int(u16(at + 46))
             guard next <= b.count else { throw ValueError("\(path): the trace ends inside a record at byte \(at)") }
             at = next
-            let category = action >> 16, act = action & 0xffff
+        }
+        return out
+    }
+
+    /// The trace's I/Os, files and queue depth; `device` names the file of a device number.
+    static func parse(_ b: [UInt8], swap: Bool, _ o: Options, path: String,
+                      device: (_ major: UInt32, _ minor: UInt32) throws -> String) throws -> IologReplay {
+        var files: [String] = [], fileOfDevice: [UInt32: Int32] = [:]
+        var entries: [ScriptedIO] = []
+        var lastTime: UInt64 = 0
+        var depth = [0, 0, 0], maxDepth = [0, 0, 0], ios = [0, 0, 0, 0]
+        for r in try records(b, swap: swap, path: path) {
+            guard r.magic & 0xff == version else { throw ValueError("\(path): blktrace version \(r.magic & 0xff), not \(version)") }
+            let category = r.category, act = r.act
             if category & notify != 0 { continue }
             // The depth the trace reached: queued minus merged, per direction, until a completion.
             let dir = category & read != 0 ? 0 : category & write != 0 ? 1 : category & discard != 0 ? 2 : -1
@@ -81,11 +106,11 @@ enum Blktrace {
             guard act == queue else { continue }
             var delay: UInt64 = 0
             // In floating point, as fio's delay_since_ttime(): a hostile gap must not overflow.
-            if lastTime > 0 && !o.noStall && time >= lastTime { delay = UInt64(min(Double(time - lastTime) * 100 / Double(o.timeScale), 1e18)) }
-            lastTime = time
+            if lastTime > 0 && !o.noStall && r.time >= lastTime { delay = UInt64(min(Double(r.time - lastTime) * 100 / Double(o.timeScale), 1e18)) }
+            lastTime = r.time
             // fio keeps the delay in microseconds.
             delay = delay / 1000 * 1000
-            bytes = (bytes + o.align - 1) / o.align * o.align
+            let bytes = (UInt64(r.bytes) + o.align - 1) / o.align * o.align
             let kind: IOKind
             if category & discard != 0 { kind = .trim }
             else if category & flush != 0 { kind = .fsync }
@@ -93,12 +118,12 @@ enum Blktrace {
             let k = kind == .fsync ? 3 : kind == .trim ? 2 : kind == .write ? 1 : 0
             guard o.skip & (1 << k) == 0, kind == .fsync || bytes > 0 else { continue }
             let fi: Int32
-            if let known = fileOfDevice[dev] { fi = known } else {
-                let name = try o.redirect ?? device(dev >> 20, dev & 0xfffff)
+            if let known = fileOfDevice[r.device] { fi = known } else {
+                let name = try o.redirect ?? device(r.device >> 20, r.device & 0xfffff)
                 if let i = files.firstIndex(of: name) { fi = Int32(i) } else { files.append(name); fi = Int32(files.count - 1) }
-                fileOfDevice[dev] = fi
+                fileOfDevice[r.device] = fi
             }
-            var offset = sector &* 512 / o.scale
+            var offset = r.sector &* 512 / o.scale
             offset -= offset % o.align
             ios[k] += 1
             entries.append(ScriptedIO(fileIndex: fi, kind: kind, offset: kind == .fsync ? 0 : offset,
@@ -110,8 +135,8 @@ enum Blktrace {
         return IologReplay(files: files, entries: entries, probedDepth: max(1, probed))
     }
 
-    /// One queue event of a trace being merged: its time (scaled) and its 48 bytes.
-    struct MergeEvent { var time: UInt64; var record: [UInt8] }
+    /// One queue event of a trace being merged, at its scaled time.
+    struct MergeEvent { var time: UInt64; var record: Record }
 
     /// The queue events (reads, writes, discards) of traces merged by time into one trace,
     /// little-endian, without the records' extra data: trace i's times are scaled by
@@ -120,35 +145,15 @@ enum Blktrace {
         var streams: [[MergeEvent]] = []
         for (i, t) in traces.enumerated() {
             guard let swap = byteOrder(t.bytes) else { throw ValueError("\(t.name) is not a blktrace trace") }
-            var events: [(UInt64, [UInt8])] = []
-            var at = 0, last: UInt64 = 0
-            while at + recordSize <= t.bytes.count {
-                var r = Array(t.bytes[at..<(at + recordSize)])
-                if swap {
-                    // To this machine's order, field by field (magic, sequence, time, sector, ...).
-                    for (off, size) in [(0, 4), (4, 4), (8, 8), (16, 8), (24, 4), (28, 4), (32, 4), (36, 4), (40, 4), (44, 2), (46, 2)] {
-                        r[off..<(off + size)].reverse()
-                    }
-                }
-                let time = r.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self)) }
-                let action = r.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 28, as: UInt32.self)) }
-                let pdu = Int(r.withUnsafeBytes { UInt16(littleEndian: $0.loadUnaligned(fromByteOffset: 46, as: UInt16.self)) })
-                guard r.withUnsafeBytes({ $0.loadUnaligned(as: UInt32.self) }) & 0xffff_ff00 == magic else {
-                    throw ValueError("\(t.name): bad magic in blktrace data at byte \(at)")
-                }
-                guard at + recordSize + pdu <= t.bytes.count else { throw ValueError("\(t.name): the trace ends inside a record at byte \(at)") }
-                at += recordSize + pdu
-                let category = action >> 16
-                guard action & 0xffff == queue, category & notify == 0, category & (read | write | discard) != 0 else { continue }
-                // A pass lasts until the trace's last queue event (fio's bc->length).
-                last = time
-                r[46] = 0; r[47] = 0
-                events.append((time, r))
+            let events = try records(t.bytes, swap: swap, path: t.name).filter {
+                $0.act == queue && $0.category & notify == 0 && $0.category & (read | write | discard) != 0
             }
+            // A pass lasts until the trace's last queue event (fio's bc->length).
+            let last = events.last?.time ?? 0
             var all: [MergeEvent] = []
             for pass in 0..<UInt64(iterations[i]) {
-                for (time, r) in events {
-                    let scaled = (Double(time) + Double(pass) * Double(last)) * Double(scalars[i]) / 100
+                for r in events {
+                    let scaled = (Double(r.time) + Double(pass) * Double(last)) * Double(scalars[i]) / 100
                     all.append(MergeEvent(time: UInt64(min(scaled, 1.8e19)), record: r))
                 }
             }
@@ -163,10 +168,9 @@ enum Blktrace {
                 if pick < 0 || streams[s][next[s]].time < streams[pick][next[pick]].time { pick = s }
             }
             guard pick >= 0 else { break }
-            var e = streams[pick][next[pick]]
+            let e = streams[pick][next[pick]]
             next[pick] += 1
-            withUnsafeBytes(of: e.time.littleEndian) { for (k, b) in $0.enumerated() { e.record[8 + k] = b } }
-            out += e.record
+            out += e.record.encoded(time: e.time)
         }
         return out
     }
