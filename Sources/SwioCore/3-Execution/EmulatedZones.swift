@@ -69,11 +69,15 @@ public final class EmulatedZones {
             let f = workload.files[i]
             let n = Int((f.fileSize + zoneSize - 1) / zoneSize)
             zones.append((0..<n).map { Zone(start: UInt64($0) * z.size, wp: UInt64($0) * z.size) })
-            // Whole zones inside the job's region and the file (fio's zbd_zone_align_file_sizes()).
-            let first = Int((f.start + zoneSize - 1) / zoneSize)
-            let end = Int(Swift.min(f.start &+ f.length, f.fileSize) / zoneSize)
-            span.append(first..<Swift.max(first, end))
+            span.append(EmulatedZones.wholeZones(f, zoneSize))
         }
+    }
+
+    /// The whole zones inside a file's region and the file (fio's zbd_zone_align_file_sizes()).
+    static func wholeZones(_ f: FileRegion, _ zoneSize: UInt64) -> Range<Int> {
+        let first = Int((f.start + zoneSize - 1) / zoneSize)
+        let end = Int(Swift.min(f.start &+ f.length, f.fileSize) / zoneSize)
+        return first..<Swift.max(first, end)
     }
 
     /// What fio refuses before the job starts: a file smaller than a zone, a region without a
@@ -83,7 +87,7 @@ public final class EmulatedZones {
             let f = workload.files[i]
             let path = i < paths.count ? paths[i] : "file \(i)"
             if f.fileSize < z.size { return "\(path): file/device size \(f.fileSize) is smaller than zone size \(z.size)" }
-            if job.rw.directions.contains(.write) && Swift.min(f.start &+ f.length, f.fileSize) / z.size <= (f.start + z.size - 1) / z.size {
+            if job.rw.directions.contains(.write) && wholeZones(f, z.size).isEmpty {
                 return "\(path): the job's region (offset \(f.start), \(f.length) bytes) holds no whole zone of \(z.size) bytes to write in"
             }
         }
