@@ -39,12 +39,10 @@ extension IOLoop {
     /// its own entry.
     @usableFromInline mutating func recordPriority(_ prio: UInt16, d: Int, _ v: UInt64) {
         let s = stats + d
-        guard let i = s.pointee.prios.firstIndex(where: { $0.prio == prio }) else {
-            var p = PriorityLatency<LatencyHistogram>(prio: prio)
-            p.stat.add(v); _ = p.hist.record(v)
-            s.pointee.prios.append(p)
-            return
-        }
+        let i = s.pointee.prios.firstIndex { $0.prio == prio } ?? {
+            s.pointee.prios.append(PriorityLatency(prio: prio))
+            return s.pointee.prios.count - 1
+        }()
         s.pointee.prios[i].stat.add(v)
         _ = s.pointee.prios[i].hist.record(v)
     }
