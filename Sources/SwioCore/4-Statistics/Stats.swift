@@ -125,6 +125,15 @@ public struct DirectionCounters<Buckets: LatencyBuckets>: Sendable {
     }
 }
 
+extension DirectionCounters {
+    /// The priorities the reports list apart: those with samples, when there are two or more
+    /// (fio's get_nr_prios_with_samples() >= 2); none otherwise.
+    public var reportedPriorities: [PriorityLatency<Buckets>] {
+        let sampled = prios.filter { $0.stat.n > 0 }
+        return sampled.count >= 2 ? sampled : []
+    }
+}
+
 /// One priority's latencies (fio's clat_prio_stat).
 public struct PriorityLatency<Buckets: LatencyBuckets>: Sendable {
     /// The ioprio value: (class << 13) | level.

@@ -184,8 +184,8 @@ public struct Report: Sendable {
             ("lat_ns", latJSON(s.lat, hist: c.latPercentiles ? s.latHist : nil, percentiles: c.percentiles, plus: plus)),
         ]
         // fio's per-priority latencies, only when two or more priorities have samples.
-        let prios = s.prios.filter { $0.stat.n > 0 }
-        if prios.count >= 2 {
+        let prios = s.reportedPriorities
+        if !prios.isEmpty {
             let percentiles = c.clatPercentiles || c.latPercentiles
             out.append(("prios", .array(prios.map { p in
                 .object([("prioclass", .uint(UInt64(p.ioclass))), ("prio", .uint(UInt64(p.level))),

@@ -139,18 +139,16 @@ extension Report {
                 out += Report.latLine(label, st)
             }
             // fio's per-priority lines, when two or more priorities have samples.
-            let prios = ds.prios.filter { $0.stat.n > 0 }
+            let prios = ds.reportedPriorities
             let prioType = e.config.latPercentiles ? "lat" : "clat"
-            if prios.count >= 2 {
-                for p in prios { out += Report.latLine("\(prioType) prio \(p.ioclass)/\(p.level)", p.stat) }
-            }
+            for p in prios { out += Report.latLine("\(prioType) prio \(p.ioclass)/\(p.level)", p.stat) }
             if e.config.clatPercentiles && ds.clat.n > 0 {
                 out += Report.percentileTable("clat", ds.clatHist, e.config.percentiles, precision: e.config.percentilePrecision)
             }
             if e.config.latPercentiles && ds.lat.n > 0 {
                 out += Report.percentileTable("lat", ds.latHist, e.config.percentiles, precision: e.config.percentilePrecision)
             }
-            if (e.config.clatPercentiles || e.config.latPercentiles) && prios.count >= 2 {
+            if e.config.clatPercentiles || e.config.latPercentiles {
                 let samples = e.config.latPercentiles ? ds.lat.n : ds.clat.n
                 for p in prios {
                     let share = Format.fixed(100 * Double(p.stat.n) / Double(max(1, samples)), 2)
