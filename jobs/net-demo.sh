@@ -30,20 +30,20 @@ zc = f"  zerocopy copied {extra['zerocopy_copied']}/{extra['zerocopy_sends']}" i
 print(f"{bw * 8 / 1e9:8.2f} {cpu / moved * 1e9 if moved else 0:10.3f}{zc}")
 PY
 }
-printf "%-44s %8s %10s\n" experiment Gbit/s "cpu ns/B"
+printf "%-47s %8s %10s\n" experiment Gbit/s "cpu ns/B"
 for bs in 4k 40k; do
   for e in net netkevent neturing; do
-    printf "%-44s %s\n" "one flow, receiver $e bs=$bs" "$(run receiver receive-4k-40k.fio ENGINE=$e BS=$bs)"
+    printf "%-47s %s\n" "one flow, receiver $e bs=$bs" "$(run receiver receive-4k-40k.fio ENGINE=$e BS=$bs)"
   done
 done
-printf "%-44s %s\n" "ten senders, netkevent (epoll, copying)" "$(run sender ten-senders.fio ENGINE=netkevent ZEROCOPY=0)"
-printf "%-44s %s\n" "ten senders, netkevent zerocopy (MSG_ZEROCOPY)" "$(run sender ten-senders.fio ENGINE=netkevent ZEROCOPY=1)"
-printf "%-44s %s\n" "ten senders, neturing (copying)" "$(run sender ten-senders.fio ENGINE=neturing ZEROCOPY=0)"
-printf "%-44s %s\n" "ten senders, neturing zerocopy (SEND_ZC)" "$(run sender ten-senders.fio ENGINE=neturing ZEROCOPY=1)"
+printf "%-47s %s\n" "ten senders, netkevent (epoll, copying)" "$(run sender ten-senders.fio ENGINE=netkevent ZEROCOPY=0)"
+printf "%-47s %s\n" "ten senders, netkevent zerocopy (MSG_ZEROCOPY)" "$(run sender ten-senders.fio ENGINE=netkevent ZEROCOPY=1)"
+printf "%-47s %s\n" "ten senders, neturing (copying)" "$(run sender ten-senders.fio ENGINE=neturing ZEROCOPY=0)"
+printf "%-47s %s\n" "ten senders, neturing zerocopy (SEND_ZC)" "$(run sender ten-senders.fio ENGINE=neturing ZEROCOPY=1)"
 for e in net netkevent neturing; do
-  printf "%-44s %s\n" "1 GiB receive, $e" "$(run receiver receive-1g.fio ENGINE=$e)"
+  printf "%-47s %s\n" "1 GiB receive, $e" "$(run receiver receive-1g.fio ENGINE=$e)"
 done
 head -c $((256 << 20)) /dev/urandom > "$work/file"
-printf "%-44s %s\n" "sender, sendfile(2)" "$(run sender sendfile.fio FILE="$work/file" COPY=0)"
-printf "%-44s %s\n" "sender, read and send" "$(run sender sendfile.fio FILE="$work/file" COPY=1)"
+printf "%-47s %s\n" "sender, sendfile(2)" "$(run sender sendfile.fio FILE="$work/file" COPY=0)"
+printf "%-47s %s\n" "sender, read and send" "$(run sender sendfile.fio FILE="$work/file" COPY=1)"
 echo "(loopback copies zero-copy sends: the counts say how many; a gain needs a real NIC)"

@@ -87,6 +87,9 @@ public struct NetEngine: IOEngine {
         options.mss = Int32(clamping: NetOptions.mss.value(in: job) ?? 0)
         options.nodelay = nodelay ? 1 : 0
         options.ttl = Int32(clamping: NetOptions.ttl.value(in: job))
+        // Every receive asks for at least the smallest block (MSG_WAITALL): the kernel need not
+        // wake the receiver for less. pingpong keeps one message in flight and gains nothing.
+        if !sending && !pingpong { options.receive_low_water = Int32(clamping: job.blockSizes(0).min) }
         if let i = NetOptions.interface.value(in: job) { interfaceCopy = strdup(i) }
         options.interface = UnsafePointer(interfaceCopy)
         if let path = NetOptions.sendfile.value(in: job) {
@@ -216,6 +219,7 @@ public struct NetEngine: IOEngine {
         if connection >= 0 && !endpoint.isUDP && endpoint.proto != .unix {
             let r = cnet_tcp_retransmits(connection)
             if r >= 0 { out.append(("tcp_retransmits", .int(Int64(r)))) }
+            if !sending, case let w = cnet_receive_low_water(connection), w > 0 { out.append(("receive_low_water", .int(Int64(w)))) }
         }
         if endpoint.isUDP && !sending {
             out += [("udp_datagrams", .uint(udp.received)), ("udp_lost", .uint(udp.lost)), ("udp_out_of_order", .uint(udp.outOfOrder))]

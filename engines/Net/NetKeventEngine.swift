@@ -134,6 +134,8 @@ public struct NetKeventEngine: IOEngine {
         options.window_size = Int32(clamping: NetOptions.windowSize.value(in: job) ?? 0)
         options.mss = Int32(clamping: NetOptions.mss.value(in: job) ?? 0)
         options.nodelay = NetOptions.nodelay.value(in: job) ? 1 : 0
+        // A connection is ready to read once it holds the smallest block, not at every segment.
+        if !sending { options.receive_low_water = Int32(clamping: job.blockSizes(0).min) }
         let ep = cnet_epoll_create()
         guard ep >= 0 else { throw EngineError(errno: -ep, "ioengine=\(job.engineName): epoll_create: \(Syscall.errorString(-ep))") }
         epollFD = ep
@@ -328,6 +330,9 @@ public struct NetKeventEngine: IOEngine {
             if r >= 0 { retrans += Int64(r); known = true }
         }
         if known { out.append(("tcp_retransmits", .int(retrans))) }
+        if !sending, endpoint.proto != .unix, conns.fds[0] >= 0, case let w = cnet_receive_low_water(conns.fds[0]), w > 0 {
+            out.append(("receive_low_water", .int(Int64(w))))
+        }
         return out
     }
 

@@ -39,6 +39,9 @@ static void apply_options(int fd, int proto, const struct cnet_options *o) {
     if (!is_udp(proto) && proto != CNET_UNIX) {
         if (o->nodelay) { int one = 1; setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); }
         if (o->mss > 0) setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &o->mss, sizeof(int));
+        // A receiver waiting for whole messages is woken once per message instead of once per
+        // arriving segment; the end of the stream still wakes it.
+        if (o->receive_low_water > 0) setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &o->receive_low_water, sizeof(int));
     }
 }
 
@@ -181,6 +184,12 @@ long cnet_tcp_retransmits(int fd) {
     socklen_t len = sizeof(ti);
     if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0) return -1;
     return (long)ti.tcpi_total_retrans;
+}
+
+int cnet_receive_low_water(int fd) {
+    int v = 0;
+    socklen_t len = sizeof(v);
+    return getsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &v, &len) == 0 ? v : -1;
 }
 
 int cnet_pipe(int *r, int *w) {

@@ -15,6 +15,7 @@ struct cnet_options {
     int nodelay;        /* TCP_NODELAY */
     int ttl;            /* IP_MULTICAST_TTL */
     const char *interface; /* IP_MULTICAST_IF / the group membership's interface (an address) */
+    int receive_low_water; /* SO_RCVLOWAT on a TCP connection that receives whole messages */
 };
 
 /// A listening TCP or unix socket, or a bound UDP one (joined to `host`'s group when that is
@@ -32,6 +33,8 @@ ssize_t cnet_recv(int fd, void *buf, size_t len, int whole);
 void cnet_drain(int fd, int timeout_ms);
 /// TCP retransmissions of the connection so far (TCP_INFO tcpi_total_retrans), or -1.
 long cnet_tcp_retransmits(int fd);
+/// The bytes a receive must be able to return before the kernel wakes it (SO_RCVLOWAT), or -1.
+int cnet_receive_low_water(int fd);
 /// Moves len bytes from buf through a pipe into fd (vmsplice, then splice), or from fd into
 /// buf (splice, then read): bytes moved, 0 at the end of the stream, or -errno.
 ssize_t cnet_splice_send(int fd, int pipe_r, int pipe_w, const void *buf, size_t len);
