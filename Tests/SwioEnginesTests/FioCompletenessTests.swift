@@ -367,5 +367,43 @@ struct FioCompletenessTests {
         let miss = try runSwio(["--name=l", "--filename=\(f)", "--ioengine=libaio", "--rw=randread", "--bs=4k", "--iodepth=8",
                                 "--latency_target=1", "--latency_window=100ms", "--runtime=5", "--time_based", "--output-format=json"])
         #expect(try miss.job()["error"] as? Int == Int(ETIMEDOUT))
+        #expect(miss.status == 1, "a job that failed its target fails the run, as in fio")
+    }
+
+    /// max_latency: the first I/O over the limit ends the job with ETIMEDOUT, as fio 3.33 does
+    /// (error 110, one 4 KiB write, exit status 1); per direction, a limit on writes alone
+    /// leaves reads be.
+    @Test func maxLatencyEndsTheJobAtTheFirstSlowIO() throws {
+        let f = makeTempDir() + "/f"
+        let over = try runSwio(["--name=m", "--filename=\(f)", "--rw=write", "--size=4m", "--max_latency=1", "--output-format=json"])
+        #expect(over.status == 1)
+        let j = try over.job(), w = try #require(j["write"] as? [String: Any])
+        #expect(j["error"] as? Int == Int(ETIMEDOUT) && w["total_ios"] as? Int == 1 && w["io_bytes"] as? Int == 4096)
+        #expect(over.err.contains("max_latency: a write of 4096 bytes at offset 0"), "\(over.err)")
+        let readsFree = try runSwio(["--name=m", "--filename=\(f)", "--rw=read", "--size=4m", "--max_latency=10s,1", "--output-format=json"])
+        #expect(readsFree.status == 0, "\(readsFree.err)")
+        #expect((try readsFree.job()["read"] as? [String: Any])?["total_ios"] as? Int == 1024)
+        let bad = try runSwio(["--name=m", "--filename=\(f)", "--max_latency=soon"])
+        #expect(bad.status == 1 && bad.err.contains("max_latency"))
+    }
+
+    /// exec_prerun/exec_postrun: each command's output (all of it, not only its last
+    /// command's) in JOBNAME.prerun.txt / .postrun.txt in the working directory; a prerun that
+    /// fails stops the job before any I/O, said in the report (fio skips the job silently).
+    @Test func execPrerunAndPostrunRunAroundTheJob() throws {
+        let dir = makeTempDir()
+        let ok = try sh(swioBinary, ["--name=h", "--filename=f", "--rw=write", "--size=64k", "--output-format=json",
+                                     "--exec_prerun=echo before; ls f", "--exec_postrun=echo after; wc -c < f"], cwd: dir)
+        #expect(ok.status == 0, "\(ok.err)")
+        #expect(try String(contentsOfFile: dir + "/h.prerun.txt", encoding: .utf8) == "before\nf\n")
+        #expect(try String(contentsOfFile: dir + "/h.postrun.txt", encoding: .utf8) == "after\n65536\n")
+        #expect(ok.err.contains("Saving output of prerun in h.prerun.txt") && !ok.out.contains("Saving"))
+        let failing = try sh(swioBinary, ["--name=h", "--filename=f", "--rw=write", "--size=64k", "--output-format=json",
+                                          "--exec_prerun=exit 3", "--exec_postrun=echo never"], cwd: dir)
+        #expect(failing.status == 1)
+        let j = try #require((try jsonObject(failing.out)["jobs"] as? [[String: Any]])?.first)
+        #expect(j["error"] as? Int == Int(ECANCELED) && (j["write"] as? [String: Any])?["total_ios"] as? Int == 0)
+        #expect(failing.err.contains("exec_prerun 'exit 3' exited with status 3"), "\(failing.err)")
+        #expect(try String(contentsOfFile: dir + "/h.postrun.txt", encoding: .utf8) == "after\n65536\n", "no postrun after a failed prerun")
     }
 }

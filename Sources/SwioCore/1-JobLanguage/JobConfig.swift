@@ -182,6 +182,11 @@ public struct JobConfig: Sendable {
     public var compressChunk: Int
     /// latency_target (ns), latency_window (ns), latency_percentile, latency_run.
     public var latencyTarget: (targetNs: UInt64, windowNs: UInt64, percentile: Double, keepRunning: Bool)?
+    /// max_latency per direction (ns; 0: none): an I/O slower than this ends the job (ETIMEDOUT).
+    public var maxLatencyNs: [UInt64]
+    /// exec_prerun / exec_postrun: shell commands run before the job's I/O and after it.
+    public var execPrerun: String?
+    public var execPostrun: String?
     /// read_iolog: the log to replay instead of generated I/O.
     public var replay: IologReplay?
     /// zonemode=strided: (zonesize, zonerange, zoneskip) in bytes.
@@ -432,6 +437,11 @@ public struct JobConfig: Sendable {
             guard let pct = Double(pctText), pct > 0, pct <= 100 else { throw JobFileError(loc("latency_percentile"), option: "latency_percentile", "'\(pctText)' is not a percentage") }
             latencyTarget = (targetUs * 1000, try time("latency_window", unit: 1) * 1000, pct, try bool("latency_run"))
         } else { latencyTarget = nil }
+        maxLatencyNs = try wrap("max_latency") {
+            try Values.perDirection(str("max_latency") ?? "0", default: "0").map { try Values.timeMicros($0, defaultUnitMicros: 1) * 1000 }
+        }
+        execPrerun = str("exec_prerun").flatMap { $0.isEmpty ? nil : $0 }
+        execPostrun = str("exec_postrun").flatMap { $0.isEmpty ? nil : $0 }
         let weight = Int(try int("flow"))
         flow = weight != 0 ? (weight, Int(try int("flow_id")), UInt64(try int("flow_sleep"))) : nil
         fillDevice = try bool("fill_device")

@@ -19,6 +19,8 @@ public enum OptionKind: Sendable, Equatable {
     case bssplit
     /// Time; bare numbers are in the given unit (microseconds per unit).
     case time(defaultUnitMicros: UInt64)
+    /// Times per direction, "r,w,t"; bare numbers in the given unit.
+    case timePerDirection(defaultUnitMicros: UInt64)
     /// A time or a range of times, LOW-HIGH (startdelay=10ms-50ms: a random delay in it).
     case timeRange(defaultUnitMicros: UInt64)
     /// fio FIO_OPT_BOOL: needs an explicit value (bare `direct` is an error in fio 3.33).
@@ -232,6 +234,9 @@ public enum OptionTable {
         OptionSpec("steadystate", .string, default: "iops_slope:0.01%", aliases: ["ss"], "End the job once IOPS or bandwidth is steady: iops, iops_slope, bw or bw_slope, ':' and a limit (% of the mean, or a rate)"),
         OptionSpec("steadystate_duration", .time(defaultUnitMicros: 1_000_000), default: "0", aliases: ["ss_dur"], "Steady-state window, in one-second samples (0: off)"),
         OptionSpec("steadystate_ramp_time", .time(defaultUnitMicros: 1_000_000), default: "0", aliases: ["ss_ramp"], "Time before steady-state sampling starts"),
+        OptionSpec("max_latency", .timePerDirection(defaultUnitMicros: 1), default: "0", "End the job (ETIMEDOUT) at the first read or write slower than this, per direction (bare = microseconds)"),
+        OptionSpec("exec_prerun", .string, "Run this shell command before the job's I/O (output in JOBNAME.prerun.txt); a failure stops the job"),
+        OptionSpec("exec_postrun", .string, "Run this shell command after the job (output in JOBNAME.postrun.txt)"),
         OptionSpec("latency_target", .time(defaultUnitMicros: 1), default: "0", "Find the deepest queue at which latency_percentile of the I/Os complete within this"),
         OptionSpec("latency_window", .time(defaultUnitMicros: 1), default: "0", "How long each queue depth is tried for latency_target"),
         OptionSpec("latency_percentile", .string, default: "100", "The share of I/Os that must meet latency_target (percent)"),
@@ -277,7 +282,7 @@ public enum OptionTable {
         ("cgroup", []), ("cgroup_nodelete", ["0"]), ("cgroup_weight", []),
         ("create_fsync", ["1"]), 
         ("disable_bw_measurement", ["0"]),
-        ("error_dump", ["0"]), ("exec_postrun", []), ("exec_prerun", []), 
+        ("error_dump", ["0"]), 
         ("file_append", ["0"]), 
         ("gid", []), ("gtod_cpu", []), ("hugepage-size", []),
         ("ignore_zone_limits", ["0"]),
@@ -285,7 +290,7 @@ public enum OptionTable {
         ("lockmem", ["0"]), ("log_alternate_epoch", ["0"]), ("log_alternate_epoch_clock_id", []),
         ("log_entries", ["1024"]), ("log_hist_coarseness", ["0"]),
         ("log_hist_msec", ["0"]), ("log_max_value", ["0"]), 
-        ("log_unix_epoch", ["0"]), ("max_latency", ["0"]), 
+        ("log_unix_epoch", ["0"]), 
         ("opendir", []), ("openfiles", []),
         ("profile", []), ("bs_is_seq_rand", ["0"]), ("softrandommap", ["0"]), 
         ("rate_ignore_thinktime", ["0"]), ("read_beyond_wp", ["0"]), ("rw_sequencer", []),
@@ -377,6 +382,8 @@ public enum OptionTable {
             _ = try BlockSplit.parsePerDirection(value, kbBase: kbBase)
         case .time(let unit):
             _ = try Values.timeMicros(value, defaultUnitMicros: unit)
+        case .timePerDirection(let unit):
+            for case let p? in Values.perDirectionParts(value) { _ = try Values.timeMicros(p, defaultUnitMicros: unit) }
         case .timeRange(let unit):
             _ = try Values.timeRangeMicros(value, defaultUnitMicros: unit)
         case .floatList:

@@ -12,10 +12,16 @@ extension IOLoop {
         if issuedLog.count >= 4096, let sink = issuedLogSink { sink(&issuedLog) }
     }
 
-    @usableFromInline mutating func logIO(_ u: UnsafeMutablePointer<IOUnit>, d: Int, t: UInt64, clat: UInt64, lat: UInt64) {
-        if let lt = latencyTarget, d < 2 { steerDepth(lt, lat: lat, t: t) }
+    /// Logs one completion and checks the latency limits: false when one ends the job.
+    @usableFromInline mutating func logIO(_ u: UnsafeMutablePointer<IOUnit>, d: Int, t: UInt64, clat: UInt64, lat: UInt64) -> Bool {
+        var goesOn = true
+        if let lt = latencyTarget, d < 2 { goesOn = steerDepth(lt, lat: lat, t: t) }
+        if d < 2, case let most = d == 0 ? maxLatencyNs.read : maxLatencyNs.write, most > 0, lat > most {
+            exceededMaxLatency(u, d: d, lat: lat, most: most)
+            goesOn = false
+        }
         if !priorityValues.isEmpty { recordPriority(u.pointee.priority, d: d, priorityUsesLat ? lat : clat) }
-        guard logLat || logBwPerIO else { return }
+        guard logLat || logBwPerIO else { return goesOn }
         let ms = (t - recordStartNs) / 1_000_000
         let bs = UInt32(u.pointee.length)
         let prio = u.pointee.priority
@@ -33,6 +39,7 @@ extension IOLoop {
             if bwSamplePerIO { stats[d].bwSamples.add(Double(kibps)) }
             if iopsSamplePerIO { stats[d].iopsSamples.add(1) }
         }
+        return goesOn
     }
 
     /// One I/O's latency under its priority's (fio's clat_prio); a priority not foreseen gets
@@ -52,8 +59,14 @@ extension IOLoop {
         recordError(-Int((error as? EngineError)?.errno ?? EIO), nil, message: "\(error)")
     }
 
-    /// latency_target: the search's verdict after each completion.
-    @usableFromInline mutating func steerDepth(_ lt: LatencyTarget, lat: UInt64, t: UInt64) {
+    /// max_latency: the I/O is the job's ETIMEDOUT, and the job ends (fio's lat_fatal).
+    @usableFromInline mutating func exceededMaxLatency(_ u: UnsafeMutablePointer<IOUnit>, d: Int, lat: UInt64, most: UInt64) {
+        recordError(-Int(ETIMEDOUT), u, message: "max_latency: a \(d == 0 ? "read" : "write") of \(u.pointee.length) bytes at offset \(u.pointee.offset) took \(lat) ns, over the \(most) ns allowed (fio: \"max latency exceeded\")")
+    }
+
+    /// latency_target: the search's verdict after each completion; false when it ends the job
+    /// in failure (the target missed at depth 1).
+    @usableFromInline mutating func steerDepth(_ lt: LatencyTarget, lat: UInt64, t: UInt64) -> Bool {
         if lt.windowStart == 0 { lt.start(t, ios: completedBlocks) }
         switch lt.observe(lat, at: t, ios: completedBlocks) {
         case .keepGoing: break
@@ -66,9 +79,11 @@ extension IOLoop {
             budgetDone = true
         case .missedAtDepthOne:
             recordError(-Int(ETIMEDOUT), nil, message: "latency_target: \(lat / 1000) us at queue depth 1, over the \(lt.targetNs / 1000) us target (fio: \"max latency exceeded\")")
-            stopRequested = true
+            issueDepth = lt.depth
+            return false
         }
         issueDepth = lt.depth
+        return true
     }
 
     @usableFromInline mutating func recordError(_ r: Int, _ u: UnsafeMutablePointer<IOUnit>?, message: String? = nil) {

@@ -153,6 +153,8 @@ public struct IOLoop {
     @usableFromInline var issueDepth: Int
     /// latency_target: the depth search.
     public var latencyTarget: LatencyTarget?
+    /// max_latency for reads and writes (ns; 0: none).
+    @usableFromInline let maxLatencyNs: (read: UInt64, write: UInt64)
     /// flow=: the job's turn in its flow, taken before each I/O.
     public var flowTurn: FlowTurn?
     /// fill_device: ENOSPC ends the job, without an error.
@@ -299,7 +301,8 @@ public struct IOLoop {
         iopsSamplePerIO = job.iopsLog != nil && job.logAvgMs == 0
         priorityValues = ((try? CommandPriority.make(job)) ?? nil)?.values ?? []
         priorityUsesLat = job.latPercentiles
-        logging = logLat || logBwPerIO || job.latencyTarget != nil || !priorityValues.isEmpty
+        maxLatencyNs = (job.maxLatencyNs[0], job.maxLatencyNs[1])
+        logging = logLat || logBwPerIO || job.latencyTarget != nil || !priorityValues.isEmpty || maxLatencyNs != (0, 0)
         if let lt = job.latencyTarget {
             latencyTarget = LatencyTarget(targetNs: lt.targetNs, windowNs: lt.windowNs, percentile: lt.percentile, keepRunning: lt.keepRunning, maxDepth: depth)
             issueDepth = 1
@@ -631,7 +634,7 @@ public struct IOLoop {
             s.pointee.lat.add(lat)
             if latHistogram { _ = s.pointee.latHist.record(lat) }
         }
-        if logging && !ramping { logIO(u, d: d, t: t, clat: clat, lat: lat) }
+        if logging && !ramping && !logIO(u, d: d, t: t, clat: clat, lat: lat) { return false }
         if let p = progress { p[d] &+= UInt64(r); p[3 + d] &+= 1 }
         if t >= nextTimerNs {
             // During ramp_time the timer is its end; the I/O that sees it is dropped with the

@@ -20,6 +20,7 @@ public enum JobDriver {
             do {
                 try job.openFiles { path, flags, mode in try engine.openFile(path: path, flags: flags, mode: mode) }
                 try engine.filesOpened(job.fds)
+                try job.runPrerun()
                 if job.config.verify?.only == true && job.writes {
                     // verify_only: the offsets the job would write, recorded without any I/O.
                     var dry = try job.makeLoop()
@@ -47,6 +48,7 @@ public enum JobDriver {
                 job.recordSetupError(error)
             }
             job.closeFiles { engine.closeFile(fd: $0) }
+            if !job.setupFailed { job.runPostrun() }
         } catch {
             job.recordSetupError(error)
         }
