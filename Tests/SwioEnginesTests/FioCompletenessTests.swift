@@ -406,4 +406,74 @@ struct FioCompletenessTests {
         #expect(failing.err.contains("exec_prerun 'exit 3' exited with status 3"), "\(failing.err)")
         #expect(try String(contentsOfFile: dir + "/h.postrun.txt", encoding: .utf8) == "after\n65536\n", "no postrun after a failed prerun")
     }
+
+    /// create_fsync=0: the laid-out file is not fsynced (strace counts the fsyncs).
+    @Test(.enabled(if: which("strace") != nil, "needs strace"))
+    func createFsyncZeroLeavesTheLayoutUnsynced() throws {
+        let dir = makeTempDir()
+        func fsyncs(_ extra: [String], _ name: String) throws -> Int {
+            let r = try sh(which("strace")!, ["-f", "-e", "trace=fsync", "-o", "\(dir)/\(name).st", swioBinary, "--name=c", "--filename=\(dir)/\(name)",
+                                              "--rw=read", "--size=1m"] + extra)
+            #expect(r.status == 0, "\(r.err)")
+            return try String(contentsOfFile: "\(dir)/\(name).st", encoding: .utf8).split(separator: "\n").filter { $0.contains("fsync(") }.count
+        }
+        #expect(try fsyncs([], "a") == 1)
+        #expect(try fsyncs(["--create_fsync=0"], "b") == 0)
+    }
+
+    /// file_append: I/O starts at the file's end, so a 100000-byte file gains 64 KiB, as in
+    /// fio 3.33 (165536 bytes after the write job).
+    @Test func fileAppendWritesAfterTheEnd() throws {
+        let f = makeTempDir() + "/f"
+        try Data(repeating: 7, count: 100_000).write(to: URL(fileURLWithPath: f))
+        let r = try runSwio(["--name=a", "--filename=\(f)", "--rw=write", "--size=64k", "--file_append=1", "--output-format=json"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(fileSize(f) == 165_536)
+        let head = try Data(contentsOf: URL(fileURLWithPath: f)).prefix(100_000)
+        #expect(head.allSatisfy { $0 == 7 }, "what was there is untouched")
+    }
+
+    /// log_unix_epoch: log times are Unix milliseconds; log_max_value: an averaged latency line
+    /// is its window's largest value.
+    @Test func logTimesInUnixTimeAndWindowMaxima() throws {
+        let dir = makeTempDir()
+        let before = UInt64(Date().timeIntervalSince1970 * 1000)
+        let r = try runSwio(["--name=l", "--ioengine=null", "--size=64k", "--write_lat_log=\(dir)/l", "--log_unix_epoch=1"])
+        #expect(r.status == 0, "\(r.err)")
+        let after = UInt64(Date().timeIntervalSince1970 * 1000)
+        let times = try String(contentsOfFile: "\(dir)/l_clat.1.log", encoding: .utf8).split(separator: "\n").compactMap { UInt64($0.split(separator: ",")[0]) }
+        #expect(times.count == 16 && times.allSatisfy { $0 >= before && $0 <= after }, "\(times) not in \(before)...\(after)")
+        let entries = [10, 30, 20].map { LogEntry(timeMs: 1, value: UInt64($0), ddir: 0, bs: 4096) }
+        let mean = LogWriter.windows(entries, averageMs: 10, rate: nil, endMs: 10, largest: false)
+        let largest = LogWriter.windows(entries, averageMs: 10, rate: nil, endMs: 10, largest: true)
+        #expect(mean.map(\.value) == [20] && largest.map(\.value) == [30])
+    }
+
+    /// write_hint: the file's inode carries the hint (F_GET_RW_HINT reads it back: long = 4).
+    @Test func writeHintIsSetOnTheFile() throws {
+        let f = makeTempDir() + "/h"
+        let r = try runSwio(["--name=w", "--filename=\(f)", "--rw=write", "--size=64k", "--write_hint=long"])
+        #expect(r.status == 0, "\(r.err)")
+        let fd = open(f, O_RDONLY)
+        defer { close(fd) }
+        var hint: UInt64 = 0
+        #expect(fcntl(fd, 1024 + 11, &hint) == 0 && hint == 4)
+    }
+
+    /// lockmem: the job holds that much memory locked while it runs (VmLck).
+    @Test func lockmemPinsMemoryWhileTheJobRuns() throws {
+        var locked = 0
+        let r = try runSwio(["--name=m", "--ioengine=null", "--size=1g", "--rate_iops=1000", "--runtime=1", "--time_based", "--lockmem=16m"]) { pid in
+            usleep(500_000)
+            // swio's jobs may run in a worker process: its children count too.
+            let children = ((try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? "").split(separator: " ")
+            for p in [String(pid)] + children.map(String.init) {
+                let status = (try? String(contentsOfFile: "/proc/\(p)/status", encoding: .utf8)) ?? ""
+                let line = status.split(separator: "\n").first { $0.hasPrefix("VmLck:") } ?? ""
+                locked += Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+            }
+        }
+        #expect(r.status == 0, "\(r.err)")
+        #expect(locked >= 16 * 1024, "VmLck \(locked) kB")
+    }
 }

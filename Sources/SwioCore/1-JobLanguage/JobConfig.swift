@@ -52,6 +52,14 @@ public struct JobConfig: Sendable {
     public var offset: SizeValue
     public var createOnOpen: Bool
     public var unlink: Bool
+    /// create_fsync: a laid-out file is fsynced before the job's I/O (fio's default).
+    public var createFsync: Bool
+    /// file_append: each regular file's region starts at its end (offset= its size).
+    public var fileAppend: Bool
+    /// write_hint: the F_SET_RW_HINT value set on each file (RWH_WRITE_LIFE_*), or nil.
+    public var writeHint: UInt64?
+    /// lockmem: bytes the job pins with mlock while it runs (0: none).
+    public var lockMemory: UInt64
     public var fallocate: String
     public var invalidate: Bool
     /// The access-pattern advice given for each file after it is opened (fio fadvise_hint), or nil.
@@ -127,6 +135,11 @@ public struct JobConfig: Sendable {
     public var latLog: String?
     public var iopsLog: String?
     public var logAvgMs: UInt64
+    /// log_max_value: an averaged latency log line carries the window's largest value.
+    public var logMaxValue: Bool
+    /// log_unix_epoch / log_alternate_epoch: log times count from this clock's epoch (its
+    /// clockid: CLOCK_REALTIME for Unix time), not from the job's start.
+    public var logEpochClock: Int32?
     /// per_job_logs=0: jobs share NAME_bw.log instead of NAME_bw.N.log.
     public var perJobLogs: Bool
     public var cpusAllowed: [Int]?
@@ -294,6 +307,10 @@ public struct JobConfig: Sendable {
         offset = try sizeValue("offset") ?? .bytes(0)
         createOnOpen = try bool("create_on_open")
         unlink = try bool("unlink")
+        createFsync = try bool("create_fsync", true)
+        fileAppend = try bool("file_append")
+        writeHint = str("write_hint").flatMap { ["none": 1, "short": 2, "medium": 3, "long": 4, "extreme": 5][$0.lowercased()] }
+        lockMemory = try wrap("lockmem") { try str("lockmem").map { try Values.bytes($0, kbBase: kb) } ?? 0 }
         fallocate = str("fallocate") ?? "native"
         invalidate = try bool("invalidate", true)
         switch str("fadvise_hint")?.lowercased() ?? "1" {
@@ -391,8 +408,17 @@ public struct JobConfig: Sendable {
         latLog = d.setting("write_lat_log").map { $0.value ?? d.name }
         iopsLog = d.setting("write_iops_log").map { $0.value ?? d.name }
         logAvgMs = UInt64(try int("log_avg_msec"))
+        logMaxValue = try bool("log_max_value")
+        logEpochClock = try bool("log_unix_epoch") ? CLOCK_REALTIME
+            : try bool("log_alternate_epoch") ? Int32(try int("log_alternate_epoch_clock_id")) : nil
         perJobLogs = try bool("per_job_logs", true)
         cpusAllowed = try d["cpus_allowed"].map { c in try wrap("cpus_allowed") { try JobConfig.parseCPUList(c) } }
+        if cpusAllowed == nil, let mask = d["cpumask"] {
+            // fio: a bit mask of the CPUs, bit 0 = CPU 0 (an int: CPUs 0-31).
+            let bits = try wrap("cpumask") { try Values.integer(mask) }
+            guard bits > 0, bits <= Int64(UInt32.max) else { throw JobFileError(loc("cpumask"), option: "cpumask", "cpumask=\(mask) names no CPU of 0-31 (use cpus_allowed for others)") }
+            cpusAllowed = (0..<32).filter { bits & (1 << Int64($0)) != 0 }
+        }
         exitall = try bool("exitall")
         exitallOnError = try bool("exitall_on_error")
         exitWhat = ExitWhat(rawValue: str("exit_what")?.lowercased() ?? "group") ?? .group

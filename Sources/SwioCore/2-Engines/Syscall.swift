@@ -40,6 +40,14 @@ public enum Syscall {
 
     public static func errorString(_ e: Int32) -> String { String(cString: strerror(e)) }
 
+    /// fcntl(F_SET_RW_HINT): the expected lifetime of what is written to fd's inode (one of
+    /// RWH_WRITE_LIFE_*; Linux 4.13). 0 or -errno. (glibc defines F_SET_RW_HINT only under
+    /// _GNU_SOURCE: F_LINUX_SPECIFIC_BASE + 12.)
+    public static func setWriteHint(fd: Int32, _ hint: UInt64) -> Int32 {
+        var h = hint
+        return fcntl(fd, 1024 + 12, &h) == 0 ? 0 : -errno
+    }
+
     /// A device number's major and minor (glibc's dev_t: major in bits 8-19 and 32-43, minor
     /// in bits 0-7 and 20-31; its major()/minor() are macros Swift cannot call).
     public static func deviceNumbers(_ rdev: dev_t) -> (major: UInt32, minor: UInt32) {

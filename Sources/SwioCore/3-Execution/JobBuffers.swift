@@ -11,6 +11,8 @@ extension JobExecution {
     /// Frees the I/O buffers once the engine is done with them: a finished job keeps only its
     /// statistics, so hundreds of stonewalled jobs do not hold hundreds of buffer sets.
     public func releaseBuffers() {
+        if let pinnedMemory { munmap(pinnedMemory, Int(config.lockMemory)) }
+        pinnedMemory = nil
         if let buffers { munmap(buffers, bufferBytes) }
         buffers = nil
         bufferBytes = 0
@@ -25,6 +27,22 @@ extension JobExecution {
     }
 
     /// Allocates the I/O buffers and units; engines may register them, so this comes first.
+    /// lockmem: maps that much memory and pins it (mlock) until the job's buffers are released,
+    /// leaving the rest of the machine that much less (fio's fio_pin_memory()).
+    public func pinMemory() throws {
+        let n = Int(config.lockMemory)
+        guard n > 0, pinnedMemory == nil else { return }
+        guard let p = mmap(nil, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else {
+            throw fail("lockmem", "cannot map \(n) bytes to pin: \(Syscall.errorString(errno))", errno: errno)
+        }
+        guard mlock(p, n) == 0 else {
+            let e = errno
+            munmap(p, n)
+            throw fail("lockmem", "mlock of \(n) bytes failed: \(Syscall.errorString(e))" + (e == ENOMEM || e == EPERM ? " (see ulimit -l)" : ""), errno: e)
+        }
+        pinnedMemory = p
+    }
+
     public func allocateBuffers() throws {
         guard buffers == nil else { return }
         let bs = Int(config.maxBlockSize)

@@ -15,6 +15,7 @@ public enum JobDriver {
             }
             try job.applyMemoryPolicy()
             try job.allocateBuffers()
+            try job.pinMemory()
             var engine = try E(job: job.config, units: job.units, count: job.depth)
             defer { engine.cleanup() }
             do {

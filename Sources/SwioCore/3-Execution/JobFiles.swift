@@ -110,7 +110,8 @@ extension JobExecution {
                 }
                 fileSize = v
             }
-            let offset = JobExecution.startOffset(c, fileSize: basis)
+            // file_append: a regular file's I/O starts at its end (fio: offset = its size).
+            let offset = c.fileAppend && !isBlock && !isChar ? existing : JobExecution.startOffset(c, fileSize: basis)
             var length: UInt64
             if c.fillDevice && !isChar {
                 // fill_device: the device's size, or for a file what the filesystem has free
@@ -244,6 +245,9 @@ extension JobExecution {
             logFile(i, "open")
             // A stream (/dev/zero, a FIFO) has no pages to drop, read ahead or advise on.
             if files[i].isCharDevice { continue }
+            if let hint = config.writeHint, case let r = Syscall.setWriteHint(fd: files[i].fd, hint), r < 0 {
+                throw fail("write_hint", "fcntl(F_SET_RW_HINT) on \(files[i].path) failed: \(Syscall.errorString(-r))", errno: -r)
+            }
             // pre_read fills the page cache, so dropping it first is all it leaves (fio too).
             if config.preRead { try preRead(files[i]) } else if config.invalidate { invalidate(files[i]) }
             if let a = config.fadvise { advise(files[i], a) }
@@ -440,6 +444,8 @@ extension JobExecution {
             }
             // Written back now, so invalidate=1 can drop the pages and reads reach the device;
             // a write-back the device refused shows here, and the job must not read it as data.
+            // create_fsync=0 leaves it to the page cache, as fio does.
+            guard config.createFsync else { return }
             let r = SyncOps.sync(fd: fd, dataOnly: false)
             if r < 0 { throw fail("filename", "laying out \(f.path): fsync failed: \(Syscall.errorString(Int32(-r)))", errno: Int32(-r)) }
             return

@@ -305,6 +305,9 @@ public struct JobStats: Sendable {
     /// Wall time from job start to end, including ramp and startdelay (ns).
     public var elapsedNs: UInt64 = 0
     public var startEpochMs: UInt64 = 0
+    /// log_unix_epoch / log_alternate_epoch: the log clock's time (ms) when recording began,
+    /// added to every log line's time; 0 otherwise.
+    public var logEpochMs: UInt64 = 0
     public var latLogs: [[LogEntry]] = [[], [], []]   // slat, clat, lat
     public var bwLog: [LogEntry] = []
     public var iopsLog: [LogEntry] = []

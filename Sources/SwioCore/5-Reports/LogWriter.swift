@@ -20,7 +20,8 @@ public enum LogWriter {
         }
         if let p = c.bwLog { logs.append(("\(p)_bw\(n).log", job.stats.bwLog, .bandwidth)) }
         if let p = c.iopsLog { logs.append(("\(p)_iops\(n).log", job.stats.iopsLog, .iops)) }
-        let columns = Columns(offset: c.logOffset, prioValue: c.logPrio, compressed: c.logStoreCompressed)
+        let columns = Columns(offset: c.logOffset, prioValue: c.logPrio, compressed: c.logStoreCompressed,
+                              timeBase: job.stats.logEpochMs, largest: c.logMaxValue)
         if c.logStoreCompressed { logs = logs.map { ($0.path + ".fz", $0.entries, $0.rate) } }
         var failures: [EngineError] = []
         for log in logs {
@@ -45,7 +46,7 @@ public enum LogWriter {
         return failures
     }
 
-    enum Rate { case bandwidth, iops }
+    public enum Rate: Sendable { case bandwidth, iops }
 
     /// The per-I/O columns after bs: the offset (log_offset) and the priority: 1 for a
     /// real-time I/O, or with log_prio fio's ioprio value in hex. Averaged lines carry 0, as
@@ -55,6 +56,10 @@ public enum LogWriter {
         var prioValue = false
         /// log_store_compressed: fio's zlib-compressed binary samples (CompressedLog).
         var compressed = false
+        /// Added to every line's time (log_unix_epoch: the Unix time the job's recording began).
+        var timeBase: UInt64 = 0
+        /// log_max_value: an averaged latency line is its window's largest value.
+        var largest = false
         func tail(_ offset: UInt64, _ prio: UInt16) -> String {
             let p = Columns.prioText(prio, value: prioValue)
             return self.offset ? "\(offset), \(p)" : p
@@ -82,7 +87,7 @@ public enum LogWriter {
         try run.written.withLock { seen in
             let mode = seen.contains(path) ? "a" : "w"
             // A compressed log is compressed before the file is touched.
-            let packed = columns.compressed ? try CompressedLog.compress(lines(entries, averageMs: averageMs, rate: rate, endMs: endMs),
+            let packed = columns.compressed ? try CompressedLog.compress(lines(entries, averageMs: averageMs, rate: rate, endMs: endMs, columns: columns),
                                                                          offset: columns.offset, prio: columns.prioValue) : nil
             guard let f = fopen(path, mode) else {
                 let e = errno
@@ -104,28 +109,36 @@ public enum LogWriter {
 
     static func writeEntries(_ f: UnsafeMutablePointer<FILE>, _ entries: [LogEntry], averageMs: UInt64, rate: Rate?, endMs: UInt64,
                              columns: Columns = Columns()) {
-        for e in lines(entries, averageMs: averageMs, rate: rate, endMs: endMs) {
+        for e in lines(entries, averageMs: averageMs, rate: rate, endMs: endMs, columns: columns) {
             fputs("\(e.timeMs), \(e.value), \(e.ddir), \(e.bs), \(columns.tail(e.offset, e.prio))\n", f)
         }
     }
 
-    /// The log's lines: the entries themselves, or their averages per window (log_avg_msec).
-    static func lines(_ entries: [LogEntry], averageMs: UInt64, rate: Rate?, endMs: UInt64) -> [LogEntry] {
+    /// The log's lines: the entries themselves, or their averages per window (log_avg_msec),
+    /// their times moved by the columns' time base.
+    static func lines(_ entries: [LogEntry], averageMs: UInt64, rate: Rate?, endMs: UInt64, columns: Columns = Columns()) -> [LogEntry] {
+        var out = windows(entries, averageMs: averageMs, rate: rate, endMs: endMs, largest: columns.largest)
+        if columns.timeBase != 0 { for i in out.indices { out[i].timeMs &+= columns.timeBase } }
+        return out
+    }
+
+    /// Entries averaged per log_avg_msec window (or, `largest`, each window's largest value).
+    public static func windows(_ entries: [LogEntry], averageMs: UInt64, rate: Rate?, endMs: UInt64, largest: Bool) -> [LogEntry] {
         if averageMs == 0 { return entries }
         var out: [LogEntry] = []
         var window: UInt64 = 0
-        // Per ddir: sum of values, sum of bytes, count.
-        var sums: [(value: UInt64, bytes: UInt64, count: UInt64)] = Array(repeating: (0, 0, 0), count: 3)
+        // Per ddir: sum of values, sum of bytes, count, largest value.
+        var sums: [(value: UInt64, bytes: UInt64, count: UInt64, max: UInt64)] = Array(repeating: (0, 0, 0, 0), count: 3)
         func flush(_ w: UInt64, at stamp: UInt64) {
             for d in 0..<3 where sums[d].count > 0 {
                 let v: UInt64
                 switch rate {
                 case .iops: v = sums[d].count * 1000 / averageMs
                 case .bandwidth: v = sums[d].bytes * 1000 / averageMs / 1024
-                case nil: v = sums[d].value / sums[d].count
+                case nil: v = largest ? sums[d].max : sums[d].value / sums[d].count
                 }
                 out.append(LogEntry(timeMs: stamp, value: v, ddir: UInt8(d), bs: 0))
-                sums[d] = (0, 0, 0)
+                sums[d] = (0, 0, 0, 0)
             }
         }
         for e in entries {
@@ -135,6 +148,7 @@ public enum LogWriter {
             sums[d].value &+= e.value
             sums[d].bytes &+= UInt64(e.bs)
             sums[d].count += 1
+            sums[d].max = Swift.max(sums[d].max, e.value)
         }
         // The window the run ended in.
         if rate == nil { flush(window, at: min((window + 1) * averageMs, max(endMs, window * averageMs))) }
