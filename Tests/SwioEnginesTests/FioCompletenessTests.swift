@@ -476,4 +476,27 @@ struct FioCompletenessTests {
         #expect(r.status == 0, "\(r.err)")
         #expect(locked >= 16 * 1024, "VmLck \(locked) kB")
     }
+
+    /// file_service_type: the order in which a job's four files are read, from its iolog.
+    @Test func fileServiceTypePicksTheNextFile() throws {
+        let dir = makeTempDir()
+        func order(_ type: String) throws -> [Character] {
+            let r = try runSwio(["--name=j", "--directory=\(dir)", "--nrfiles=4", "--filesize=64k", "--rw=randread",
+                                 "--write_iolog=\(dir)/\(type).log", "--file_service_type=\(type)"])
+            #expect(r.status == 0, "\(type): \(r.err)")
+            return try String(contentsOfFile: "\(dir)/\(type).log", encoding: .utf8).split(separator: "\n")
+                .filter { $0.contains(" read ") }.map { $0.split(separator: " ")[1].last! }
+        }
+        #expect(String(try order("roundrobin").prefix(8)) == "01230123")
+        #expect(String(try order("sequential")) == "0000000000000000111111111111111122222222222222223333333333333333")
+        // random:4: each file gets four I/Os in a row before the next pick; every block once.
+        let random = try order("random:4")
+        #expect(random.count == 64 && Dictionary(grouping: random, by: { $0 }).values.allSatisfy { $0.count == 16 })
+        var runs: [Int] = [], last: Character = " "
+        for c in random { if c == last { runs[runs.count - 1] += 1 } else { runs.append(1); last = c } }
+        #expect(runs.allSatisfy { $0 % 4 == 0 }, "\(runs)")
+        #expect(try order("zipf:1.5").count == 64)
+        let bad = try runSwio(["--name=j", "--directory=\(dir)", "--nrfiles=2", "--filesize=64k", "--file_service_type=roundrobin:x"])
+        #expect(bad.status == 1 && bad.err.contains("file_service_type"), "\(bad.err)")
+    }
 }

@@ -52,6 +52,9 @@ public struct JobConfig: Sendable {
     public var offset: SizeValue
     public var createOnOpen: Bool
     public var unlink: Bool
+    /// file_service_type: how the next file is picked, and after how many I/Os.
+    public var fileService: FileService
+    public var fileServiceSwitch: Int
     /// create_fsync: a laid-out file is fsynced before the job's I/O (fio's default).
     public var createFsync: Bool
     /// file_append: each regular file's region starts at its end (offset= its size).
@@ -307,6 +310,7 @@ public struct JobConfig: Sendable {
         offset = try sizeValue("offset") ?? .bytes(0)
         createOnOpen = try bool("create_on_open")
         unlink = try bool("unlink")
+        (fileService, fileServiceSwitch) = try wrap("file_service_type") { try FileService.parse(str("file_service_type") ?? "roundrobin") }
         createFsync = try bool("create_fsync", true)
         fileAppend = try bool("file_append")
         writeHint = str("write_hint").flatMap { ["none": 1, "short": 2, "medium": 3, "long": 4, "extreme": 5][$0.lowercased()] }

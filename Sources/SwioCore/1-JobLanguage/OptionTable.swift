@@ -109,7 +109,7 @@ public enum OptionTable {
         OptionSpec("sync", .choice(["none", "0", "sync", "1", "dsync"]), default: "none", "Open the files O_SYNC (sync, 1) or O_DSYNC (dsync)"),
         OptionSpec("buffered", .bool, default: "1", "Use buffered I/O (the opposite of direct)"),
         OptionSpec("overwrite", .bool, default: "0", "Lay out files before writing to them"),
-        OptionSpec("file_service_type", .string, default: "roundrobin", supported: false, inert: ["roundrobin"], "How to pick the next file (swio: roundrobin)"),
+        OptionSpec("file_service_type", .string, default: "roundrobin", "How to pick the next file: roundrobin, sequential, random (each :N for N I/Os per pick), zipf, pareto, normal/gauss (:parameter)"),
         // Workload
         OptionSpec("rw", .choice(rwModes), default: "read", aliases: ["readwrite"], "I/O pattern, with an optional ':N' sequencer"),
         OptionSpec("rwmixread", .int(min: 0, max: 100), default: "50", "Percentage of reads in mixed workloads"),

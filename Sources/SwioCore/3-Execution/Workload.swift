@@ -68,6 +68,11 @@ public struct Workload {
     public var files: UnsafeMutablePointer<FileRegion>
     public var fileCount: Int
     @usableFromInline var nextFile = 0
+    /// file_service_type other than plain round robin (picked out of line), the file in
+    /// service, the I/Os it still gets, and the generator of random picks (apart from the
+    /// offsets', so the offsets do not change with the service).
+    @usableFromInline let pickedFiles: Bool
+    @usableFromInline var filePicker: FilePicker
     public var rng: RandomGenerator
     @usableFromInline let mode: RWMode
     @usableFromInline let random: Bool
@@ -107,6 +112,8 @@ public struct Workload {
         self.files = files
         self.fileCount = fileCount
         rng = RandomGenerator(seed: seed)
+        pickedFiles = fileCount > 1 && (job.fileService != .roundRobin || job.fileServiceSwitch > 1)
+        filePicker = FilePicker(job.fileService, switchAfter: job.fileServiceSwitch, fileCount: fileCount, seed: seed ^ 0x9E37_79B9_7F4A_7C15)
         mode = job.rw
         random = job.rw.isRandom
         readPercent = UInt64(job.rwmixread)
@@ -217,8 +224,10 @@ public struct Workload {
         let d = Int(kind.rawValue)
         var fi = nextFile
         if fileCount > 1 {
-            while files[fi].passDone { fi = fi + 1 == fileCount ? 0 : fi + 1 }
-            nextFile = fi + 1 == fileCount ? 0 : fi + 1
+            if pickedFiles { fi = pickFile() } else {
+                while files[fi].passDone { fi = fi + 1 == fileCount ? 0 : fi + 1 }
+                nextFile = fi + 1 == fileCount ? 0 : fi + 1
+            }
         }
         let f = files + fi
         var len = nextLength(d)
@@ -297,6 +306,7 @@ public struct Workload {
         }
         filesDone = 0
         nextFile = 0
+        filePicker.current = -1
         passEnded = true
         return true
     }
