@@ -218,15 +218,15 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
     }
 
     @Test func unsupportedOptionsFailOrWarn() throws {
-        // swio knows lockmem but does not implement it: error, or a warning when asked.
-        let e = parseError("[a]\nlockmem=1m\n")
+        // swio knows gtod_cpu but does not implement it: error, or a warning when asked.
+        let e = parseError("[a]\ngtod_cpu=1\n")
         #expect(e?.reason.contains("not implemented") == true)
-        let r = try parse("[a]\nlockmem=1m\n", ignoreUnsupported: true)
-        #expect(r.warnings.contains { $0.contains("lockmem") })
+        let r = try parse("[a]\ngtod_cpu=1\n", ignoreUnsupported: true)
+        #expect(r.warnings.contains { $0.contains("gtod_cpu") })
         #expect(parseError("[a]\nioengine=sg\nsg_write_mode=verify\n")?.option == "ioengine")
         // An unimplemented option is rejected naming the option and line.
-        let c = parseError("[a]\nioengine=libaio\nlockmem=1m\n")
-        #expect(c?.option == "lockmem" && c?.location.line == 3)
+        let c = parseError("[a]\nioengine=libaio\ngtod_cpu=1\n")
+        #expect(c?.option == "gtod_cpu" && c?.location.line == 3)
         #expect(c?.reason.contains("not implemented") == true)
     }
 
@@ -263,17 +263,16 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
         // cgroup is a fio option: "not implemented", not "unknown option".
         let e = parseError("[a]\ncgroup=x\n")
         #expect(e?.option == "cgroup" && e?.reason.contains("not implemented") == true, "\(String(describing: e))")
-        #expect(parseError("[a]\nmax_latency=1ms\n")?.reason.contains("max_latency=1ms") == true)
+        #expect(parseError("[a]\nsync_file_range=write:8\n")?.reason.contains("sync_file_range=write:8") == true)
         // Values that leave the feature off ask for nothing swio lacks, so the job runs.
         #expect(try parse("[a]\nfill_device=0\nverify=none\nzonemode=none\nlockfile=none\n").jobs.count == 1)
         #expect(parseError("[a]\nserialize_overlap=1\n")?.option == "serialize_overlap")
         // Options swio used to accept and then ignore: what they ask for is reported, their
         // off/default values run.
-        // (fio's HOWTO: unit_base 8 is bytes, what swio reports; 1 is bits.)
-        for bad in ["mem=shm", "file_service_type=random", "unit_base=1"] {
+        for bad in ["mem=shm", "uid=0"] {
             #expect(parseError("[a]\n\(bad)\n")?.reason.contains("not implemented") == true, "\(bad)")
         }
-        #expect(try parse("[a]\nmem=mmap\nfile_service_type=roundrobin\nunit_base=8\n").jobs.count == 1)
+        #expect(try parse("[a]\nmem=mmap\nfile_service_type=random:2\nunit_base=1\nmax_latency=1ms\n").jobs.count == 1)
         // fio's fixup_options(): iodepth_low 0 or above iodepth is iodepth, and
         // iodepth_batch_submit=0 is iodepth; iodepth_batch_complete_max stays as given (0).
         func config(_ extra: String) throws -> JobConfig { try JobConfig(try parse("[a]\niodepth=16\n\(extra)\n").jobs[0]) }

@@ -499,4 +499,16 @@ struct FioCompletenessTests {
         let bad = try runSwio(["--name=j", "--directory=\(dir)", "--nrfiles=2", "--filesize=64k", "--file_service_type=roundrobin:x"])
         #expect(bad.status == 1 && bad.err.contains("file_service_type"), "\(bad.err)")
     }
+
+    /// unit_base=1 and significant_figures, in the text report's lines as fio 3.33 writes them
+    /// (16 MiB in 1 s at 16 MiB/s: "BW=128Mibit/s (134Mbit/s)", six figures "16384KiB/s").
+    @Test func textReportInBitsAndFigures() throws {
+        let base = ["--name=j", "--ioengine=null", "--size=16m", "--rate=16m"]
+        let bits = try runSwio(base + ["--unit_base=1"]).out
+        #expect(bits.contains("BW=128Mibit/s (134Mbit/s)(16.0MiB/") && bits.contains("READ: bw=128Mibit/s (134Mbit/s), 128Mibit/s-128Mibit/s (134Mbit/s-134Mbit/s), io=16.0MiB (16.8MB)"), "\(bits)")
+        let six = try runSwio(base + ["--significant_figures=6"]).out
+        #expect(six.contains("BW=16384KiB/s (16777kB/s)(16384KiB/") && six.contains("io=16384KiB (16777kB)"), "\(six)")
+        let bad = try runSwio(base + ["--significant_figures=11"])
+        #expect(bad.status == 1 && bad.err.contains("significant_figures"))
+    }
 }

@@ -225,6 +225,9 @@ public struct JobConfig: Sendable {
     public var disableClat: Bool
     public var disableSlat: Bool
     public var kbBase: Int
+    /// How the text report writes numbers: rates in bits (unit_base=1) or bytes, in this many
+    /// significant figures (significant_figures).
+    public var numbers: NumberStyle
 
     public static let defaultPercentiles: [Double] = [1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99]
 
@@ -236,6 +239,7 @@ public struct JobConfig: Sendable {
     public init(_ d: JobDefinition) throws {
         definition = d
         kbBase = d["kb_base"] == "1000" ? 1000 : 1024
+        numbers = NumberStyle(kbBase: kbBase, bits: d["unit_base"] == "1", figures: Int(d["significant_figures"] ?? "4") ?? 4)
         let kb = kbBase
         func loc(_ n: String) -> SourceLocation { d.setting(n)?.source ?? d.section }
         func wrap<T>(_ n: String, _ f: () throws -> T) throws -> T {

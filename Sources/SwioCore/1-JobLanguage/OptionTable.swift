@@ -82,7 +82,8 @@ public enum OptionTable {
         OptionSpec("exit_what", .choice(["group", "stonewall", "all"]), default: "group", "What exitall stops: the group, everything running (then the next stonewall runs), or all"),
         OptionSpec("disk_util", .bool, default: "1", "Report utilisation of the disks under the job's files"),
         OptionSpec("kb_base", .choice(["1024", "1000"]), default: "1024", "Base of k/m/g: 1024 (KiB is then 1000, fio's compatibility quirk) or 1000"),
-        OptionSpec("unit_base", .choice(["0", "1", "8"]), default: "0", supported: false, inert: ["0", "8"], "Report in bytes (8) or bits (1); 0 = auto (bytes). swio reports bytes; bits are not implemented"),
+        OptionSpec("unit_base", .choice(["0", "1", "8"]), default: "0", "The text report's rates in bits (1) or bytes (8; 0 = bytes)"),
+        OptionSpec("significant_figures", .int(min: 1, max: 10), default: "4", "Digits of the text report's IOPS, bandwidth and amounts"),
         // Files
         OptionSpec("filename", .pathList, "Target file(s) or device(s); ':' separates several, '\\:' escapes"),
         OptionSpec("directory", .pathList, "Directory for generated file names"),
@@ -234,6 +235,10 @@ public enum OptionTable {
         OptionSpec("steadystate", .string, default: "iops_slope:0.01%", aliases: ["ss"], "End the job once IOPS or bandwidth is steady: iops, iops_slope, bw or bw_slope, ':' and a limit (% of the mean, or a rate)"),
         OptionSpec("steadystate_duration", .time(defaultUnitMicros: 1_000_000), default: "0", aliases: ["ss_dur"], "Steady-state window, in one-second samples (0: off)"),
         OptionSpec("steadystate_ramp_time", .time(defaultUnitMicros: 1_000_000), default: "0", aliases: ["ss_ramp"], "Time before steady-state sampling starts"),
+        OptionSpec("disable_bw_measurement", .bool, default: "0", aliases: ["disable_bw"], "Accepted: fio 3.33 reports the same bandwidth and its samples with it, and so does swio"),
+        OptionSpec("log_entries", .int(min: 1, max: nil), default: "1024", "Accepted: the size of fio's first log buffer (swio's logs grow as they need)"),
+        OptionSpec("unique_filename", .bool, default: "1", "Accepted: fio's client/server file naming (swio runs many hosts with MPI)"),
+        OptionSpec("ignore_zone_limits", .bool, default: "0", "Accepted: zonemode=zbd's zones here are emulated, with no device limit to ignore"),
         OptionSpec("create_fsync", .bool, default: "1", "fsync a file after laying it out"),
         OptionSpec("file_append", .bool, default: "0", "Start each regular file's I/O at its end (offset = its size)"),
         OptionSpec("write_hint", .choice(["none", "short", "medium", "long", "extreme"]), "The written data's expected lifetime, set on each file with fcntl(F_SET_RW_HINT)"),
@@ -278,9 +283,7 @@ public enum OptionTable {
     static let unsupportedWhy: [String: String] = [:]
 
     /// fio's other spellings of some of those (`fio --cmdhelp=ss_dur` answers steadystate_duration).
-    static let fioOnlyAliases: [String: [String]] = [
-        "disable_bw_measurement": ["disable_bw"],
-    ]
+    static let fioOnlyAliases: [String: [String]] = [:]
 
     /// The rest of fio 3.33's options (`fio --cmdhelp=all`): known, so a job file that uses one
     /// gets "not implemented" (or, with --ignore-unsupported, a warning) instead of "unknown",
@@ -288,16 +291,16 @@ public enum OptionTable {
     static let fioOnly: [(String, [String])] = [
         ("atomic", ["0"]), ("block_error_percentiles", ["0"]),
         ("cgroup", []), ("cgroup_nodelete", ["0"]), ("cgroup_weight", []),
-        ("disable_bw_measurement", ["0"]), ("error_dump", ["0"]),
+        ("error_dump", ["0"]),
         ("gid", []), ("gtod_cpu", []), ("hugepage-size", []),
-        ("ignore_zone_limits", ["0"]), ("lockfile", ["none"]),
-        ("log_entries", ["1024"]), ("log_hist_coarseness", ["0"]), ("log_hist_msec", ["0"]),
+        ("lockfile", ["none"]),
+        ("log_hist_coarseness", ["0"]), ("log_hist_msec", ["0"]),
         ("opendir", []), ("openfiles", []),
         ("profile", []), ("bs_is_seq_rand", ["0"]), ("softrandommap", ["0"]),
         ("rate_ignore_thinktime", ["0"]), ("read_beyond_wp", ["0"]), ("rw_sequencer", []),
-        ("serialize_overlap", ["0"]), ("significant_figures", ["4"]),
+        ("serialize_overlap", ["0"]),
         ("sync_file_range", []), ("thinktime_iotime", ["0"]),
-        ("uid", []), ("unique_filename", ["1"]), ("unlink_each_loop", ["0"]),
+        ("uid", []), ("unlink_each_loop", ["0"]),
         ("write_barrier", ["0"]),
     ]
 

@@ -331,3 +331,15 @@ extension String {
         return out + rest
     }
 }
+
+/// How the text report writes its numbers: kb_base (1024: KiB first, 1000: kB first),
+/// unit_base (rates in bits or bytes) and significant_figures.
+public struct NumberStyle: Sendable, Equatable {
+    public var kbBase = 1024
+    public var bits = false
+    public var figures = 4
+    public init(kbBase: Int = 1024, bits: Bool = false, figures: Int = 4) {
+        self.kbBase = kbBase; self.bits = bits; self.figures = max(1, min(10, figures))
+    }
+    public var pow2: Bool { kbBase == 1024 }
+}

@@ -57,6 +57,8 @@ public struct GroupSummary: Sendable {
     public var runtimeMaxMs: [UInt64] = [0, 0, 0]
     public var bwMin: [UInt64] = [.max, .max, .max]
     public var bwMax: [UInt64] = [0, 0, 0]
+    /// The number style of the group's first job (fio's rs->kb_base, unit_base, sig_figs).
+    public var numbers = NumberStyle()
     public var aggBw: [UInt64] { (0..<3).map { runtimeMaxMs[$0] > 0 ? bytes[$0] * 1000 / runtimeMaxMs[$0] : 0 } }
 }
 
@@ -112,7 +114,7 @@ public struct Report: Sendable {
         entries = out
         var gs: [Int: GroupSummary] = [:]
         for e in out {
-            var g = gs[e.groupID] ?? GroupSummary(id: e.groupID)
+            var g = gs[e.groupID] ?? GroupSummary(id: e.groupID, numbers: e.config.numbers)
             for d in 0..<3 where e.stats.dirs[d].ios > 0 {
                 g.bytes[d] += e.stats.dirs[d].bytes
                 g.runtimeMinMs[d] = min(g.runtimeMinMs[d], e.runtimeMs(d))

@@ -29,8 +29,14 @@ extension Report {
     public static func iopsString(_ v: Double) -> String { num2str(UInt64(max(0, v)), pow2: false, unit: "") }
     /// "BW=" as fio prints it: the kb_base's units first, the other in parentheses.
     static func bwString(_ bytesPerSec: UInt64, kbBase: Int = 1024) -> String {
-        let p2 = kbBase == 1024
-        return num2str(bytesPerSec, pow2: p2, unit: "B/s") + " (" + num2str(bytesPerSec, pow2: !p2, unit: "B/s") + ")"
+        bwString(bytesPerSec, NumberStyle(kbBase: kbBase))
+    }
+    static func bwString(_ bytesPerSec: UInt64, _ n: NumberStyle) -> String {
+        rate(bytesPerSec, n, pow2: n.pow2) + " (" + rate(bytesPerSec, n, pow2: !n.pow2) + ")"
+    }
+    /// A rate in the style's unit (bit/s multiplies by 8, as fio's N2S_BITPERSEC).
+    static func rate(_ bytesPerSec: UInt64, _ n: NumberStyle, pow2: Bool) -> String {
+        n.bits ? num2str(bytesPerSec &* 8, maxlen: n.figures, pow2: pow2, unit: "bit/s") : num2str(bytesPerSec, maxlen: n.figures, pow2: pow2, unit: "B/s")
     }
     static func bytesString(_ b: UInt64, kbBase: Int = 1024) -> String { num2str(b, pow2: kbBase == 1024, unit: "B") }
     static func bytesStringSI(_ b: UInt64, kbBase: Int = 1024) -> String { num2str(b, pow2: kbBase != 1024, unit: "B") }
@@ -128,8 +134,9 @@ extension Report {
         for d in 0..<3 where s.dirs[d].ios > 0 {
             let ds = s.dirs[d]
             let bw = e.bwBytes(d)
-            let kb = e.config.kbBase
-            var line = "  \(["read", "write", "trim"][d]): IOPS=\(Report.iopsString(e.iops(d))), BW=\(Report.bwString(bw, kbBase: kb))(\(Report.bytesString(ds.bytes, kbBase: kb))/\(e.runtimeMs(d))msec)"
+            let n = e.config.numbers
+            let iops = Report.num2str(UInt64(max(0, e.iops(d))), maxlen: n.figures, pow2: false, unit: "")
+            var line = "  \(["read", "write", "trim"][d]): IOPS=\(iops), BW=\(Report.bwString(bw, n))(\(Report.num2str(ds.bytes, maxlen: n.figures, pow2: n.pow2, unit: "B"))/\(e.runtimeMs(d))msec)"
             if d == 1 { line += "; \(s.zoneResets) zone resets" }   // fio's zbd_write_status(), on every write line
             if let b = e.baseline, d == 0 || b.fraction > 0 {
                 line += ", \(Format.fixed(b.fraction * 100, 1))% of \(b.kind) baseline"
@@ -209,13 +216,15 @@ extension Report {
 
     func groupText(_ g: GroupSummary) -> String {
         var out = "\nRun status group \(g.id) (all jobs):\n"
+        // fio's run status line: the group's first job's kb_base, unit_base and figures.
+        let n = g.numbers
         for d in 0..<3 where g.runtimeMaxMs[d] > 0 {
             let label = Format.padLeft(["READ", "WRITE", "TRIM"][d], 6)
             let (lo, hi) = (g.bwMin[d], g.bwMax[d])
-            out += " \(label): bw=\(Report.bwString(g.aggBw[d])), "
-            out += "\(Report.num2str(lo, pow2: true, unit: "B/s"))-\(Report.num2str(hi, pow2: true, unit: "B/s")) "
-            out += "(\(Report.num2str(lo, pow2: false, unit: "B/s"))-\(Report.num2str(hi, pow2: false, unit: "B/s"))), "
-            out += "io=\(Report.bytesString(g.bytes[d])) (\(Report.bytesStringSI(g.bytes[d]))), run=\(g.runtimeMinMs[d])-\(g.runtimeMaxMs[d])msec\n"
+            out += " \(label): bw=\(Report.bwString(g.aggBw[d], n)), "
+            out += "\(Report.rate(lo, n, pow2: n.pow2))-\(Report.rate(hi, n, pow2: n.pow2)) "
+            out += "(\(Report.rate(lo, n, pow2: !n.pow2))-\(Report.rate(hi, n, pow2: !n.pow2))), "
+            out += "io=\(Report.num2str(g.bytes[d], maxlen: n.figures, pow2: n.pow2, unit: "B")) (\(Report.num2str(g.bytes[d], maxlen: n.figures, pow2: !n.pow2, unit: "B"))), run=\(g.runtimeMinMs[d])-\(g.runtimeMaxMs[d])msec\n"
         }
         return out
     }
