@@ -36,8 +36,10 @@ public struct JobConfig: Sendable {
     /// ioengine= as the job gives it ("libaio", "external:/x.so").
     public var engineName: String
     public var rw: RWMode
-    /// fio's "rw=randread:8": a new random offset only every N I/Os (sequential in between).
+    /// fio's "rw=randread:8": a new random offset only every N I/Os (sequential in between,
+    /// or the same offset again with rw_sequencer=identical).
     public var sequencer: Int
+    public var sequencerRepeats: Bool
     public var rwmixread: Int
     public var bs: [UInt64]
     public var bsrange: [SizeRange]?
@@ -74,6 +76,10 @@ public struct JobConfig: Sendable {
     /// iomem_align: fio adds it to a page-aligned base, so the first buffer sits this many
     /// bytes past a page boundary (and the others a multiple of the block size after it).
     public var memAlign: UInt64 = 0
+    /// mem=: where the I/O buffers live.
+    public var memory: BufferMemory = .privateMap
+    /// hugepage-size: the huge page size that huge-page buffers are rounded to.
+    public var hugePageSize: UInt64 = 2 << 20
     public var norandommap: Bool
     /// A random job aligned other than to its smallest block size: fio then turns its random
     /// map off, and says so ("Any use of blockalign= turns off randommap").
@@ -107,6 +113,12 @@ public struct JobConfig: Sendable {
     public var percentilePrecision = 2
     public var thinktimeUs: UInt64
     public var thinktimeSpinUs: UInt64
+    /// thinktime_iotime: a think after this much I/O time (0: none), and whether
+    /// thinktime_blocks was given too (then whichever comes first).
+    public var thinktimeIOTimeUs: UInt64
+    public var thinktimeBlocksGiven: Bool
+    /// rate_ignore_thinktime: the rate does not catch up on the time spent thinking.
+    public var rateIgnoresThinktime: Bool
     /// nice increment for the job thread (relative, as fio's nice()), and its I/O priority
     /// (class, level) when prio or prioclass is set.
     public var nice: Int32?
@@ -270,6 +282,7 @@ public struct JobConfig: Sendable {
         rw = mode
         // fio reads a random job's :N with atoi(), so randread:8k runs 8 I/Os per offset.
         sequencer = rwParts.count > 1 ? max(1, Int(String(rwParts[1].trimmed.prefix { $0.isASCII && $0.isNumber })) ?? 1) : 1
+        sequencerRepeats = str("rw_sequencer")?.lowercased() == "identical"
         // Each sets the other (fio: rwmixread=30 makes rwmixwrite 70), so the one set last wins.
         let readLast = (d.lastSet["rwmixread"] ?? -1) >= (d.lastSet["rwmixwrite"] ?? -1)
         if d.has("rwmixread") && (readLast || !d.has("rwmixwrite")) { rwmixread = Int(try int("rwmixread")) }
@@ -283,6 +296,16 @@ public struct JobConfig: Sendable {
         bssplit = try d.has("bssplit") ? wrap("bssplit") { try BlockSplit.parsePerDirection(d["bssplit"]!, kbBase: kb, defaultSize: defaultBS) } : nil
         if let r = bsrange { bs = r.map(\.low) }
         if let s = bssplit { bs = s.map { $0.entries.map(\.size).min() ?? 4096 } }
+        if try bool("bs_is_seq_rand") {
+            // fio: the read sizes for sequential I/O, the write sizes for random, whatever the
+            // direction. A job doing both kinds would need the choice per I/O.
+            let mixed = rw.isRandom && (sequencer > 1 || Values.perDirection(str("percentage_random") ?? "100", default: "100").contains { $0 != "100" })
+            if mixed { throw JobFileError(loc("bs_is_seq_rand"), option: "bs_is_seq_rand", "bs_is_seq_rand in a job that mixes sequential and random I/O (rw=randread:N, percentage_random) is not implemented") }
+            let k = rw.isRandom ? 1 : 0
+            bs = [bs[k], bs[k], bs[k]]
+            bsrange = bsrange.map { [$0[k], $0[k], $0[k]] }
+            bssplit = bssplit.map { [$0[k], $0[k], $0[k]] }
+        }
         // After bsrange/bssplit, whose smallest sizes replace bs: a 0 there would make
         // 0-byte I/Os that never finish a size-based job.
         if bs.contains(0) {
@@ -331,6 +354,12 @@ public struct JobConfig: Sendable {
         direct = try bool("direct") || (d.has("buffered") && !(try bool("buffered", true)))
         thread = try bool("thread")
         memAlign = (try sizes("iomem_align"))?.first ?? 0
+        memory = try wrap("mem") { try BufferMemory.parse(str("mem") ?? "malloc") }
+        // A page size: binary units whatever kb_base says.
+        hugePageSize = try wrap("hugepage-size") { try str("hugepage-size").map { try Values.bytes($0, kbBase: 1024) } } ?? 2 << 20
+        guard hugePageSize >= 4096, hugePageSize.nonzeroBitCount == 1 else {
+            throw JobFileError(loc("hugepage-size"), option: "hugepage-size", "hugepage-size=\(hugePageSize) is not a power of two of at least 4096")
+        }
         norandommap = try bool("norandommap")
         if rw.isRandom && !norandommap && blockalign != bs {
             norandommap = true
@@ -375,6 +404,9 @@ public struct JobConfig: Sendable {
         rateCycleMs = Int(try int("rate_cycle", 1000))
         thinktimeUs = try time("thinktime", unit: 1)
         thinktimeSpinUs = try time("thinktime_spin", unit: 1)
+        thinktimeIOTimeUs = try time("thinktime_iotime")
+        thinktimeBlocksGiven = d.has("thinktime_blocks")
+        rateIgnoresThinktime = try bool("rate_ignore_thinktime")
         nice = d.has("nice") ? Int32(try int("nice")) : nil
         if d.has("prio") || d.has("prioclass") {
             // fio: a level without a class is best-effort; a class without a level gets level 0.

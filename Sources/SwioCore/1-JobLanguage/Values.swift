@@ -343,3 +343,29 @@ public struct NumberStyle: Sendable, Equatable {
     }
     public var pow2: Bool { kbBase == 1024 }
 }
+
+/// mem=: where a job's I/O buffers live (fio's memory types).
+public enum BufferMemory: Sendable, Equatable {
+    /// malloc and mmap: private anonymous memory.
+    case privateMap
+    /// mmapshared: shared anonymous memory.
+    case sharedMap
+    /// mmaphuge: anonymous huge pages (MAP_HUGETLB), or a file on hugetlbfs.
+    case hugeMap(file: String?)
+    /// shm, shmhuge: a SysV shared memory segment (with SHM_HUGETLB).
+    case sysvShared(huge: Bool)
+
+    public static func parse(_ s: String) throws -> BufferMemory {
+        let parts = s.split(separator: ":", maxSplits: 1).map(String.init)
+        let file = parts.count > 1 && !parts[1].isEmpty ? parts[1] : nil
+        switch parts.first?.lowercased() ?? "" {
+        case "malloc", "mmap": return .privateMap
+        case "mmapshared": return .sharedMap
+        case "mmaphuge": return .hugeMap(file: file)
+        case "shm": return .sysvShared(huge: false)
+        case "shmhuge": return .sysvShared(huge: true)
+        case "cudamalloc": throw ValueError("cudamalloc needs CUDA, which swio does not use")
+        default: throw ValueError("'\(s)' is not one of malloc, mmap, mmapshared, mmaphuge[:FILE], shm, shmhuge")
+        }
+    }
+}

@@ -49,11 +49,19 @@ extension IOLoop {
     /// the other is not, the other goes instead; if both are ahead, the one due first.
     @usableFromInline mutating func rateDirection(_ kind: IOKind) -> IOKind {
         guard let d = kind.direction?.rawValue, d < 2 else { return kind }
-        let elapsed = Double(now &- (ramping ? startNs : recordStartNs))
+        let base = (ramping ? startNs : recordStartNs) &+ thoughtNs
+        let elapsed = Double(now > base ? now - base : 0)
         let mine = nextDue(d)
         if mine <= elapsed { return kind }
         let other = nextDue(1 - d)
         return other <= elapsed || other < mine ? (d == 0 ? .write : .read) : kind
+    }
+
+    /// fio's handle_thinktime() test: thinktime_iotime of I/O (plus the last think) since the
+    /// last think began, or thinktime_blocks more I/Os, whichever counts and comes first.
+    @inlinable func thinkDue(_ blocks: UInt64) -> Bool {
+        if thinkIOTimeNs > 0 && now &- (lastThinkNs == 0 ? startNs : lastThinkNs) >= thinkIOTimeNs &+ thinkNs { return true }
+        return thinkBlocksCount && blocks >= lastThinkBlocks &+ thinkBlocks
     }
 
     /// rate, rate_iops and thinktime: sleep until this I/O is due, first reaping what is in
@@ -64,10 +72,12 @@ extension IOLoop {
         // thinktime_blocks_type=issue, been issued) since the last think. fio checks after
         // queueing an I/O, swio before queueing the next one, which is the same point.
         let blocks = thinkOnIssue ? issuedIOs - 1 : completedBlocks
-        if thinkNs > 0, blocks >= lastThinkBlocks &+ thinkBlocks {
+        if thinkNs > 0, thinkDue(blocks) {
             let r = quiesce(&engine)
             if r != .reaped { return r }
             lastThinkBlocks = blocks
+            let thinkStart = now
+            if thinkIOTimeNs > 0 { lastThinkNs = thinkStart }
             // thinktime_spin: busy (as if working on the data) for that part, asleep for the rest.
             // Neither goes past the runtime (fio caps both at the runtime left; 3.33 did not yet,
             // and ran a thinktime=3s runtime=1 job for 3 s).
@@ -76,9 +86,11 @@ extension IOLoop {
                 while now < end && cswio_job_should_stop(stopFlag) == 0 {}
             }
             if thinkNs > thinkSpinNs { sleep(until: now &+ (thinkNs - thinkSpinNs)) }
+            if rateIgnoresThink { thoughtNs &+= now &- thinkStart }
         }
-        // During ramp_time the pace runs from the job start; afterwards from the measured start.
-        let elapsedStart = ramping ? startNs : recordStartNs
+        // During ramp_time the pace runs from the job start; afterwards from the measured start
+        // (and, with rate_ignore_thinktime, the time spent thinking is not owed).
+        let elapsedStart = (ramping ? startNs : recordStartNs) &+ thoughtNs
         if dueNs > 0, elapsedStart + dueNs > now {
             let r = quiesce(&engine)
             if r != .reaped { return r }

@@ -23,7 +23,7 @@ extension IOLoop {
         armTimers(t)
         for d in 0..<3 { stats[d] = freshStats(d) }
         syncIOs = 0; syncLat = LatencyStat(); syncHist = makeLatencyHistogram()
-        issuedIOs = 0; issuedPerDir = (0, 0, 0); poissonNextNs = (0, 0, 0)
+        issuedIOs = 0; issuedPerDir = (0, 0, 0); poissonNextNs = (0, 0, 0); thoughtNs = 0
         depthLevel = DepthCounters(); depthSubmit = DepthCounters(); depthComplete = DepthCounters()
         submitCalls = 0; completeCalls = 0
         if thinkOnIssue { lastThinkBlocks = 0 }

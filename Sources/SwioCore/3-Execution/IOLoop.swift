@@ -109,6 +109,14 @@ public struct IOLoop {
     @usableFromInline let thinkBlocks: UInt64
     @usableFromInline let thinkSpinNs: UInt64
     @usableFromInline let thinkOnIssue: Bool
+    /// thinktime_iotime (ns; 0: none), whether thinktime_blocks counts beside it, and when the
+    /// last think began (fio's last_thinktime, from the job's start).
+    @usableFromInline let thinkIOTimeNs: UInt64
+    @usableFromInline let thinkBlocksCount: Bool
+    @usableFromInline var lastThinkNs: UInt64 = 0
+    /// rate_ignore_thinktime: time spent thinking, which the rate's schedule skips.
+    @usableFromInline let rateIgnoresThink: Bool
+    @usableFromInline var thoughtNs: UInt64 = 0
     /// Successful read/write/trim completions, ramp included: thinktime_blocks_type=complete
     /// counts these (fio's io_blocks).
     @usableFromInline var completedBlocks: UInt64 = 0
@@ -286,6 +294,11 @@ public struct IOLoop {
         thinkBlocks = UInt64(max(1, job.thinktimeBlocks))
         thinkSpinNs = min(job.thinktimeSpinUs, job.thinktimeUs) * 1000
         thinkOnIssue = job.thinkOnIssue
+        thinkIOTimeNs = job.thinktimeIOTimeUs * 1000
+        // fio: with thinktime_iotime and no thinktime_blocks given, the blocks' default of 1
+        // does not count.
+        thinkBlocksCount = job.thinktimeIOTimeUs == 0 || job.thinktimeBlocksGiven
+        rateIgnoresThink = job.rateIgnoresThinktime
         paced = bps.contains { $0 > 0 } || job.thinktimeUs > 0
         issuesOutOfLine = paced
         fsyncEvery = UInt64(job.fsyncEvery)

@@ -13,7 +13,8 @@ extension JobExecution {
     public func releaseBuffers() {
         if let pinnedMemory { munmap(pinnedMemory, Int(config.lockMemory)) }
         pinnedMemory = nil
-        if let buffers { munmap(buffers, bufferBytes) }
+        if let bufferMapping { bufferMapping.release() } else if let buffers { munmap(buffers, bufferBytes) }
+        bufferMapping = nil
         buffers = nil
         bufferBytes = 0
     }
@@ -26,7 +27,6 @@ extension JobExecution {
         return Int(text.trimmed) ?? 0
     }
 
-    /// Allocates the I/O buffers and units; engines may register them, so this comes first.
     /// lockmem: maps that much memory and pins it (mlock) until the job's buffers are released,
     /// leaving the rest of the machine that much less (fio's fio_pin_memory()).
     public func pinMemory() throws {
@@ -43,8 +43,9 @@ extension JobExecution {
         pinnedMemory = p
     }
 
+    /// Allocates the I/O buffers and units; engines may register them, so this comes first.
     public func allocateBuffers() throws {
-        guard buffers == nil else { return }
+        guard buffers == nil && bufferMapping == nil else { return }
         let bs = Int(config.maxBlockSize)
         // Page-aligned, or the device's logical block size where that is larger (O_DIRECT
         // needs buffers aligned to it).
@@ -55,16 +56,30 @@ extension JobExecution {
         // physically contiguous pages, so a 128 KiB read is one segment for the device instead of
         // 32, which lets the disk serve large sequential reads faster (docs/performance.md).
         // Small buffer sets (up to 64 KiB) gain nothing from it and stay on plain pages.
-        let huge = max(align, stride * depth > 64 << 10 ? 2 << 20 : 4096)
-        let bytes = (stride * depth + memAlign + huge - 1) / huge * huge
-        guard let raw = mmap(nil, bytes + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), raw != MAP_FAILED else {
-            throw fail("bs", "cannot allocate \(bytes) bytes of I/O buffers: \(Syscall.errorString(errno))")
+        let mem: UnsafeMutableRawPointer
+        if config.memory == .privateMap {
+            let huge = max(align, stride * depth > 64 << 10 ? 2 << 20 : 4096)
+            let bytes = (stride * depth + memAlign + huge - 1) / huge * huge
+            guard let raw = mmap(nil, bytes + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), raw != MAP_FAILED else {
+                throw fail("bs", "cannot allocate \(bytes) bytes of I/O buffers: \(Syscall.errorString(errno))")
+            }
+            let base = UnsafeMutableRawPointer(bitPattern: (UInt(bitPattern: raw) + UInt(huge - 1)) & ~UInt(huge - 1))!
+            if huge > 4096 { _ = madvise(base, bytes, 14 /* MADV_HUGEPAGE */) }
+            mem = base + memAlign
+            buffers = raw
+            bufferBytes = bytes + huge
+        } else {
+            // mem=: page-aligned (or huge-page-aligned) as mapped; align beyond a page is
+            // taken from the mapping's slack.
+            let slack = align > 4096 ? align : 0
+            let m: BufferMapping
+            do { m = try BufferMapping.make(config.memory, bytes: stride * depth + memAlign + slack, hugePage: Int(config.hugePageSize)) } catch let e as EngineError {
+                throw fail("mem", e.message, errno: e.errno)
+            }
+            bufferMapping = m
+            let base = UnsafeMutableRawPointer(bitPattern: (UInt(bitPattern: m.base) + UInt(align - 1)) & ~UInt(align - 1))!
+            mem = base + memAlign
         }
-        let base = UnsafeMutableRawPointer(bitPattern: (UInt(bitPattern: raw) + UInt(huge - 1)) & ~UInt(huge - 1))!
-        if huge > 4096 { _ = madvise(base, bytes, 14 /* MADV_HUGEPAGE */) }
-        let mem = base + memAlign
-        buffers = raw
-        bufferBytes = bytes + huge
         fillBuffers(mem, count: stride * depth)
         for i in 0..<depth {
             (units + i).initialize(to: IOUnit(buffer: mem + i * stride))

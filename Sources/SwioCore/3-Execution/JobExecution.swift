@@ -35,6 +35,8 @@ public final class JobExecution: @unchecked Sendable {
     public let depth: Int
     var buffers: UnsafeMutableRawPointer?
     var bufferBytes = 0
+    /// mem= other than private memory: the buffers' mapping.
+    var bufferMapping: BufferMapping?
     /// lockmem: the pinned memory, while the job runs.
     var pinnedMemory: UnsafeMutableRawPointer?
     var regions: UnsafeMutablePointer<FileRegion>

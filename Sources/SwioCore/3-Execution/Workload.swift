@@ -87,6 +87,9 @@ public struct Workload {
     /// Random: I/Os per new random offset (rw=randread:N). Sequential: bytes skipped after each I/O.
     @usableFromInline let sequencer: UInt64
     @usableFromInline var sequencerLeft: UInt64 = 0
+    /// rw_sequencer=identical: the I/Os of a run repeat its random offset (fio's last_start).
+    @usableFromInline let sequencerRepeats: Bool
+    @usableFromInline var repeatedRel: UInt64 = 0
     /// rw=read:N: added after each sequential I/O; negative reads backwards (read:-8k).
     @usableFromInline let seqSkip: Int64
     /// percentage_random below 100 in some direction; then each new offset is random with
@@ -130,6 +133,7 @@ public struct Workload {
         uniform = job.distribution == .uniform
         randomPercent = (job.percentageRandom[0], job.percentageRandom[1], job.percentageRandom[2])
         partlyRandom = job.rw.isRandom && job.percentageRandom.contains { $0 < 100 }
+        sequencerRepeats = job.rw.isRandom && job.sequencer > 1 && job.sequencerRepeats
         let rwRaw = (job.definition["rw"] ?? "").split(separator: ":")
         if job.rw.isRandom {
             sequencer = UInt64(job.sequencer)
@@ -238,6 +242,11 @@ public struct Workload {
             rel = randomOffset(f, d: d, len: &len)
             sequencerLeft = sequencer - 1
             setPosition(f, d, rel + len)
+            repeatedRel = rel
+        } else if sequencerRepeats && sequencerLeft > 0 {
+            sequencerLeft -= 1
+            rel = repeatedRel
+            len = Swift.min(len, regionLen - rel)
         } else {
             // (percentage_random can land here with no sequencer run left)
             if sequencerLeft > 0 { sequencerLeft -= 1 }
