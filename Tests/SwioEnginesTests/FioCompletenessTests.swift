@@ -576,4 +576,46 @@ struct FioCompletenessTests {
         let cuda = try runSwio(["--name=m", "--filename=\(dir)/f", "--size=2m", "--mem=cudamalloc"])
         #expect(cuda.status == 1 && cuda.err.contains("option 'mem'"))
     }
+
+    /// opendir: the regular files below a directory, recursively, are the job's files; with no
+    /// size each is read whole (fio 3.33: 196608 bytes for 64 KiB and 128 KiB files).
+    @Test func opendirTakesEveryFileBelow() throws {
+        let dir = makeTempDir()
+        try FileManager.default.createDirectory(atPath: "\(dir)/d/sub", withIntermediateDirectories: true)
+        try Data(repeating: 1, count: 65536).write(to: URL(fileURLWithPath: "\(dir)/d/a"))
+        try Data(repeating: 2, count: 131072).write(to: URL(fileURLWithPath: "\(dir)/d/sub/b"))
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/d/link", withDestinationPath: "\(dir)/d/a")
+        let r = try runSwio(["--name=o", "--opendir=\(dir)/d", "--rw=read", "--output-format=json"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect((try r.job()["read"] as? [String: Any])?["io_bytes"] as? Int == 196_608)
+        try FileManager.default.createDirectory(atPath: "\(dir)/empty", withIntermediateDirectories: true)
+        let empty = try runSwio(["--name=o", "--opendir=\(dir)/empty", "--rw=read"])
+        #expect(empty.status == 1 && empty.err.contains("opendir") && empty.err.contains("no regular files"), "\(empty.err)")
+        let missing = try runSwio(["--name=o", "--opendir=\(dir)/nope", "--rw=read"])
+        #expect(missing.status == 1 && missing.err.contains("opendir") && missing.err.contains("No such file"), "\(missing.err)")
+    }
+
+    /// write_hist_log with log_hist_msec: one line per 200 ms window, fio's 1856 buckets merged
+    /// four to one (464 counts after "msec, ddir, bs"), each window's completions counted
+    /// once (fio 3.33, the same job: 4 lines of 200 I/Os); the buckets are fio's.
+    @Test func histogramLogInFiosBuckets() throws {
+        #expect(HistogramLog.bucket(0) == 0 && HistogramLog.bucket(127) == 127 && HistogramLog.bucket(128) == 128)
+        #expect(HistogramLog.bucket(255) == 191 && HistogramLog.bucket(256) == 192 && HistogramLog.bucket(.max) == 1855)
+        let dir = makeTempDir()
+        let r = try runSwio(["--name=h", "--ioengine=null", "--size=1g", "--time_based", "--runtime=1", "--rate_iops=1000",
+                             "--write_hist_log=\(dir)/h", "--log_hist_msec=200", "--log_hist_coarseness=2"])
+        #expect(r.status == 0, "\(r.err)")
+        let lines = try String(contentsOfFile: "\(dir)/h_clat_hist.1.log", encoding: .utf8).split(separator: "\n").map { $0.components(separatedBy: ", ") }
+        #expect((3...5).contains(lines.count), "\(lines.count) lines")
+        for l in lines {
+            #expect(l.count == 3 + 464 && l[1] == "0" && l[2] == "4096")
+            let n = l.dropFirst(3).compactMap { Int($0) }.reduce(0, +)
+            #expect((150...250).contains(n), "\(n) completions in a window")
+        }
+        let times = lines.compactMap { Int($0[0]) }
+        #expect(zip(times, times.dropFirst()).allSatisfy { (150...250).contains($1 - $0) }, "\(times)")
+        let none = try runSwio(["--name=h", "--ioengine=null", "--size=1m", "--write_hist_log=\(dir)/e"])
+        let emptyLog = try String(contentsOfFile: "\(dir)/e_clat_hist.1.log", encoding: .utf8)
+        #expect(none.status == 0 && emptyLog.isEmpty, "empty without log_hist_msec, as fio's")
+    }
 }

@@ -148,6 +148,11 @@ public struct JobConfig: Sendable {
     public var iopsAvgMs: UInt64
     public var bwLog: String?
     public var latLog: String?
+    /// write_hist_log's name, its window (log_hist_msec; 0 writes an empty log, as fio) and
+    /// log_hist_coarseness.
+    public var histLog: String?
+    public var histLogMs: UInt64
+    public var histLogCoarseness: Int
     public var iopsLog: String?
     public var logAvgMs: UInt64
     /// log_max_value: an averaged latency log line carries the window's largest value.
@@ -320,8 +325,13 @@ public struct JobConfig: Sendable {
             let largest = r.largestBlock
             if largest > 0 { bs = bs.map { max($0, largest) } }
         }
-        filenamesGiven = d.has("filename") || replay != nil
+        filenamesGiven = d.has("filename") || replay != nil || d.has("opendir")
         filenames = d["filename"].map(JobConfig.splitPaths) ?? replay?.files ?? []
+        if let dir = d["opendir"] {
+            let found = try wrap("opendir") { try OpenDir.files(below: dir) }
+            guard !found.isEmpty else { throw JobFileError(loc("opendir"), option: "opendir", "opendir=\(dir) holds no regular files") }
+            filenames += found
+        }
         if filenamesGiven && filenames.isEmpty {
             // fio: "failed parsing filename=" and the job is dropped; swio says why.
             throw JobFileError(loc("filename"), option: "filename", "empty value (an unset ${VAR}?); give a file or device")
@@ -446,6 +456,9 @@ public struct JobConfig: Sendable {
         // Given bare, fio names the log after the job.
         bwLog = d.setting("write_bw_log").map { $0.value ?? d.name }
         latLog = d.setting("write_lat_log").map { $0.value ?? d.name }
+        histLog = d.setting("write_hist_log").map { $0.value ?? d.name }
+        histLogMs = UInt64(try int("log_hist_msec"))
+        histLogCoarseness = Int(try int("log_hist_coarseness"))
         iopsLog = d.setting("write_iops_log").map { $0.value ?? d.name }
         logAvgMs = UInt64(try int("log_avg_msec"))
         logMaxValue = try bool("log_max_value")

@@ -21,6 +21,7 @@ extension IOLoop {
             goesOn = false
         }
         if !priorityValues.isEmpty { recordPriority(u.pointee.priority, d: d, priorityUsesLat ? lat : clat) }
+        if histLog != nil { histLog!.record(clat, d: d, ms: (t - recordStartNs) / 1_000_000, bs: UInt32(u.pointee.length)) }
         guard logLat || logBwPerIO else { return goesOn }
         let ms = (t - recordStartNs) / 1_000_000
         let bs = UInt32(u.pointee.length)

@@ -217,6 +217,8 @@ public struct IOLoop {
     @usableFromInline var stopRequested = false
     @usableFromInline var budgetDone = false
     public var latLogs: [[LogEntry]] = [[], [], []]
+    /// write_hist_log with log_hist_msec: the buckets and the lines made so far.
+    public var histLog: HistogramLog?
     public var bwLog: [LogEntry] = []
     public var iopsLog: [LogEntry] = []
     /// Progress at each bandwidth sample, for plots.
@@ -315,7 +317,8 @@ public struct IOLoop {
         priorityValues = ((try? CommandPriority.make(job)) ?? nil)?.values ?? []
         priorityUsesLat = job.latPercentiles
         maxLatencyNs = (job.maxLatencyNs[0], job.maxLatencyNs[1])
-        logging = logLat || logBwPerIO || job.latencyTarget != nil || !priorityValues.isEmpty || maxLatencyNs != (0, 0)
+        if job.histLog != nil && job.histLogMs > 0 { histLog = HistogramLog(windowMs: job.histLogMs, coarseness: job.histLogCoarseness) }
+        logging = histLog != nil || logLat || logBwPerIO || job.latencyTarget != nil || !priorityValues.isEmpty || maxLatencyNs != (0, 0)
         if let lt = job.latencyTarget {
             latencyTarget = LatencyTarget(targetNs: lt.targetNs, windowNs: lt.windowNs, percentile: lt.percentile, keepRunning: lt.keepRunning, maxDepth: depth)
             issueDepth = 1

@@ -313,6 +313,7 @@ public final class JobExecution: @unchecked Sendable {
         stats = statistics(of: loop, endNs: loop.endNs, histograms: false)
         loopHistograms = ((0..<3).map { loop.stats[$0] }, loop.syncHist)
         stats.latLogs = loop.latLogs
+        stats.histLog = loop.histLog?.lines ?? []
         stats.bwLog = loop.bwLog
         stats.iopsLog = loop.iopsLog
         stats.engineStats = engineStats

@@ -309,6 +309,7 @@ public struct JobStats: Sendable {
     /// added to every log line's time; 0 otherwise.
     public var logEpochMs: UInt64 = 0
     public var latLogs: [[LogEntry]] = [[], [], []]   // slat, clat, lat
+    public var histLog: [HistogramLog.Line] = []
     public var bwLog: [LogEntry] = []
     public var iopsLog: [LogEntry] = []
     /// Progress over time.

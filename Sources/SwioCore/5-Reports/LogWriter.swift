@@ -29,6 +29,11 @@ public enum LogWriter {
                 failures.append(e)
             } catch { failures.append(EngineError(errno: EIO, "\(error)")) }
         }
+        if let p = c.histLog {
+            do { try writeHistogramLog("\(p)_clat_hist\(n).log", job.stats.histLog, timeBase: job.stats.logEpochMs, run: job.runLogs) } catch let e as EngineError {
+                failures.append(e)
+            } catch { failures.append(EngineError(errno: EIO, "\(error)")) }
+        }
         do { try job.closeIolog() } catch let e as EngineError { failures.append(e) } catch {}
         return failures
     }
@@ -47,6 +52,35 @@ public enum LogWriter {
     }
 
     public enum Rate: Sendable { case bandwidth, iops }
+
+    /// write_hist_log: "msec, ddir, bs, " and the window's bucket counts, a line each.
+    static func writeHistogramLog(_ path: String, _ lines: [HistogramLog.Line], timeBase: UInt64, run: RunLogs) throws {
+        try withLogFile(path, run: run) { f in
+            for l in lines {
+                fputs("\(l.timeMs &+ timeBase), \(l.ddir), \(l.bs), " + l.counts.map(String.init).joined(separator: ", ") + "\n", f)
+            }
+        }
+    }
+
+    /// Opens `path` (appending when this run already wrote it: jobs sharing a log name),
+    /// writes, and closes it; a write the stream or the close reports failed throws.
+    static func withLogFile(_ path: String, run: RunLogs, _ write: (UnsafeMutablePointer<FILE>) -> Void) throws {
+        try run.written.withLock { seen in
+            guard let f = fopen(path, seen.contains(path) ? "a" : "w") else {
+                let e = errno
+                throw EngineError(errno: e, "cannot write log \(path): \(Syscall.errorString(e))")
+            }
+            seen.insert(path)
+            write(f)
+            // fputs fails quietly (ENOSPC, EIO); the stream's error flag and fclose say so.
+            let failed = ferror(f) != 0 || fflush(f) != 0
+            let e = errno
+            if fclose(f) != 0 || failed {
+                let err = failed ? e : errno
+                throw EngineError(errno: err, "cannot write log \(path): \(Syscall.errorString(err))")
+            }
+        }
+    }
 
     /// The per-I/O columns after bs: the offset (log_offset) and the priority: 1 for a
     /// real-time I/O, or with log_prio fio's ioprio value in hex. Averaged lines carry 0, as
@@ -84,25 +118,12 @@ public enum LogWriter {
 
     static func writeLog(_ path: String, _ entries: [LogEntry], averageMs: UInt64, rate: Rate?, endMs: UInt64, run: RunLogs,
                          columns: Columns = Columns()) throws {
-        try run.written.withLock { seen in
-            let mode = seen.contains(path) ? "a" : "w"
-            // A compressed log is compressed before the file is touched.
-            let packed = columns.compressed ? try CompressedLog.compress(lines(entries, averageMs: averageMs, rate: rate, endMs: endMs, columns: columns),
-                                                                         offset: columns.offset, prio: columns.prioValue) : nil
-            guard let f = fopen(path, mode) else {
-                let e = errno
-                throw EngineError(errno: e, "cannot write log \(path): \(Syscall.errorString(e))")
-            }
-            seen.insert(path)
+        // A compressed log is compressed before the file is touched.
+        let packed = columns.compressed ? try CompressedLog.compress(lines(entries, averageMs: averageMs, rate: rate, endMs: endMs, columns: columns),
+                                                                     offset: columns.offset, prio: columns.prioValue) : nil
+        try withLogFile(path, run: run) { f in
             if let packed { _ = fwrite(packed, 1, packed.count, f) } else {
                 writeEntries(f, entries, averageMs: averageMs, rate: rate, endMs: endMs, columns: columns)
-            }
-            // fputs fails quietly (ENOSPC, EIO); the stream's error flag and fclose say so.
-            let failed = ferror(f) != 0 || fflush(f) != 0
-            let e = errno
-            if fclose(f) != 0 || failed {
-                let err = failed ? e : errno
-                throw EngineError(errno: err, "cannot write log \(path): \(Syscall.errorString(err))")
             }
         }
     }
