@@ -141,6 +141,9 @@ int cswio_unshare_files(void) { return unshare(CLONE_FILES); }
 int cswio_set_mempolicy(int mode, const unsigned long *nodemask, unsigned long maxnode) {
     return syscall(SYS_set_mempolicy, mode, nodemask, maxnode) == 0 ? 0 : -errno;
 }
+/* The raw system calls change the calling thread only (glibc's setuid() changes them all). */
+int cswio_thread_set_gid(unsigned int gid) { return syscall(SYS_setresgid, gid, gid, gid) == 0 ? 0 : -errno; }
+int cswio_thread_set_uid(unsigned int uid) { return syscall(SYS_setresuid, uid, uid, uid) == 0 ? 0 : -errno; }
 
 #include <dirent.h>
 #include <stdio.h>

@@ -269,7 +269,7 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
         #expect(parseError("[a]\nserialize_overlap=1\n")?.option == "serialize_overlap")
         // Options swio used to accept and then ignore: what they ask for is reported, their
         // off/default values run.
-        for bad in ["uid=0", "gid=0"] {
+        for bad in ["unlink_each_loop=1", "openfiles=2"] {
             #expect(parseError("[a]\n\(bad)\n")?.reason.contains("not implemented") == true, "\(bad)")
         }
         #expect(try parse("[a]\nmem=mmap\nfile_service_type=random:2\nunit_base=1\nmax_latency=1ms\n").jobs.count == 1)

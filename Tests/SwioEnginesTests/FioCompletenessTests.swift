@@ -618,4 +618,23 @@ struct FioCompletenessTests {
         let emptyLog = try String(contentsOfFile: "\(dir)/e_clat_hist.1.log", encoding: .utf8)
         #expect(none.status == 0 && emptyLog.isEmpty, "empty without log_hist_msec, as fio's")
     }
+
+    /// uid/gid: the job's thread runs as them, so its files are theirs and the permissions
+    /// are theirs (root here drops to nobody); ids the process may not take are an error.
+    @Test(.enabled(if: getuid() == 0, "needs root to change ids"))
+    func uidAndGidRunTheJobAsThem() throws {
+        let dir = makeTempDir()
+        chmod(dir, 0o777)
+        let r = try runSwio(["--name=u", "--filename=\(dir)/f", "--rw=write", "--size=64k", "--uid=65534", "--gid=65534"])
+        #expect(r.status == 0, "\(r.err)")
+        var st = stat()
+        #expect(stat("\(dir)/f", &st) == 0 && st.st_uid == 65534 && st.st_gid == 65534)
+        let closed = makeTempDir()
+        chmod(closed, 0o755)
+        let denied = try runSwio(["--name=u", "--filename=\(closed)/f", "--rw=write", "--size=64k", "--uid=65534", "--output-format=json"])
+        let deniedError = try denied.job()["error"] as? Int
+        #expect(denied.status == 1 && deniedError == Int(EACCES), "\(denied.err)")
+        let bad = try runSwio(["--name=u", "--filename=\(dir)/g", "--size=64k", "--uid=nobody"])
+        #expect(bad.status == 1 && bad.err.contains("uid"))
+    }
 }

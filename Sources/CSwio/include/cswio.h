@@ -70,6 +70,9 @@ int cswio_set_affinity(const int *cpus, int n);
 int cswio_unshare_files(void);
 /// set_mempolicy(2) for the calling thread: mode (MPOL_*), a node mask of maxnode bits; 0 or -errno.
 int cswio_set_mempolicy(int mode, const unsigned long *nodemask, unsigned long maxnode);
+/// uid=/gid=: the calling thread's real, effective and saved ids (that thread only); 0 or -errno.
+int cswio_thread_set_gid(unsigned int gid);
+int cswio_thread_set_uid(unsigned int uid);
 /// Runs the rest of the program in a forked child that starts its own session (setsid), as fio
 /// runs its jobs. The parent stays in the caller's session, forwards SIGINT, SIGTERM, SIGHUP,
 /// SIGQUIT and SIGUSR1 to the child, and exits with the child's status: only the child returns

@@ -63,6 +63,9 @@ public struct JobConfig: Sendable {
     public var fileAppend: Bool
     /// write_hint: the F_SET_RW_HINT value set on each file (RWH_WRITE_LIFE_*), or nil.
     public var writeHint: UInt64?
+    /// uid= / gid=: the ids the job's thread takes before it touches its files.
+    public var uid: UInt32?
+    public var gid: UInt32?
     /// lockmem: bytes the job pins with mlock while it runs (0: none).
     public var lockMemory: UInt64
     public var fallocate: String
@@ -351,6 +354,8 @@ public struct JobConfig: Sendable {
         createFsync = try bool("create_fsync", true)
         fileAppend = try bool("file_append")
         writeHint = str("write_hint").flatMap { ["none": 1, "short": 2, "medium": 3, "long": 4, "extreme": 5][$0.lowercased()] }
+        uid = try d["uid"].map { v in try wrap("uid") { guard let n = UInt32(v.trimmed) else { throw ValueError("'\(v)' is not a user id (a number)") }; return n } }
+        gid = try d["gid"].map { v in try wrap("gid") { guard let n = UInt32(v.trimmed) else { throw ValueError("'\(v)' is not a group id (a number)") }; return n } }
         lockMemory = try wrap("lockmem") { try str("lockmem").map { try Values.bytes($0, kbBase: kb) } ?? 0 }
         fallocate = str("fallocate") ?? "native"
         invalidate = try bool("invalidate", true)

@@ -248,6 +248,9 @@ public enum OptionTable {
         OptionSpec("rate_ignore_thinktime", .bool, default: "0", "The rate does not catch up on the time spent in thinktime"),
         OptionSpec("opendir", .string, "Every regular file below this directory (recursively) is one of the job's files"),
         OptionSpec("softrandommap", .bool, default: "0", "Accepted: fio's fallback when the random map cannot be allocated (swio's always is)"),
+        OptionSpec("uid", .string, "Run the job (its thread) as this user id"),
+        OptionSpec("gid", .string, "Run the job (its thread) as this group id"),
+        OptionSpec("error_dump", .bool, default: "0", "Accepted: fio 3.33 prints a job's first I/O error with it or without, as swio does"),
         OptionSpec("create_fsync", .bool, default: "1", "fsync a file after laying it out"),
         OptionSpec("file_append", .bool, default: "0", "Start each regular file's I/O at its end (offset = its size)"),
         OptionSpec("write_hint", .choice(["none", "short", "medium", "long", "extreme"]), "The written data's expected lifetime, set on each file with fcntl(F_SET_RW_HINT)"),
@@ -300,14 +303,13 @@ public enum OptionTable {
     static let fioOnly: [(String, [String])] = [
         ("atomic", ["0"]), ("block_error_percentiles", ["0"]),
         ("cgroup", []), ("cgroup_nodelete", ["0"]), ("cgroup_weight", []),
-        ("error_dump", ["0"]),
-        ("gid", []), ("gtod_cpu", []),
+        ("gtod_cpu", []),
         ("lockfile", ["none"]),
         ("openfiles", []),
         ("profile", []), ("read_beyond_wp", ["0"]),
         ("serialize_overlap", ["0"]),
         ("sync_file_range", []),
-        ("uid", []), ("unlink_each_loop", ["0"]),
+        ("unlink_each_loop", ["0"]),
         ("write_barrier", ["0"]),
     ]
 

@@ -8,6 +8,7 @@ public enum JobDriver {
         // Runs after the engine's cleanup below, which may still hold the buffers registered.
         defer { job.releaseBuffers() }
         do {
+            try job.takeIDs()
             try job.prepareFiles()
             if job.config.createOnly {   // the files are laid out: that was all (unlink=1 still applies)
                 job.closeFiles { _ in 0 }

@@ -362,6 +362,13 @@ public final class JobExecution: @unchecked Sendable {
     }
 
     /// numa_mem_policy, for the job's thread, before its buffers are allocated.
+    /// uid=/gid=: the job's thread takes them (the group first, while it still may), as fio's
+    /// job process does before it sets up its files.
+    public func takeIDs() throws {
+        if let g = config.gid, case let r = cswio_thread_set_gid(g), r < 0 { throw fail("gid", "cannot run as group \(g): \(Syscall.errorString(-r))", errno: -r) }
+        if let u = config.uid, case let r = cswio_thread_set_uid(u), r < 0 { throw fail("uid", "cannot run as user \(u): \(Syscall.errorString(-r))", errno: -r) }
+    }
+
     public func applyMemoryPolicy() throws {
         guard let p = config.memPolicy else { return }
         var mask = [UInt](repeating: 0, count: 16)
