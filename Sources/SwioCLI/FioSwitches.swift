@@ -33,6 +33,8 @@ enum FioSwitches {
         "cpuclock-test": .unsupported("swio uses the kernel's monotonic clock, not the CPU's cycle counter; there is nothing to test"),
         "merge-blktrace-only": .accepted("merges the jobs' blktraces (merge_blktrace_file) and stops before any I/O"),
         "latency-log": .unsupported("fio 3.33 refuses it too (deprecated); use write_lat_log= in the job"),
+        "cmdhelp": .accepted("prints an option's help (all options without a name), as fio's"),
+        "enghelp": .accepted("lists the engines, or one engine's options (--enghelp=libaio)"),
     ]
 
     /// The switches among `args` (--key=value or --key), applied; the rest of the arguments.
@@ -70,6 +72,12 @@ enum FioSwitches {
                 case "aux-path":
                     guard let value, !value.isEmpty else { throw UserError("--aux-path needs a directory") }
                     Verifier.auxPath = value
+                case "cmdhelp":
+                    writeStdout(try OptionHelp.option(value))
+                    exit(0)
+                case "enghelp":
+                    writeStdout(try OptionHelp.engine(value))
+                    exit(0)
                 case "max-jobs", "alloc-size":
                     guard let value, UInt64(value) != nil else { throw UserError("--\(key) needs a number") }
                 default: break

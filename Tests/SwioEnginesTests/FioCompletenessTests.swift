@@ -637,4 +637,19 @@ struct FioCompletenessTests {
         let bad = try runSwio(["--name=u", "--filename=\(dir)/g", "--size=64k", "--uid=nobody"])
         #expect(bad.status == 1 && bad.err.contains("uid"))
     }
+
+    /// fio's --cmdhelp and --enghelp: an option's help (its alias and default), every option's,
+    /// a did-you-mean for a misspelling; the engines, and one engine's options.
+    @Test func cmdhelpAndEnghelp() throws {
+        let bs = try runSwio(["--cmdhelp=bs"])
+        #expect(bs.status == 0 && bs.out.contains("bs: Block size") && bs.out.contains("alias: blocksize") && bs.out.contains("default: 4k"), "\(bs.out)")
+        let all = try runSwio(["--cmdhelp"])
+        #expect(all.status == 0 && all.out.split(separator: "\n").count > 200 && all.out.contains("max_latency "))
+        let typo = try runSwio(["--cmdhelp=blocksiz"])
+        #expect(typo.status == 1 && typo.err.contains("did you mean 'blocksize'"), "\(typo.err)")
+        let engines = try runSwio(["--enghelp"])
+        #expect(engines.status == 0 && engines.out.hasPrefix("Available IO engines:") && engines.out.contains("\tio_uring\n"))
+        let net = try runSwio(["--enghelp=net"])
+        #expect(net.status == 0 && net.out.contains("hostname ") && net.out.contains("listen "))
+    }
 }
