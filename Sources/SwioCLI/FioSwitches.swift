@@ -40,7 +40,7 @@ enum FioSwitches {
     /// The switches among `args` (--key=value or --key), applied; the rest of the arguments.
     static func apply(_ args: [String]) throws -> [String] {
         var rest: [String] = []
-        for a in args {
+        for a in try Profiles.expand(args) {
             guard a.hasPrefix("--") else { rest.append(a); continue }
             let body = a.dropFirst(2)
             // "--key=" has an empty value (split() would drop it).

@@ -652,4 +652,22 @@ struct FioCompletenessTests {
         let net = try runSwio(["--enghelp=net"])
         #expect(net.status == 0 && net.out.contains("hostname ") && net.out.contains("listen "))
     }
+
+    /// --profile=tiobench: fio's four stonewalled jobs over four files, with the profile's size
+    /// (MiB), block, threads and dir applied (fio 3.33 ignores them and runs its defaults).
+    @Test func tiobenchProfile() throws {
+        let dir = makeTempDir()
+        let r = try runSwio(["--profile=tiobench", "--size=1", "--block=8192", "--threads=2", "--dir=\(dir)", "--output-format=json"])
+        #expect(r.status == 0, "\(r.err)")
+        let jobs = try #require(try r.documents().last?["jobs"] as? [[String: Any]])
+        #expect(jobs.map { $0["jobname"] as? String ?? "" } == ["seqwrite", "randwrite", "seqread", "randread"])
+        for j in jobs {
+            let dirName = (j["jobname"] as? String ?? "").hasSuffix("write") ? "write" : "read"
+            let d = try #require(j[dirName] as? [String: Any])
+            #expect(d["io_bytes"] as? Int == 2 << 20 && d["total_ios"] as? Int == 256, "\(j["jobname"] ?? "")")
+        }
+        #expect(FileManager.default.fileExists(atPath: "\(dir)/.fio.tio.4"))
+        let act = try runSwio(["--profile=act"])
+        #expect(act.status == 1 && act.err.contains("act"))
+    }
 }
