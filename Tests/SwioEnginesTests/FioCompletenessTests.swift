@@ -670,4 +670,47 @@ struct FioCompletenessTests {
         let act = try runSwio(["--profile=act"])
         #expect(act.status == 1 && act.err.contains("act"))
     }
+
+    /// Review fixes: rw_sequencer=identical repeats each file's own offset (a smaller file
+    /// beside a larger one starts at 0, as fio's unset last_start); mem=mmap:FILE keeps a file
+    /// that was there and refuses one too small; a stop ends a running exec_prerun; a CPU-time
+    /// log clock stays on its own scale; trims count for max_latency; num2str carries a
+    /// fraction that rounds to 1 (20479 bytes: "20.0KiB", as fio).
+    @Test func reviewFixesHold() throws {
+        let dir = makeTempDir()
+        FileManager.default.createFile(atPath: "\(dir)/big", contents: nil)
+        truncate("\(dir)/big", 64 << 20)
+        try Data(count: 8 << 20).write(to: URL(fileURLWithPath: "\(dir)/small"))
+        let seq = try runSwio(["--name=s", "--filename=\(dir)/big:\(dir)/small", "--size=16m", "--rw=randread:4", "--rw_sequencer=identical", "--number_ios=64"])
+        #expect(seq.status == 0, "\(seq.err)")
+
+        try Data(repeating: 9, count: 1 << 20).write(to: URL(fileURLWithPath: "\(dir)/keep"))
+        let kept = try runSwio(["--name=m", "--filename=\(dir)/f", "--size=64k", "--mem=mmap:\(dir)/keep"])
+        #expect(kept.status == 0 && fileSize("\(dir)/keep") == 1 << 20, "\(kept.err)")
+        let tooSmall = try runSwio(["--name=m", "--filename=\(dir)/f", "--size=64k", "--bs=2m", "--mem=mmapshared:\(dir)/keep"])
+        #expect(tooSmall.status == 1 && tooSmall.err.contains("smaller") && fileSize("\(dir)/keep") == 1 << 20, "\(tooSmall.err)")
+
+        let start = Date()
+        let stopped = try runSwio(["--name=p", "--filename=\(dir)/f", "--size=64k", "--exec_prerun=sleep 60", "--output-format=json"]) { pid in
+            usleep(700_000)
+            kill(pid, SIGINT)
+        }
+        #expect(stopped.status == 130 && Date().timeIntervalSince(start) < 20, "\(stopped.err)")
+        #expect(try stopped.job()["jobname"] as? String == "p", "the report is still written")
+
+        let mono = try runSwio(["--name=e", "--ioengine=null", "--size=16k", "--write_lat_log=\(dir)/m", "--log_alternate_epoch=1", "--log_alternate_epoch_clock_id=1"])
+        #expect(mono.status == 0, "\(mono.err)")
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        let nowMs = UInt64(ts.tv_sec) * 1000 + UInt64(ts.tv_nsec) / 1_000_000
+        let t = try String(contentsOfFile: "\(dir)/m_clat.1.log", encoding: .utf8).split(separator: "\n").compactMap { UInt64($0.split(separator: ",")[0]) }
+        #expect(!t.isEmpty && t.allSatisfy { $0 <= nowMs && $0 + 60_000 > nowMs }, "\(t.prefix(3)) against \(nowMs)")
+
+        let trims = try runSwio(["--name=t", "--filename=\(dir)/tr", "--size=1m", "--rw=trim", "--max_latency=1", "--output-format=json"])
+        #expect(try trims.job()["error"] as? Int == Int(ETIMEDOUT))
+        let kib = try runSwio(["--name=k", "--ioengine=null", "--size=20479", "--bs=20479"])
+        #expect(kib.out.contains("(20.0KiB/"), "\(kib.out)")
+        let cpu = try runSwio(["--name=c", "--ioengine=null", "--size=1m", "--cpumask=0x80000000"])
+        #expect(cpu.status == 1 && cpu.err.contains("cpumask"))
+    }
 }

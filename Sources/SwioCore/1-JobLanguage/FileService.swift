@@ -35,7 +35,7 @@ public enum FileService: Sendable, Equatable {
             return (.pareto(h), 1)
         case "normal", "gauss":
             let dev = try param(0)
-            guard dev >= 0, dev <= 100 else { throw ValueError("file_service_type=\(s): the deviation must be 0-100") }
+            guard dev >= 0, dev < 100 else { throw ValueError("file_service_type=\(s): the deviation must be at least 0 and below 100") }
             // fio's default deviation, 0, draws the files uniformly.
             return (dev == 0 ? .random : .normal(dev), 1)
         default:

@@ -80,7 +80,7 @@ public struct JobConfig: Sendable {
     /// bytes past a page boundary (and the others a multiple of the block size after it).
     public var memAlign: UInt64 = 0
     /// mem=: where the I/O buffers live.
-    public var memory: BufferMemory = .privateMap
+    public var memory: BufferMemory = .standard
     /// hugepage-size: the huge page size that huge-page buffers are rounded to.
     public var hugePageSize: UInt64 = 2 << 20
     public var norandommap: Bool
@@ -354,8 +354,9 @@ public struct JobConfig: Sendable {
         createFsync = try bool("create_fsync", true)
         fileAppend = try bool("file_append")
         writeHint = str("write_hint").flatMap { ["none": 1, "short": 2, "medium": 3, "long": 4, "extreme": 5][$0.lowercased()] }
-        uid = try d["uid"].map { v in try wrap("uid") { guard let n = UInt32(v.trimmed) else { throw ValueError("'\(v)' is not a user id (a number)") }; return n } }
-        gid = try d["gid"].map { v in try wrap("gid") { guard let n = UInt32(v.trimmed) else { throw ValueError("'\(v)' is not a group id (a number)") }; return n } }
+        // (uid_t)-1 would mean "leave it" to the kernel: not an id to run as.
+        uid = try d["uid"].map { v in try wrap("uid") { guard let n = UInt32(v.trimmed), n != .max else { throw ValueError("'\(v)' is not a user id (a number below 4294967295)") }; return n } }
+        gid = try d["gid"].map { v in try wrap("gid") { guard let n = UInt32(v.trimmed), n != .max else { throw ValueError("'\(v)' is not a group id (a number below 4294967295)") }; return n } }
         lockMemory = try wrap("lockmem") { try str("lockmem").map { try Values.bytes($0, kbBase: kb) } ?? 0 }
         fallocate = str("fallocate") ?? "native"
         invalidate = try bool("invalidate", true)
@@ -467,8 +468,8 @@ public struct JobConfig: Sendable {
         iopsLog = d.setting("write_iops_log").map { $0.value ?? d.name }
         logAvgMs = UInt64(try int("log_avg_msec"))
         logMaxValue = try bool("log_max_value")
-        logEpochClock = try bool("log_unix_epoch") ? CLOCK_REALTIME
-            : try bool("log_alternate_epoch") ? Int32(try int("log_alternate_epoch_clock_id")) : nil
+        // fio's set_epoch_time(): either option, on log_alternate_epoch_clock_id's clock.
+        logEpochClock = try bool("log_unix_epoch") || bool("log_alternate_epoch") ? Int32(try int("log_alternate_epoch_clock_id")) : nil
         perJobLogs = try bool("per_job_logs", true)
         cpusAllowed = try d["cpus_allowed"].map { c in try wrap("cpus_allowed") { try JobConfig.parseCPUList(c) } }
         if cpusAllowed == nil, let mask = d["cpumask"] {
@@ -476,6 +477,11 @@ public struct JobConfig: Sendable {
             let bits = try wrap("cpumask") { try Values.integer(mask) }
             guard bits > 0, bits <= Int64(UInt32.max) else { throw JobFileError(loc("cpumask"), option: "cpumask", "cpumask=\(mask) names no CPU of 0-31 (use cpus_allowed for others)") }
             cpusAllowed = (0..<32).filter { bits & (1 << Int64($0)) != 0 }
+            // fio refuses a CPU the machine does not have ("CPU 31 too large (max=7)").
+            let cpus = Int(sysconf(Int32(_SC_NPROCESSORS_CONF)))
+            if let top = cpusAllowed?.last, cpus > 0, top >= cpus {
+                throw JobFileError(loc("cpumask"), option: "cpumask", "cpumask=\(mask) names CPU \(top); this machine has CPUs 0-\(cpus - 1)")
+            }
         }
         exitall = try bool("exitall")
         exitallOnError = try bool("exitall_on_error")

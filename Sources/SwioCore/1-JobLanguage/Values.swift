@@ -344,28 +344,32 @@ public struct NumberStyle: Sendable, Equatable {
     public var pow2: Bool { kbBase == 1024 }
 }
 
-/// mem=: where a job's I/O buffers live (fio's memory types).
+/// mem=: where a job's I/O buffers live (fio's memory types). The mmap types may name a
+/// file to map (mmap:FILE, mmapshared:FILE, mmaphuge:FILE on hugetlbfs).
 public enum BufferMemory: Sendable, Equatable {
-    /// malloc and mmap: private anonymous memory.
-    case privateMap
-    /// mmapshared: shared anonymous memory.
-    case sharedMap
-    /// mmaphuge: anonymous huge pages (MAP_HUGETLB), or a file on hugetlbfs.
+    /// malloc and mmap: private memory (mapped from FILE, privately, when one is named).
+    case privateMap(file: String?)
+    /// mmapshared: shared memory (FILE's pages when one is named).
+    case sharedMap(file: String?)
+    /// mmaphuge: anonymous huge pages (MAP_HUGETLB), or FILE on hugetlbfs.
     case hugeMap(file: String?)
     /// shm, shmhuge: a SysV shared memory segment (with SHM_HUGETLB).
     case sysvShared(huge: Bool)
+
+    public static let standard = BufferMemory.privateMap(file: nil)
 
     public static func parse(_ s: String) throws -> BufferMemory {
         let parts = s.split(separator: ":", maxSplits: 1).map(String.init)
         let file = parts.count > 1 && !parts[1].isEmpty ? parts[1] : nil
         switch parts.first?.lowercased() ?? "" {
-        case "malloc", "mmap": return .privateMap
-        case "mmapshared": return .sharedMap
+        case "malloc": return .standard
+        case "mmap": return .privateMap(file: file)
+        case "mmapshared": return .sharedMap(file: file)
         case "mmaphuge": return .hugeMap(file: file)
         case "shm": return .sysvShared(huge: false)
         case "shmhuge": return .sysvShared(huge: true)
         case "cudamalloc": throw ValueError("cudamalloc needs CUDA, which swio does not use")
-        default: throw ValueError("'\(s)' is not one of malloc, mmap, mmapshared, mmaphuge[:FILE], shm, shmhuge")
+        default: throw ValueError("'\(s)' is not one of malloc, mmap[:FILE], mmapshared[:FILE], mmaphuge[:FILE], shm, shmhuge")
         }
     }
 }

@@ -16,9 +16,8 @@ extension IOLoop {
     @usableFromInline mutating func logIO(_ u: UnsafeMutablePointer<IOUnit>, d: Int, t: UInt64, clat: UInt64, lat: UInt64) -> Bool {
         var goesOn = true
         if let lt = latencyTarget, d < 2 { goesOn = steerDepth(lt, lat: lat, t: t) }
-        if d < 2, case let most = d == 0 ? maxLatencyNs.read : maxLatencyNs.write, most > 0, lat > most {
-            exceededMaxLatency(u, d: d, lat: lat, most: most)
-            goesOn = false
+        if case let most = d == 0 ? maxLatencyNs.0 : d == 1 ? maxLatencyNs.1 : maxLatencyNs.2, most > 0, lat > most {
+            goesOn = goesOn && exceededMaxLatency(u, d: d, lat: lat, most: most)
         }
         if !priorityValues.isEmpty { recordPriority(u.pointee.priority, d: d, priorityUsesLat ? lat : clat) }
         if histLog != nil { histLog!.record(clat, d: d, ms: (t - recordStartNs) / 1_000_000, bs: UInt32(u.pointee.length)) }
@@ -60,9 +59,18 @@ extension IOLoop {
         recordError(-Int((error as? EngineError)?.errno ?? EIO), nil, message: "\(error)")
     }
 
-    /// max_latency: the I/O is the job's ETIMEDOUT, and the job ends (fio's lat_fatal).
-    @usableFromInline mutating func exceededMaxLatency(_ u: UnsafeMutablePointer<IOUnit>, d: Int, lat: UInt64, most: UInt64) {
-        recordError(-Int(ETIMEDOUT), u, message: "max_latency: a \(d == 0 ? "read" : "write") of \(u.pointee.length) bytes at offset \(u.pointee.offset) took \(lat) ns, over the \(most) ns allowed (fio: \"max latency exceeded\")")
+    /// The log clock's time (ms) at the start of recording, from its reading now.
+    @usableFromInline @inline(never) mutating func readLogEpoch() {
+        var ts = timespec()
+        guard let clock = logEpochClock, clock_gettime(clockid_t(clock), &ts) == 0 else { return }
+        logEpochMs = (UInt64(max(0, ts.tv_sec)) * 1000 + UInt64(max(0, ts.tv_nsec)) / 1_000_000) &+ (recordStartNs - startNs) / 1_000_000
+    }
+
+    /// max_latency: the I/O is the job's ETIMEDOUT (fio's lat_fatal), which ends the job even
+    /// under continue_on_error (fio 3.33 stops there too). Always false: the job ends.
+    @usableFromInline mutating func exceededMaxLatency(_ u: UnsafeMutablePointer<IOUnit>, d: Int, lat: UInt64, most: UInt64) -> Bool {
+        recordError(-Int(ETIMEDOUT), u, message: "max_latency: a \(["read", "write", "trim"][d]) of \(u.pointee.length) bytes at offset \(u.pointee.offset) took \(lat) ns, over the \(most) ns allowed (fio: \"max latency exceeded\")")
+        return false
     }
 
     /// latency_target: the search's verdict after each completion; false when it ends the job

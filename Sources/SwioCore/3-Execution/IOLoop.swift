@@ -161,8 +161,12 @@ public struct IOLoop {
     @usableFromInline var issueDepth: Int
     /// latency_target: the depth search.
     public var latencyTarget: LatencyTarget?
-    /// max_latency for reads and writes (ns; 0: none).
-    @usableFromInline let maxLatencyNs: (read: UInt64, write: UInt64)
+    /// log_unix_epoch / log_alternate_epoch: the log clock's reading (ms) when recording
+    /// starts, read with the loop's start (fio's set_epoch_time()); 0 otherwise.
+    public var logEpochMs: UInt64 = 0
+    @usableFromInline let logEpochClock: Int32?
+    /// max_latency per direction (ns; 0: none).
+    @usableFromInline let maxLatencyNs: (UInt64, UInt64, UInt64)
     /// flow=: the job's turn in its flow, taken before each I/O.
     public var flowTurn: FlowTurn?
     /// fill_device: ENOSPC ends the job, without an error.
@@ -316,9 +320,11 @@ public struct IOLoop {
         iopsSamplePerIO = job.iopsLog != nil && job.logAvgMs == 0
         priorityValues = ((try? CommandPriority.make(job)) ?? nil)?.values ?? []
         priorityUsesLat = job.latPercentiles
-        maxLatencyNs = (job.maxLatencyNs[0], job.maxLatencyNs[1])
+        // fio checks it with the total latency, so not when disable_lat leaves that out.
+        maxLatencyNs = job.disableLat ? (0, 0, 0) : (job.maxLatencyNs[0], job.maxLatencyNs[1], job.maxLatencyNs[2])
+        logEpochClock = job.logEpochClock
         if job.histLog != nil && job.histLogMs > 0 { histLog = HistogramLog(windowMs: job.histLogMs, coarseness: job.histLogCoarseness) }
-        logging = histLog != nil || logLat || logBwPerIO || job.latencyTarget != nil || !priorityValues.isEmpty || maxLatencyNs != (0, 0)
+        logging = histLog != nil || logLat || logBwPerIO || job.latencyTarget != nil || !priorityValues.isEmpty || maxLatencyNs != (0, 0, 0)
         if let lt = job.latencyTarget {
             latencyTarget = LatencyTarget(targetNs: lt.targetNs, windowNs: lt.windowNs, percentile: lt.percentile, keepRunning: lt.keepRunning, maxDepth: depth)
             issueDepth = 1
@@ -340,6 +346,7 @@ public struct IOLoop {
     @inlinable public mutating func run<E: IOEngine>(_ engine: inout E) -> LoopEnd {
         startNs = now
         recordStartNs = ramping ? startNs + rampNs : startNs
+        if logEpochClock != nil { readLogEpoch() }
         if ramping { nextTimerNs = recordStartNs } else { armTimers(startNs) }
         return issueUntilDone(&engine)
     }

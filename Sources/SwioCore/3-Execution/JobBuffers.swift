@@ -57,7 +57,7 @@ extension JobExecution {
         // 32, which lets the disk serve large sequential reads faster (docs/performance.md).
         // Small buffer sets (up to 64 KiB) gain nothing from it and stay on plain pages.
         let mem: UnsafeMutableRawPointer
-        if config.memory == .privateMap {
+        if config.memory == .standard {
             let huge = max(align, stride * depth > 64 << 10 ? 2 << 20 : 4096)
             let bytes = (stride * depth + memAlign + huge - 1) / huge * huge
             guard let raw = mmap(nil, bytes + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), raw != MAP_FAILED else {

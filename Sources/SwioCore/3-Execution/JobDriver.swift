@@ -20,9 +20,10 @@ public enum JobDriver {
             var engine = try E(job: job.config, units: job.units, count: job.depth)
             defer { engine.cleanup() }
             do {
+                // fio runs it once the files are set up, before the engine opens them.
+                try job.runPrerun()
                 try job.openFiles { path, flags, mode in try engine.openFile(path: path, flags: flags, mode: mode) }
                 try engine.filesOpened(job.fds)
-                try job.runPrerun()
                 if job.config.verify?.only == true && job.writes {
                     // verify_only: the offsets the job would write, recorded without any I/O.
                     var dry = try job.makeLoop()

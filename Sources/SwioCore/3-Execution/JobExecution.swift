@@ -270,13 +270,7 @@ public final class JobExecution: @unchecked Sendable {
         s.firstContinuedError = loop.firstContinuedError
         if s.firstError == 0 { s.firstError = loop.firstError; s.firstErrorMessage = loop.firstErrorMessage }
         s.runtimeNs = endNs > loop.recordStartNs ? endNs - loop.recordStartNs : 0
-        if let clock = config.logEpochClock {
-            var ts = timespec()
-            let sinceStart = cswio_now_ns() &- loop.recordStartNs
-            if clock_gettime(clockid_t(clock), &ts) == 0 {
-                s.logEpochMs = (UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec) &- sinceStart) / 1_000_000
-            }
-        }
+        s.logEpochMs = loop.logEpochMs
         s.cpu = CPUUsage.currentThread() - (loop.cpuAtRecordStart ?? cpuStart)
         s.totalRunNs = s.runtimeNs
         s.timeline = loop.timeline

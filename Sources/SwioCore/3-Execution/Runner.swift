@@ -167,7 +167,7 @@ public struct Runner {
         // A log the job could not write is lost data: the job's error, as a failed sync is.
         for e in LogWriter.write(job) { job.recordError(errno: e.errno == 0 ? EIO : e.errno, e.message) }
         // Written: the report needs none of the entries, and a long run holds many.
-        job.stats.latLogs = [[], [], []]; job.stats.bwLog = []; job.stats.iopsLog = []
+        job.stats.latLogs = [[], [], []]; job.stats.bwLog = []; job.stats.iopsLog = []; job.stats.histLog = []
     }
 }
 

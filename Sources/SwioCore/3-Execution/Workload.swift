@@ -38,6 +38,12 @@ public struct FileRegion {
     public var length: UInt64
     /// Next sequential offset per direction, relative to start.
     public var position: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    /// rw_sequencer=identical: the last random offset per direction, relative to start.
+    @usableFromInline var repeatStarts: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    @inlinable func repeatStart(_ d: Int) -> UInt64 { d == 0 ? repeatStarts.0 : d == 1 ? repeatStarts.1 : repeatStarts.2 }
+    @inlinable mutating func setRepeatStart(_ d: Int, _ v: UInt64) {
+        switch d { case 0: repeatStarts.0 = v case 1: repeatStarts.1 = v default: repeatStarts.2 = v }
+    }
     /// Random map: one bit per `mapGranule` bytes (nil with norandommap).
     public var map: UnsafeMutablePointer<UInt64>?
     public var mapWords: Int = 0
@@ -87,9 +93,9 @@ public struct Workload {
     /// Random: I/Os per new random offset (rw=randread:N). Sequential: bytes skipped after each I/O.
     @usableFromInline let sequencer: UInt64
     @usableFromInline var sequencerLeft: UInt64 = 0
-    /// rw_sequencer=identical: the I/Os of a run repeat its random offset (fio's last_start).
+    /// rw_sequencer=identical: the I/Os of a run repeat the file's last random offset in
+    /// their direction (fio's f->last_start[ddir]).
     @usableFromInline let sequencerRepeats: Bool
-    @usableFromInline var repeatedRel: UInt64 = 0
     /// rw=read:N: added after each sequential I/O; negative reads backwards (read:-8k).
     @usableFromInline let seqSkip: Int64
     /// percentage_random below 100 in some direction; then each new offset is random with
@@ -242,10 +248,11 @@ public struct Workload {
             rel = randomOffset(f, d: d, len: &len)
             sequencerLeft = sequencer - 1
             setPosition(f, d, rel + len)
-            repeatedRel = rel
+            if sequencerRepeats { f.pointee.setRepeatStart(d, rel) }
         } else if sequencerRepeats && sequencerLeft > 0 {
             sequencerLeft -= 1
-            rel = repeatedRel
+            rel = f.pointee.repeatStart(d)
+            if rel >= regionLen { rel = 0 }
             len = Swift.min(len, regionLen - rel)
         } else {
             // (percentage_random can land here with no sequencer run left)

@@ -24,7 +24,8 @@ extension Report {
         let room = maxlen - String(num).count
         if room <= 1 { return "\(carry ? num + 1 : num)\(prefixes[post])\(unit)" }
         let frac = Format.fixed(Double(m) / Double(thousand), room - 1)   // "0.xx" (or "1.00")
-        return "\(num).\(frac.dropFirst(2))\(prefixes[post])\(unit)"
+        // A fraction that rounds up to 1 carries into the whole part, as fio's does.
+        return "\(frac.hasPrefix("1") ? num + 1 : num).\(frac.dropFirst(2))\(prefixes[post])\(unit)"
     }
     public static func iopsString(_ v: Double) -> String { num2str(UInt64(max(0, v)), pow2: false, unit: "") }
     /// "BW=" as fio prints it: the kb_base's units first, the other in parentheses.
