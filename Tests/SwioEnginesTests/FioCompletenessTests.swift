@@ -713,4 +713,21 @@ struct FioCompletenessTests {
         let cpu = try runSwio(["--name=c", "--ioengine=null", "--size=1m", "--cpumask=0x80000000"])
         #expect(cpu.status == 1 && cpu.err.contains("cpumask"))
     }
+
+    /// serialize_overlap: eight random 4 KiB writes in flight over eight blocks (400 of them,
+    /// as fio 3.33 moves for the same job) overlap all the time; with the option each waits for
+    /// what overlaps it (counted), the data still verifies, and without it nothing is counted.
+    @Test(arguments: ["io_uring", "libaio"])
+    func serializeOverlapWaitsForOverlappingIO(engine: String) throws {
+        let dir = makeTempDir()
+        let base = ["--name=o", "--filename=\(dir)/f", "--ioengine=\(engine)", "--rw=randwrite", "--size=32k", "--norandommap",
+                    "--iodepth=8", "--io_size=1600k", "--output-format=json"]
+        let on = try runSwio(base + ["--serialize_overlap=1", "--verify=crc32c"])
+        #expect(on.status == 0, "\(on.err)")
+        let j = try on.job()
+        let waits = ((j["swio"] as? [String: Any])?["overlap_waits"] as? Int) ?? 0
+        #expect(waits > 0 && (j["write"] as? [String: Any])?["total_ios"] as? Int == 400, "\(waits)")
+        let off = try runSwio(base).job()
+        #expect((off["swio"] as? [String: Any])?["overlap_waits"] == nil)
+    }
 }

@@ -63,6 +63,8 @@ public struct JobConfig: Sendable {
     public var fileAppend: Bool
     /// write_hint: the F_SET_RW_HINT value set on each file (RWH_WRITE_LIFE_*), or nil.
     public var writeHint: UInt64?
+    /// serialize_overlap: an I/O waits until no I/O in flight overlaps it.
+    public var serializeOverlap: Bool
     /// uid= / gid=: the ids the job's thread takes before it touches its files.
     public var uid: UInt32?
     public var gid: UInt32?
@@ -353,6 +355,7 @@ public struct JobConfig: Sendable {
         (fileService, fileServiceSwitch) = try wrap("file_service_type") { try FileService.parse(str("file_service_type") ?? "roundrobin") }
         createFsync = try bool("create_fsync", true)
         fileAppend = try bool("file_append")
+        serializeOverlap = try bool("serialize_overlap")
         writeHint = str("write_hint").flatMap { ["none": 1, "short": 2, "medium": 3, "long": 4, "extreme": 5][$0.lowercased()] }
         // (uid_t)-1 would mean "leave it" to the kernel: not an id to run as.
         uid = try d["uid"].map { v in try wrap("uid") { guard let n = UInt32(v.trimmed), n != .max else { throw ValueError("'\(v)' is not a user id (a number below 4294967295)") }; return n } }

@@ -57,6 +57,20 @@ extension IOLoop {
         return other <= elapsed || other < mine ? (d == 0 ? .write : .read) : kind
     }
 
+    /// Whether a unit not free (in flight, queued, or held back) overlaps u on its file.
+    @usableFromInline mutating func overlapsInFlight(_ u: UnsafeMutablePointer<IOUnit>) -> Bool {
+        if overlapScratch.count != depth { overlapScratch = Array(repeating: false, count: depth) }
+        for i in 0..<depth { overlapScratch[i] = false }
+        for i in 0..<freeCount { overlapScratch[Int(freeStack[i])] = true }
+        let lo = u.pointee.offset, hi = u.pointee.offset &+ UInt64(u.pointee.length)
+        for i in 0..<depth where !overlapScratch[i] && i != Int(u.pointee.index) {
+            let v = units + i
+            guard v.pointee.fd == u.pointee.fd, v.pointee.kind.direction != nil else { continue }
+            if v.pointee.offset < hi && lo < v.pointee.offset &+ UInt64(v.pointee.length) { return true }
+        }
+        return false
+    }
+
     /// fio's handle_thinktime() test: thinktime_iotime of I/O (plus the last think) since the
     /// last think began, or thinktime_blocks more I/Os, whichever counts and comes first.
     @inlinable func thinkDue(_ blocks: UInt64) -> Bool {
@@ -67,6 +81,11 @@ extension IOLoop {
     /// rate, rate_iops and thinktime: sleep until this I/O is due, first reaping what is in
     /// flight, as fio does.
     @usableFromInline mutating func pace<E: IOEngine>(_ u: UnsafeMutablePointer<IOUnit>, _ engine: inout E) -> ReapResult {
+        if serializeOverlap && inflight + pendingCount > 0 && overlapsInFlight(u) {
+            overlapWaits &+= 1
+            let r = quiesce(&engine)
+            if r != .reaped { return r }
+        }
         guard issuedIOs > 0 else { return .reaped }
         // fio's handle_thinktime(): once thinktime_blocks more I/Os have completed (or, with
         // thinktime_blocks_type=issue, been issued) since the last think. fio checks after

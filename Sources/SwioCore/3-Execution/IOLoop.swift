@@ -165,6 +165,11 @@ public struct IOLoop {
     /// starts, read with the loop's start (fio's set_epoch_time()); 0 otherwise.
     public var logEpochMs: UInt64 = 0
     @usableFromInline let logEpochClock: Int32?
+    /// serialize_overlap: before an I/O is issued, what is in flight is reaped if any of it
+    /// overlaps (fio waits for one at a time; swio for all, once); how often that happened.
+    @usableFromInline let serializeOverlap: Bool
+    @usableFromInline var overlapScratch: [Bool] = []
+    public var overlapWaits: UInt64 = 0
     /// max_latency per direction (ns; 0: none).
     @usableFromInline let maxLatencyNs: (UInt64, UInt64, UInt64)
     /// flow=: the job's turn in its flow, taken before each I/O.
@@ -305,7 +310,9 @@ public struct IOLoop {
         // does not count.
         thinkBlocksCount = job.thinktimeIOTimeUs == 0 || job.thinktimeBlocksGiven
         rateIgnoresThink = job.rateIgnoresThinktime
-        paced = bps.contains { $0 > 0 } || job.thinktimeUs > 0
+        // serialize_overlap's wait is taken where pacing waits, before the I/O is issued.
+        serializeOverlap = job.serializeOverlap
+        paced = bps.contains { $0 > 0 } || job.thinktimeUs > 0 || serializeOverlap
         issuesOutOfLine = paced
         fsyncEvery = UInt64(job.fsyncEvery)
         fdatasyncEvery = UInt64(job.fdatasyncEvery)

@@ -271,6 +271,7 @@ public final class JobExecution: @unchecked Sendable {
         if s.firstError == 0 { s.firstError = loop.firstError; s.firstErrorMessage = loop.firstErrorMessage }
         s.runtimeNs = endNs > loop.recordStartNs ? endNs - loop.recordStartNs : 0
         s.logEpochMs = loop.logEpochMs
+        if config.serializeOverlap { s.overlapWaits = loop.overlapWaits }
         s.cpu = CPUUsage.currentThread() - (loop.cpuAtRecordStart ?? cpuStart)
         s.totalRunNs = s.runtimeNs
         s.timeline = loop.timeline

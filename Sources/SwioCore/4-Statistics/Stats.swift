@@ -310,6 +310,8 @@ public struct JobStats: Sendable {
     public var logEpochMs: UInt64 = 0
     public var latLogs: [[LogEntry]] = [[], [], []]   // slat, clat, lat
     public var histLog: [HistogramLog.Line] = []
+    /// serialize_overlap: how often an I/O waited for an overlapping one (nil: option off).
+    public var overlapWaits: UInt64?
     public var bwLog: [LogEntry] = []
     public var iopsLog: [LogEntry] = []
     /// Progress over time.

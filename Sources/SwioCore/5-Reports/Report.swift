@@ -376,6 +376,7 @@ public struct Report: Sendable {
             ("errors", .uint(e.stats.errors)),
         ]
         if let m = e.errorMessage { kv.append(("first_error", .string(m))) }
+        if let w = e.stats.overlapWaits { kv.append(("overlap_waits", .uint(w))) }
         if !e.stats.engineStats.isEmpty { kv.append(("engine", .object(e.stats.engineStats))) }
         if !e.stats.timeline.points.isEmpty { kv.append(("timeline", timelineJSON(e.stats.timeline))) }
         if let b = e.baseline {
