@@ -730,4 +730,19 @@ struct FioCompletenessTests {
         let off = try runSwio(base).job()
         #expect((off["swio"] as? [String: Any])?["overlap_waits"] == nil)
     }
+
+    /// read_beyond_wp: on empty emulated zones a read job reads nothing, and with the option
+    /// everything it asks for (fio 3.33: 0 and 16777216 bytes); write_barrier is accepted.
+    @Test func readBeyondTheWritePointer() throws {
+        let f = makeTempDir() + "/z"
+        FileManager.default.createFile(atPath: f, contents: nil)
+        truncate(f, 16 << 20)
+        func bytes(_ beyond: Int) throws -> Int? {
+            let r = try runSwio(["--name=z", "--filename=\(f)", "--zonemode=zbd", "--zonesize=1m", "--rw=randread", "--size=16m",
+                                 "--read_beyond_wp=\(beyond)", "--write_barrier=8", "--output-format=json"])
+            #expect(r.status == 0, "\(r.err)")
+            return (try r.job()["read"] as? [String: Any])?["io_bytes"] as? Int
+        }
+        #expect(try bytes(0) == 0 && bytes(1) == 16 << 20)
+    }
 }

@@ -238,6 +238,8 @@ public struct JobConfig: Sendable {
         /// zone_reset_threshold and zone_reset_frequency, each from 0 to 1.
         public var resetThreshold = 0.0
         public var resetFrequency = 0.0
+        /// read_beyond_wp: reads go where the job sends them, written or not.
+        public var readBeyondWP = false
     }
     public var zbd: ZonedEmulation?
     /// steadystate= with ss_dur: end the job once its rate is steady.
@@ -568,7 +570,8 @@ public struct JobConfig: Sendable {
                 return x
             }
             zbd = ZonedEmulation(size: zoneSize, capacity: cap > 0 ? cap : zoneSize, maxOpen: maxOpen, jobMaxOpen: jobMaxOpen,
-                                 resetThreshold: try share("zone_reset_threshold"), resetFrequency: try share("zone_reset_frequency"))
+                                 resetThreshold: try share("zone_reset_threshold"), resetFrequency: try share("zone_reset_frequency"),
+                                 readBeyondWP: try bool("read_beyond_wp"))
             if zbd!.resetFrequency > 0 && d["verify"].map({ $0 != "none" && $0 != "0" }) == true {
                 throw JobFileError(loc("zone_reset_frequency"), option: "zone_reset_frequency", "zone resets would lose data that verify= reads back")
             }

@@ -253,6 +253,8 @@ public enum OptionTable {
         OptionSpec("error_dump", .bool, default: "0", "Accepted: fio 3.33 prints a job's first I/O error with it or without, as swio does"),
         OptionSpec("profile", .string, "On the command line, --profile=tiobench runs fio's tiobench profile (its size, block, numruns, dir and threads options with it); not an option of a job file"),
         OptionSpec("serialize_overlap", .bool, default: "0", "An I/O waits until no I/O in flight on its file overlaps it"),
+        OptionSpec("read_beyond_wp", .bool, default: "0", "zonemode=zbd: reads go where the job sends them, past the write pointers too"),
+        OptionSpec("write_barrier", .int(min: 0, max: nil), default: "0", "Accepted: fio 3.33 marks every Nth write as a barrier, which none of its engines acts on"),
         OptionSpec("create_fsync", .bool, default: "1", "fsync a file after laying it out"),
         OptionSpec("file_append", .bool, default: "0", "Start each regular file's I/O at its end (offset = its size)"),
         OptionSpec("write_hint", .choice(["none", "short", "medium", "long", "extreme"]), "The written data's expected lifetime, set on each file with fcntl(F_SET_RW_HINT)"),
@@ -308,10 +310,8 @@ public enum OptionTable {
         ("gtod_cpu", []),
         ("lockfile", ["none"]),
         ("openfiles", []),
-        ("read_beyond_wp", ["0"]),
         ("sync_file_range", []),
         ("unlink_each_loop", ["0"]),
-        ("write_barrier", ["0"]),
     ]
 
     static let byName: [String: Int] = {

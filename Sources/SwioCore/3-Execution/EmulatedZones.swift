@@ -28,6 +28,9 @@ public final class EmulatedZones {
     let verifying: Bool
     /// The job both reads and writes: a read while no zone holds data becomes a write.
     let readsAndWrites: Bool
+    /// read_beyond_wp: a read is taken where it is, past the write pointer too (fio's
+    /// zbd_adjust_block() accepts it as it is).
+    let readBeyondWP: Bool
     /// Per file: bytes below the write pointers.
     var data: [UInt64]
     let minBlock: (read: UInt64, write: UInt64)
@@ -56,6 +59,7 @@ public final class EmulatedZones {
         random = job.rw.isRandom
         verifying = job.verify != nil
         readsAndWrites = job.rw.directions.contains(.read) && job.rw.directions.contains(.write)
+        readBeyondWP = z.readBeyondWP
         minBlock = (job.blockSizes(0).min, job.blockSizes(1).min)
         rng = RandomGenerator(seed: job.seed ^ 0x2b0_0000_0000_0005)
         resetEvery = z.resetFrequency > 0 ? UInt64(Swift.min(1 / z.resetFrequency, Double(UInt32.max))) : 0
@@ -109,6 +113,7 @@ public final class EmulatedZones {
         var z = Swift.min(Int(u.pointee.offset / zoneSize), zones[f].count - 1)
         if u.pointee.kind == .write { z = Swift.min(Swift.max(z, span[f].lowerBound), span[f].upperBound - 1) }
         // fio's zbd_adjust_ddir(): with every zone empty, a read-and-write job writes first.
+        if u.pointee.kind == .read && readBeyondWP { return true }
         if u.pointee.kind == .read && readsAndWrites && data[f] == 0 {
             u.pointee.kind = .write
             u.pointee.length = Swift.max(u.pointee.length, Int(minBlock.write))
