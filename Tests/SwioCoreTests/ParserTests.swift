@@ -278,6 +278,8 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
         func config(_ extra: String) throws -> JobConfig { try JobConfig(try parse("[a]\niodepth=16\n\(extra)\n").jobs[0]) }
         #expect(try config("iodepth_low=0").iodepthLow == 16 && config("iodepth_low=32").iodepthLow == 16)
         #expect(try config("iodepth_low=4").iodepthLow == 4)
+        // atomic=1 is direct I/O on Linux, as fio's (O_ATOMIC does not exist there).
+        #expect(try config("atomic=1").direct && !config("").direct)
         #expect(try config("iodepth_batch_submit=0").batchSubmit == 16 && config("").batchSubmit == 1)
         #expect(try config("").batchCompleteMax == 0 && config("iodepth_batch_complete_max=8").batchCompleteMax == 8)
     }

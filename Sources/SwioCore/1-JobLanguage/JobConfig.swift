@@ -372,7 +372,9 @@ public struct JobConfig: Sendable {
         case "noreuse": fadvise = .noreuse
         default: fadvise = rw.isRandom ? .random : .sequential   // "1": follow the job's rw
         }
-        direct = try bool("direct") || (d.has("buffered") && !(try bool("buffered", true)))
+        // atomic=1 is O_DIRECT plus an O_ATOMIC Linux never had (fio 3.33 passes a flag bit the
+        // kernel ignores), so it is direct I/O.
+        direct = try bool("direct") || (d.has("buffered") && !(try bool("buffered", true))) || bool("atomic")
         thread = try bool("thread")
         memAlign = (try sizes("iomem_align"))?.first ?? 0
         memory = try wrap("mem") { try BufferMemory.parse(str("mem") ?? "malloc") }

@@ -255,6 +255,7 @@ public enum OptionTable {
         OptionSpec("serialize_overlap", .bool, default: "0", "An I/O waits until no I/O in flight on its file overlaps it"),
         OptionSpec("read_beyond_wp", .bool, default: "0", "zonemode=zbd: reads go where the job sends them, past the write pointers too"),
         OptionSpec("write_barrier", .int(min: 0, max: nil), default: "0", "Accepted: fio 3.33 marks every Nth write as a barrier, which none of its engines acts on"),
+        OptionSpec("atomic", .bool, default: "0", "Direct I/O (Linux has no O_ATOMIC; fio 3.33's flag for it is one the kernel ignores)"),
         OptionSpec("create_fsync", .bool, default: "1", "fsync a file after laying it out"),
         OptionSpec("file_append", .bool, default: "0", "Start each regular file's I/O at its end (offset = its size)"),
         OptionSpec("write_hint", .choice(["none", "short", "medium", "long", "extreme"]), "The written data's expected lifetime, set on each file with fcntl(F_SET_RW_HINT)"),
@@ -305,7 +306,7 @@ public enum OptionTable {
     /// gets "not implemented" (or, with --ignore-unsupported, a warning) instead of "unknown",
     /// and runs when the value given is one that leaves the feature off.
     static let fioOnly: [(String, [String])] = [
-        ("atomic", ["0"]), ("block_error_percentiles", ["0"]),
+        ("block_error_percentiles", ["0"]),
         ("cgroup", []), ("cgroup_nodelete", ["0"]), ("cgroup_weight", []),
         ("gtod_cpu", []),
         ("lockfile", ["none"]),
