@@ -266,7 +266,7 @@ func parseError(_ text: String, env: [String: String] = [:]) -> JobFileError? {
         #expect(parseError("[a]\nsync_file_range=write:8\n")?.reason.contains("sync_file_range=write:8") == true)
         // Values that leave the feature off ask for nothing swio lacks, so the job runs.
         #expect(try parse("[a]\nfill_device=0\nverify=none\nzonemode=none\nlockfile=none\n").jobs.count == 1)
-        #expect(parseError("[a]\nserialize_overlap=1\n")?.option == "serialize_overlap")
+        #expect(parseError("[a]\nlockfile=exclusive\n")?.option == "lockfile")
         // Options swio used to accept and then ignore: what they ask for is reported, their
         // off/default values run.
         for bad in ["unlink_each_loop=1", "openfiles=2"] {
