@@ -39,8 +39,8 @@ extension Report {
     static func rate(_ bytesPerSec: UInt64, _ n: NumberStyle, pow2: Bool) -> String {
         n.bits ? num2str(bytesPerSec &* 8, maxlen: n.figures, pow2: pow2, unit: "bit/s") : num2str(bytesPerSec, maxlen: n.figures, pow2: pow2, unit: "B/s")
     }
-    static func bytesString(_ b: UInt64, kbBase: Int = 1024) -> String { num2str(b, pow2: kbBase == 1024, unit: "B") }
-    static func bytesStringSI(_ b: UInt64, kbBase: Int = 1024) -> String { num2str(b, pow2: kbBase != 1024, unit: "B") }
+    /// An amount of bytes in the style's figures.
+    static func amount(_ bytes: UInt64, _ n: NumberStyle, pow2: Bool) -> String { num2str(bytes, maxlen: n.figures, pow2: pow2, unit: "B") }
 
     /// fio's display_lat(): msec when min > 2 ms, max > 100 ms and stdev > 1 ms; usec when
     /// min > 2 us, max > 100 us and stdev > 1 us; min and max through num2str(6 digits).
@@ -137,7 +137,7 @@ extension Report {
             let bw = e.bwBytes(d)
             let n = e.config.numbers
             let iops = Report.num2str(UInt64(max(0, e.iops(d))), maxlen: n.figures, pow2: false, unit: "")
-            var line = "  \(["read", "write", "trim"][d]): IOPS=\(iops), BW=\(Report.bwString(bw, n))(\(Report.num2str(ds.bytes, maxlen: n.figures, pow2: n.pow2, unit: "B"))/\(e.runtimeMs(d))msec)"
+            var line = "  \(["read", "write", "trim"][d]): IOPS=\(iops), BW=\(Report.bwString(bw, n))(\(Report.amount(ds.bytes, n, pow2: n.pow2))/\(e.runtimeMs(d))msec)"
             if d == 1 { line += "; \(s.zoneResets) zone resets" }   // fio's zbd_write_status(), on every write line
             if let b = e.baseline, d == 0 || b.fraction > 0 {
                 line += ", \(Format.fixed(b.fraction * 100, 1))% of \(b.kind) baseline"
@@ -225,7 +225,7 @@ extension Report {
             out += " \(label): bw=\(Report.bwString(g.aggBw[d], n)), "
             out += "\(Report.rate(lo, n, pow2: n.pow2))-\(Report.rate(hi, n, pow2: n.pow2)) "
             out += "(\(Report.rate(lo, n, pow2: !n.pow2))-\(Report.rate(hi, n, pow2: !n.pow2))), "
-            out += "io=\(Report.num2str(g.bytes[d], maxlen: n.figures, pow2: n.pow2, unit: "B")) (\(Report.num2str(g.bytes[d], maxlen: n.figures, pow2: !n.pow2, unit: "B"))), run=\(g.runtimeMinMs[d])-\(g.runtimeMaxMs[d])msec\n"
+            out += "io=\(Report.amount(g.bytes[d], n, pow2: n.pow2)) (\(Report.amount(g.bytes[d], n, pow2: !n.pow2))), run=\(g.runtimeMinMs[d])-\(g.runtimeMaxMs[d])msec\n"
         }
         return out
     }
