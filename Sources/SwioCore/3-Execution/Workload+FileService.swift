@@ -2,10 +2,6 @@
 // round robin (fio's __get_next_file(): a picked file keeps the service for N I/Os, and a
 // sequential one until its region is done; files done in this pass are skipped).
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 @usableFromInline struct FilePicker: Sendable {
     let service: FileService
     let switchAfter: Int
@@ -27,14 +23,8 @@ import Glibc
         switch service {
         case .roundRobin, .sequential, .random: return Int(rng.below(n))
         case .zipf: return Int(zipf!.sample(&rng) % n)
-        case .pareto(let h):
-            let v = UInt64(pow(rng.unit(), log(h) / log(1 - h)) * Double(count))
-            return Int(min(v, n - 1))
-        case .normal(let dev):
-            let u1 = max(rng.unit(), 1e-12), u2 = rng.unit()
-            let z = (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-            let v = Double(count) / 2 + z * Double(count) * dev / 100
-            return Int(min(max(v, 0), Double(count - 1)))
+        case .pareto(let h): return Int(Workload.pareto(&rng, h: h, below: n))
+        case .normal(let dev): return Int(Workload.normal(&rng, deviation: dev, below: n))
         }
     }
 }

@@ -436,16 +436,9 @@ public struct Workload {
             let v = zipf!.sample(&rng)
             return Workload.scatter(v) % blocks
         case .pareto(let h):
-            // fio pareto_next(): pow(u, log(h)/log(1-h)) concentrates on small values.
-            let power = log(h) / log(1 - h)
-            let v = UInt64(pow(rng.unit(), power) * Double(blocks))
-            return Workload.scatter(min(v, blocks - 1)) % blocks
+            return Workload.scatter(Workload.pareto(&rng, h: h, below: blocks)) % blocks
         case .normal(let dev):
-            // Box-Muller around the middle, deviation dev% of the region.
-            let u1 = max(rng.unit(), 1e-12), u2 = rng.unit()
-            let z = (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-            let v = Double(blocks) / 2 + z * Double(blocks) * dev / 100
-            return UInt64(min(max(v, 0), Double(blocks - 1)))
+            return Workload.normal(&rng, deviation: dev, below: blocks)
         case .zoned(let zones):
             let r = rng.unit() * 100
             var acc = 0.0, regionStart = 0.0
@@ -460,6 +453,20 @@ public struct Workload {
             }
             return rng.below(blocks)
         }
+    }
+
+    /// fio's pareto_next(): pow(u, log(h)/log(1-h)) of `n` concentrates on small values.
+    static func pareto(_ rng: inout RandomGenerator, h: Double, below n: UInt64) -> UInt64 {
+        let v = UInt64(pow(rng.unit(), log(h) / log(1 - h)) * Double(n))
+        return min(v, n - 1)
+    }
+
+    /// Box-Muller around the middle of 0..<n, the deviation dev% of n.
+    static func normal(_ rng: inout RandomGenerator, deviation dev: Double, below n: UInt64) -> UInt64 {
+        let u1 = max(rng.unit(), 1e-12), u2 = rng.unit()
+        let z = (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+        let v = Double(n) / 2 + z * Double(n) * dev / 100
+        return UInt64(min(max(v, 0), Double(n - 1)))
     }
 
     /// Spreads popular ranks over the region (fio hashes them the same way).
