@@ -17,13 +17,14 @@ extension IOLoop {
         var goesOn = true
         if let lt = latencyTarget, d < 2 { goesOn = steerDepth(lt, lat: lat, t: t) }
         if case let most = d == 0 ? maxLatencyNs.0 : d == 1 ? maxLatencyNs.1 : maxLatencyNs.2, most > 0, lat > most {
-            goesOn = goesOn && exceededMaxLatency(u, d: d, lat: lat, most: most)
+            exceededMaxLatency(u, d: d, lat: lat, most: most)
+            goesOn = false
         }
         if !priorityValues.isEmpty { recordPriority(u.pointee.priority, d: d, priorityUsesLat ? lat : clat) }
-        if histLog != nil { histLog!.record(clat, d: d, ms: (t - recordStartNs) / 1_000_000, bs: UInt32(u.pointee.length)) }
-        guard logLat || logBwPerIO else { return goesOn }
         let ms = (t - recordStartNs) / 1_000_000
         let bs = UInt32(u.pointee.length)
+        if histLog != nil { histLog!.record(clat, d: d, ms: ms, bs: bs) }
+        guard logLat || logBwPerIO else { return goesOn }
         let prio = u.pointee.priority
         if logLat {
             latLogs[1].append(LogEntry(timeMs: ms, value: clat, ddir: UInt8(d), bs: bs, offset: u.pointee.offset, prio: prio))
@@ -67,10 +68,9 @@ extension IOLoop {
     }
 
     /// max_latency: the I/O is the job's ETIMEDOUT (fio's lat_fatal), which ends the job even
-    /// under continue_on_error (fio 3.33 stops there too). Always false: the job ends.
-    @usableFromInline mutating func exceededMaxLatency(_ u: UnsafeMutablePointer<IOUnit>, d: Int, lat: UInt64, most: UInt64) -> Bool {
+    /// under continue_on_error (fio 3.33 stops there too).
+    @usableFromInline mutating func exceededMaxLatency(_ u: UnsafeMutablePointer<IOUnit>, d: Int, lat: UInt64, most: UInt64) {
         recordError(-Int(ETIMEDOUT), u, message: "max_latency: a \(["read", "write", "trim"][d]) of \(u.pointee.length) bytes at offset \(u.pointee.offset) took \(lat) ns, over the \(most) ns allowed (fio: \"max latency exceeded\")")
-        return false
     }
 
     /// latency_target: the search's verdict after each completion; false when it ends the job

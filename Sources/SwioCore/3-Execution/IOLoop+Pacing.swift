@@ -59,7 +59,6 @@ extension IOLoop {
 
     /// Whether a unit not free (in flight, queued, or held back) overlaps u on its file.
     @usableFromInline mutating func overlapsInFlight(_ u: UnsafeMutablePointer<IOUnit>) -> Bool {
-        if overlapScratch.count != depth { overlapScratch = Array(repeating: false, count: depth) }
         for i in 0..<depth { overlapScratch[i] = false }
         for i in 0..<freeCount { overlapScratch[Int(freeStack[i])] = true }
         let lo = u.pointee.offset, hi = u.pointee.offset &+ UInt64(u.pointee.length)

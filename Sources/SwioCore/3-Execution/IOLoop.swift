@@ -168,7 +168,7 @@ public struct IOLoop {
     /// serialize_overlap: before an I/O is issued, what is in flight is reaped if any of it
     /// overlaps (fio waits for one at a time; swio for all, once); how often that happened.
     @usableFromInline let serializeOverlap: Bool
-    @usableFromInline var overlapScratch: [Bool] = []
+    @usableFromInline var overlapScratch: [Bool]
     public var overlapWaits: UInt64 = 0
     /// max_latency per direction (ns; 0: none).
     @usableFromInline let maxLatencyNs: (UInt64, UInt64, UInt64)
@@ -312,6 +312,7 @@ public struct IOLoop {
         rateIgnoresThink = job.rateIgnoresThinktime
         // serialize_overlap's wait is taken where pacing waits, before the I/O is issued.
         serializeOverlap = job.serializeOverlap
+        overlapScratch = serializeOverlap ? Array(repeating: false, count: depth) : []
         paced = bps.contains { $0 > 0 } || job.thinktimeUs > 0 || serializeOverlap
         issuesOutOfLine = paced
         fsyncEvery = UInt64(job.fsyncEvery)
