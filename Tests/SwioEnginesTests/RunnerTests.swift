@@ -103,7 +103,7 @@ import Testing
             var bytes = s.syncHist.estimatedFootprintInBytes
             for d in s.dirs { bytes += d.clatHist.estimatedFootprintInBytes + d.latHist.estimatedFootprintInBytes + d.slatHist.estimatedFootprintInBytes }
             #expect(bytes < 64 << 10, "job \(job.config.name) keeps \(bytes) bytes of histograms")
-            #expect(job.buffers == nil, "job \(job.config.name) still holds its I/O buffers")
+            #expect(job.bufferMapping == nil, "job \(job.config.name) still holds its I/O buffers")
         }
     }
 }

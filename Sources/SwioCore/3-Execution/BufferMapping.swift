@@ -1,7 +1,8 @@
-// The I/O buffers' memory for mem= types other than plain private memory: shared anonymous
-// memory, huge pages, a named file's pages (mmap:FILE, mmapshared:FILE, mmaphuge:FILE) and
-// SysV shared memory segments, made and released as fio's memory.c does. A file that was
-// there before is neither resized nor removed.
+// The I/O buffers' memory and how it is released. Plain private memory is mapped by
+// allocateBuffers() (aligned for huge pages); the other mem= types are made here: shared
+// anonymous memory, huge pages, a named file's pages (mmap:FILE, mmapshared:FILE,
+// mmaphuge:FILE) and SysV shared memory segments, as fio's memory.c makes them. A file that
+// was there before is neither resized nor removed.
 
 import CSwio
 #if canImport(Glibc)

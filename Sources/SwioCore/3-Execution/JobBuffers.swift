@@ -13,10 +13,8 @@ extension JobExecution {
     public func releaseBuffers() {
         if let pinnedMemory { munmap(pinnedMemory, Int(config.lockMemory)) }
         pinnedMemory = nil
-        if let bufferMapping { bufferMapping.release() } else if let buffers { munmap(buffers, bufferBytes) }
+        bufferMapping?.release()
         bufferMapping = nil
-        buffers = nil
-        bufferBytes = 0
     }
 
     /// The logical block size of the disk under `path` (a device, or the file's filesystem's
@@ -45,7 +43,7 @@ extension JobExecution {
 
     /// Allocates the I/O buffers and units; engines may register them, so this comes first.
     public func allocateBuffers() throws {
-        guard buffers == nil && bufferMapping == nil else { return }
+        guard bufferMapping == nil else { return }
         let bs = Int(config.maxBlockSize)
         // Page-aligned, or the device's logical block size where that is larger (O_DIRECT
         // needs buffers aligned to it).
@@ -66,8 +64,7 @@ extension JobExecution {
             let base = UnsafeMutableRawPointer(bitPattern: (UInt(bitPattern: raw) + UInt(huge - 1)) & ~UInt(huge - 1))!
             if huge > 4096 { _ = madvise(base, bytes, 14 /* MADV_HUGEPAGE */) }
             mem = base + memAlign
-            buffers = raw
-            bufferBytes = bytes + huge
+            bufferMapping = BufferMapping(base: raw, length: bytes + huge, kind: .standard, fd: -1, createdFile: nil)
         } else {
             // mem=: page-aligned (or huge-page-aligned) as mapped; align beyond a page is
             // taken from the mapping's slack.

@@ -33,9 +33,7 @@ public final class JobExecution: @unchecked Sendable {
     public var end: LoopEnd = .done
     public private(set) var units: UnsafeMutablePointer<IOUnit>
     public let depth: Int
-    var buffers: UnsafeMutableRawPointer?
-    var bufferBytes = 0
-    /// mem= other than private memory: the buffers' mapping.
+    /// The I/O buffers' memory, whatever mem= it is.
     var bufferMapping: BufferMapping?
     /// lockmem: the pinned memory, while the job runs.
     var pinnedMemory: UnsafeMutableRawPointer?
